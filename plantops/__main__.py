@@ -1,0 +1,5 @@
+"""Allow ``python -m plantops``."""
+
+from plantops.cli import main
+
+main()

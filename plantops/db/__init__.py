@@ -1,0 +1,1 @@
+"""Tables (one module per domain), the session factory and the unit of work."""
