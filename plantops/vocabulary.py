@@ -5,10 +5,10 @@ Shared by every layer (engines included), so it depends on nothing.
 
 from __future__ import annotations
 
-from enum import Enum
+from enum import StrEnum
 
 
-class ItemType(str, Enum):
+class ItemType(StrEnum):
     RAW_MATERIAL = "raw_material"
     INTERMEDIATE = "intermediate"
     FINISHED_GOOD = "finished_good"
@@ -16,7 +16,7 @@ class ItemType(str, Enum):
     SERVICE = "service"
 
 
-class Procurement(str, Enum):
+class Procurement(StrEnum):
     """How an item is supplied: made in a plant, bought, or transferred from a site."""
 
     MAKE = "make"
@@ -24,7 +24,7 @@ class Procurement(str, Enum):
     TRANSFER = "transfer"
 
 
-class LotSizeRule(str, Enum):
+class LotSizeRule(StrEnum):
     LOT_FOR_LOT = "lot_for_lot"
     FIXED_ORDER_QUANTITY = "fixed_order_quantity"
     ECONOMIC_ORDER_QUANTITY = "economic_order_quantity"
@@ -32,25 +32,25 @@ class LotSizeRule(str, Enum):
     WAGNER_WHITIN = "wagner_whitin"
 
 
-class Tracking(str, Enum):
+class Tracking(StrEnum):
     NONE = "none"
     LOT = "lot"
     SERIAL = "serial"
 
 
-class ValuationMethod(str, Enum):
+class ValuationMethod(StrEnum):
     FIFO = "fifo"
     MOVING_AVERAGE = "moving_average"
     STANDARD = "standard"
 
 
-class AbcClass(str, Enum):
+class AbcClass(StrEnum):
     A = "A"
     B = "B"
     C = "C"
 
 
-class UnitDimension(str, Enum):
+class UnitDimension(StrEnum):
     COUNT = "count"
     MASS = "mass"
     VOLUME = "volume"
@@ -59,13 +59,13 @@ class UnitDimension(str, Enum):
     TIME = "time"
 
 
-class SiteKind(str, Enum):
+class SiteKind(StrEnum):
     PLANT = "plant"
     WAREHOUSE = "warehouse"
     DISTRIBUTION_CENTER = "distribution_center"
 
 
-class LocationKind(str, Enum):
+class LocationKind(StrEnum):
     STORAGE = "storage"
     RECEIVING = "receiving"
     SHIPPING = "shipping"
@@ -73,21 +73,21 @@ class LocationKind(str, Enum):
     QUALITY = "quality"
 
 
-class ShiftKind(str, Enum):
+class ShiftKind(StrEnum):
     """A calendar pattern entry: working time, or a break inside it."""
 
     SHIFT = "shift"
     BREAK = "break"
 
 
-class OutputKind(str, Enum):
+class OutputKind(StrEnum):
     """A BOM output beside its main product."""
 
     CO_PRODUCT = "co_product"
     BY_PRODUCT = "by_product"
 
 
-class ProcessShape(str, Enum):
+class ProcessShape(StrEnum):
     """Assembly (many in, one out), modification (one in, one out), separation (one in, many out)."""
 
     ASSEMBLY = "assembly"
@@ -95,14 +95,14 @@ class ProcessShape(str, Enum):
     SEPARATION = "separation"
 
 
-class ProductionType(str, Enum):
+class ProductionType(StrEnum):
     JOB_SHOP = "job_shop"
     BATCH = "batch"
     MASS = "mass"
     CONTINUOUS = "continuous"
 
 
-class OrderStatus(str, Enum):
+class OrderStatus(StrEnum):
     """Life cycle of sales and purchase orders."""
 
     DRAFT = "draft"
@@ -111,7 +111,7 @@ class OrderStatus(str, Enum):
     CANCELLED = "cancelled"
 
 
-class WorkOrderStatus(str, Enum):
+class WorkOrderStatus(StrEnum):
     PLANNED = "planned"
     RELEASED = "released"
     IN_PROGRESS = "in_progress"
@@ -119,7 +119,7 @@ class WorkOrderStatus(str, Enum):
     CANCELLED = "cancelled"
 
 
-class MoveType(str, Enum):
+class MoveType(StrEnum):
     """Why stock changed. Moves are the only way stock changes."""
 
     RECEIPT = "receipt"

@@ -1,0 +1,112 @@
+"""Root commands: init, demo, import, export; sub-commands are added from their modules."""
+
+from __future__ import annotations
+
+import datetime as dt
+import getpass
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from plantops.cli import show
+from plantops.cli.common import console, plantops, reports_errors, step_progress
+from plantops.services import catalog, demo, master_data
+from plantops.services.catalog import PlantSummary
+from plantops.services.master_data.importer import ImportReport
+from plantops.services.master_data.sheets import SHEET_NAMES
+
+app = typer.Typer(
+    name="plantops",
+    help="PlantOps: production and operations management, from demand to delivery.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+app.add_typer(show.app, name="show")
+
+STEPS = len(SHEET_NAMES) + 1  # validation, then each sheet
+
+
+@app.command()
+@reports_errors
+def init() -> None:
+    """Create the database, or upgrade it to the newest schema (Alembic migrations)."""
+    with plantops(migrate_schema=True) as ops:
+        before, after = ops.migrate()
+        url = ops.engine.url.render_as_string()
+    if before == after:
+        console.print(f"Database {url} is up to date (revision {after}).")
+    else:
+        console.print(f"Database {url} upgraded from {before or 'empty'} to revision {after}.")
+
+
+@app.command(name="demo")
+@reports_errors
+def seed_demo(
+    scale: Annotated[
+        int | None, typer.Option(min=1, help="Build a synthetic plant of this many items instead.")
+    ] = None,
+    seed: Annotated[int, typer.Option(help="Random seed: the same seed gives the same plant.")] = 42,
+    as_of: Annotated[
+        dt.datetime | None, typer.Option(formats=["%Y-%m-%d"], help="The plant's today (default: today).")
+    ] = None,
+    replace: Annotated[bool, typer.Option(help="Delete everything in the database first.")] = False,
+) -> None:
+    """Seed the demo plant (bicycles and a dairy) and print what it contains."""
+    today = as_of.date() if as_of else dt.date.today()
+    with plantops(migrate_schema=True) as ops:
+        if replace:
+            ops.reset()
+        with step_progress(STEPS + 1, "Seeding") as progress:
+            if scale is None:
+                report = demo.seed_demo_plant(ops.uow(), as_of=today, seed=seed, progress=progress)
+            else:
+                report = demo.seed_synthetic_plant(ops.uow(), n_items=scale, as_of=today, seed=seed, progress=progress)
+        summary = catalog.summarize_plant(ops.uow())
+        url = ops.engine.url.render_as_string()
+    kind = "Demo plant" if scale is None else f"Synthetic plant of {scale} items"
+    console.print(f"{kind} (seed {seed}, as of {today}) seeded into {url}: {report.total} records.")
+    _print_summary(summary)
+
+
+@app.command(name="import")
+@reports_errors
+def import_(
+    path: Annotated[Path, typer.Argument(help="A folder of CSV files (one per sheet) or an .xlsx workbook.")],
+) -> None:
+    """Import master data; any bad row rejects the whole import and lists every problem."""
+    with plantops(migrate_schema=True) as ops, step_progress(STEPS, "Importing") as progress:
+        report = master_data.import_path(ops.uow(), path, posted_by=getpass.getuser(), progress=progress)
+    _print_report(report)
+
+
+@app.command()
+@reports_errors
+def export(
+    path: Annotated[Path, typer.Argument(help="A folder for CSV files, or a file name ending in .xlsx.")],
+) -> None:
+    """Export all master data (and on-hand stock) as CSV files or one XLSX workbook."""
+    with plantops() as ops:
+        counts = master_data.export_path(ops.uow(), path)
+    console.print(f"Exported {sum(counts.values())} rows in {len(counts)} sheets to {path}.")
+
+
+def _print_report(report: ImportReport) -> None:
+    table = Table("sheet", "inserted", "updated", title="Imported")
+    for name in report.inserted:
+        table.add_row(name, str(report.inserted[name]), str(report.updated[name]))
+    if report.stock_lines:
+        table.add_row("opening_stock", f"{report.stock_lines} moves", "")
+    console.print(table)
+
+
+def _print_summary(summary: PlantSummary) -> None:
+    table = Table("sheet", "rows", title="What the database holds")
+    for name, count in summary.counts.items():
+        if count:
+            table.add_row(name, str(count))
+    console.print(table)
+    shapes = ", ".join(f"{count} {shape.value}" for shape, count in sorted(summary.boms_by_shape.items()))
+    console.print(f"BOMs by process shape: {shapes or 'none'}")

@@ -1,0 +1,1 @@
+"""Use cases, one module per domain; each owns its unit of work."""

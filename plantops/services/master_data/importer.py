@@ -1,0 +1,437 @@
+"""Import master data: validate every row of every sheet, then write all or nothing.
+
+Rows are inserted, or update the row with the same natural key. Validation runs to the
+end and reports every bad row with its file (or sheet) and row number; if there is any,
+nothing is written.
+"""
+
+from __future__ import annotations
+
+import zoneinfo
+from collections import defaultdict
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import insert, select, update
+from sqlalchemy.orm import Session
+
+from plantops.db.catalog import Bom, BomComponent, BomOutput, Item, RoutingOperation
+from plantops.engines.bom.structure import BomStructure, find_cycle
+from plantops.errors import ImportRejectedError, RowProblem
+from plantops.services import inventory
+from plantops.services.master_data.keys import Key, KeyIndex
+from plantops.services.master_data.sheets import (
+    OPENING_STOCK,
+    OPENING_STOCK_COLUMNS,
+    SHEETS,
+    SHEETS_BY_NAME,
+    Column,
+    Sheet,
+)
+from plantops.services.master_data.values import BadValue
+from plantops.vocabulary import LotSizeRule, Procurement, Tracking
+
+
+@dataclass
+class SheetRows:
+    """Rows of one sheet as read from a file; ``first_row`` is the number of the first one."""
+
+    name: str
+    source: str
+    rows: list[dict[str, Any]]
+    first_row: int = 2
+
+
+@dataclass
+class ImportReport:
+    inserted: dict[str, int] = field(default_factory=dict)
+    updated: dict[str, int] = field(default_factory=dict)
+    stock_lines: int = 0
+
+    @property
+    def total(self) -> int:
+        return sum(self.inserted.values()) + sum(self.updated.values()) + self.stock_lines
+
+
+@dataclass
+class _Parsed:
+    """A sheet's rows after reading: values by column name, with their row numbers."""
+
+    spec_name: str
+    source: str
+    values: list[dict[str, Any]]
+    row_numbers: list[int]
+
+
+class _Problems:
+    def __init__(self) -> None:
+        self.items: list[RowProblem] = []
+
+    def add(self, source: str, row: int, field_name: str, reason: str) -> None:
+        self.items.append(RowProblem(source, row, field_name, reason))
+
+
+Progress = Callable[[str], None]
+"""Told the name of each step as it starts (validation, then each sheet written)."""
+
+
+def import_master_data(
+    session: Session, sheets: Iterable[SheetRows], *, posted_by: str, progress: Progress | None = None
+) -> ImportReport:
+    """Validate and write ``sheets`` in ``session``; the caller commits.
+
+    Raises :class:`ImportRejectedError` listing every bad row; then nothing was written.
+    """
+    step = progress or (lambda _name: None)
+    step("validate")
+    problems = _Problems()
+    by_name: dict[str, SheetRows] = {}
+    for sheet_rows in sheets:
+        if sheet_rows.name not in SHEETS_BY_NAME and sheet_rows.name != OPENING_STOCK:
+            problems.add(sheet_rows.source, 1, "sheet", f"unknown sheet {sheet_rows.name!r}")
+        elif sheet_rows.name in by_name:
+            problems.add(sheet_rows.source, 1, "sheet", f"sheet {sheet_rows.name!r} given twice")
+        else:
+            by_name[sheet_rows.name] = sheet_rows
+
+    parsed: dict[str, _Parsed] = {}
+    for sheet in SHEETS:
+        if sheet.name in by_name:
+            parsed[sheet.name] = _parse(by_name[sheet.name], sheet.columns, sheet.key, problems)
+    stock = by_name.get(OPENING_STOCK)
+    parsed_stock = _parse(stock, OPENING_STOCK_COLUMNS, ("item", "location", "lot"), problems) if stock else None
+
+    index = KeyIndex(session)
+    _check_references(parsed, parsed_stock, index, problems)
+    _check_rules(parsed, problems)
+    _check_boms(session, parsed, index, problems)
+    if parsed_stock is not None:
+        _check_stock(session, parsed, parsed_stock, index, problems)
+    if problems.items:
+        raise ImportRejectedError(problems.items)
+
+    report = ImportReport()
+    for sheet in SHEETS:
+        if sheet.name in parsed:
+            step(sheet.name)
+            _write(session, sheet, parsed[sheet.name], index, report)
+    if parsed_stock is not None:
+        step(OPENING_STOCK)
+        report.stock_lines = _post_opening_stock(session, parsed_stock, index, posted_by)
+    return report
+
+
+# --- reading -------------------------------------------------------------------------
+
+
+def _parse(sheet_rows: SheetRows, columns: tuple[Column, ...], key: tuple[str, ...], problems: _Problems) -> _Parsed:
+    source = sheet_rows.source
+    known = {c.name for c in columns}
+    present: set[str] = set()
+    for row in sheet_rows.rows:
+        present.update(row)
+    for unknown in sorted(present - known):
+        problems.add(source, 1, unknown, f"unknown column (expected: {', '.join(c.name for c in columns)})")
+
+    values: list[dict[str, Any]] = []
+    numbers: list[int] = []
+    seen: dict[Key, int] = {}
+    for offset, row in enumerate(sheet_rows.rows):
+        number = sheet_rows.first_row + offset
+        parsed_row: dict[str, Any] = {}
+        ok = True
+        for column in columns:
+            raw = row.get(column.name)
+            if raw is None or (isinstance(raw, str) and raw.strip() == ""):
+                if column.required:
+                    problems.add(source, number, column.name, "is required")
+                    ok = False
+                parsed_row[column.name] = column.default
+                continue
+            try:
+                value = column.kind.parse(raw)
+                _check_bounds(column, value)
+            except BadValue as error:
+                problems.add(source, number, column.name, str(error))
+                ok = False
+                continue
+            parsed_row[column.name] = value
+        if not ok:
+            continue
+        row_key = tuple(parsed_row[k] for k in key)
+        if row_key in seen:
+            keys = ", ".join(f"{k}={v}" for k, v in zip(key, row_key, strict=True))
+            problems.add(source, number, key[-1], f"duplicate of row {seen[row_key]} ({keys})")
+            continue
+        seen[row_key] = number
+        values.append(parsed_row)
+        numbers.append(number)
+    return _Parsed(sheet_rows.name, source, values, numbers)
+
+
+def _check_bounds(column: Column, value: Any) -> None:
+    if column.gt is not None and not value > column.gt:
+        raise BadValue(f"must be greater than {column.gt}, got {value}")
+    if column.ge is not None and not value >= column.ge:
+        raise BadValue(f"must be at least {column.ge}, got {value}")
+    if column.lt is not None and not value < column.lt:
+        raise BadValue(f"must be less than {column.lt}, got {value}")
+    if column.le is not None and not value <= column.le:
+        raise BadValue(f"must be at most {column.le}, got {value}")
+
+
+# --- validation ----------------------------------------------------------------------
+
+
+def _known_keys(sheet_name: str, parsed: dict[str, _Parsed], index: KeyIndex) -> set[Key]:
+    keys = set(index.ids(sheet_name))
+    if sheet_name in parsed:
+        spec = SHEETS_BY_NAME[sheet_name]
+        keys.update(tuple(v[k] for k in spec.key) for v in parsed[sheet_name].values)
+    return keys
+
+
+def _check_references(parsed: dict[str, _Parsed], stock: _Parsed | None, index: KeyIndex, problems: _Problems) -> None:
+    known: dict[str, set[Key]] = {}
+
+    def known_for(sheet_name: str) -> set[Key]:
+        if sheet_name not in known:
+            known[sheet_name] = _known_keys(sheet_name, parsed, index)
+        return known[sheet_name]
+
+    targets: list[tuple[_Parsed, tuple[Column, ...], Sheet | None]] = [
+        (p, SHEETS_BY_NAME[n].columns, SHEETS_BY_NAME[n]) for n, p in parsed.items()
+    ]
+    if stock is not None:
+        targets.append((stock, OPENING_STOCK_COLUMNS, None))
+    for data, columns, sheet in targets:
+        refs = [c for c in columns if c.ref]
+        for values, number in zip(data.values, data.row_numbers, strict=True):
+            for column in refs:
+                code = values[column.name]
+                if code is not None and (code,) not in known_for(column.ref or ""):
+                    kind = (column.ref or "").rstrip("s").replace("_", " ")
+                    problems.add(data.source, number, column.name, f"unknown {kind} {code!r}")
+            if sheet is not None and sheet.parent is not None:
+                parent_key = tuple(values[c] for c in sheet.parent.columns)
+                if parent_key not in known_for(sheet.parent.sheet):
+                    label = ", ".join(f"{c}={v}" for c, v in zip(sheet.parent.columns, parent_key, strict=True))
+                    problems.add(
+                        data.source,
+                        number,
+                        sheet.parent.columns[-1],
+                        f"no {sheet.parent.sheet.rstrip('s').replace('_', ' ')} with {label}",
+                    )
+
+
+RowRule = Callable[[dict[str, Any]], Iterable[tuple[str, str]]]
+
+
+def _item_rules(row: dict[str, Any]) -> Iterable[tuple[str, str]]:
+    if row["procurement"] is Procurement.TRANSFER and row["transfer_from_site"] is None:
+        yield "transfer_from_site", "is required for an item supplied by transfer"
+    rule = row["lot_size_rule"]
+    if rule is LotSizeRule.FIXED_ORDER_QUANTITY and row["fixed_order_quantity"] is None:
+        yield "fixed_order_quantity", "is required by lot_size_rule fixed_order_quantity"
+    if rule is LotSizeRule.PERIOD_ORDER_QUANTITY and row["order_periods"] is None:
+        yield "order_periods", "is required by lot_size_rule period_order_quantity"
+    if rule is LotSizeRule.ECONOMIC_ORDER_QUANTITY:
+        for needed in ("ordering_cost", "holding_cost_rate"):
+            if row[needed] is None:
+                yield needed, "is required by lot_size_rule economic_order_quantity"
+    low, high = row["min_order_quantity"], row["max_order_quantity"]
+    if low is not None and high is not None and low > high:
+        yield "max_order_quantity", f"{high} is below min_order_quantity {low}"
+
+
+def _site_rules(row: dict[str, Any]) -> Iterable[tuple[str, str]]:
+    try:
+        zoneinfo.ZoneInfo(row["time_zone"])
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        yield "time_zone", f"{row['time_zone']!r} is not an IANA time zone (e.g. Europe/Berlin)"
+
+
+def _effectivity_rules(row: dict[str, Any]) -> Iterable[tuple[str, str]]:
+    if row["valid_from"] is not None and row["valid_to"] is not None and row["valid_from"] >= row["valid_to"]:
+        yield "valid_to", f"{row['valid_to']} is not after valid_from {row['valid_from']}"
+
+
+def _window_rules(row: dict[str, Any]) -> Iterable[tuple[str, str]]:
+    if row["ends_at"] <= row["starts_at"]:
+        yield "ends_at", f"{row['ends_at'].isoformat()} is not after starts_at {row['starts_at'].isoformat()}"
+
+
+def _conversion_rules(row: dict[str, Any]) -> Iterable[tuple[str, str]]:
+    if row["from_unit"] == row["to_unit"]:
+        yield "to_unit", "converts a unit to itself"
+
+
+def _order_date_rules(row: dict[str, Any]) -> Iterable[tuple[str, str]]:
+    if row["due_date"] < row["start_date"]:
+        yield "due_date", f"{row['due_date']} is before start_date {row['start_date']}"
+
+
+RULES: dict[str, RowRule] = {
+    "items": _item_rules,
+    "sites": _site_rules,
+    "boms": _effectivity_rules,
+    "bom_components": _effectivity_rules,
+    "work_center_downtimes": _window_rules,
+    "unit_conversions": _conversion_rules,
+    "work_orders": _order_date_rules,
+}
+
+
+def _check_rules(parsed: dict[str, _Parsed], problems: _Problems) -> None:
+    for name, rule in RULES.items():
+        data = parsed.get(name)
+        if data is None:
+            continue
+        for values, number in zip(data.values, data.row_numbers, strict=True):
+            for field_name, reason in rule(values):
+                problems.add(data.source, number, field_name, reason)
+
+
+def _check_boms(session: Session, parsed: dict[str, _Parsed], index: KeyIndex, problems: _Problems) -> None:
+    """Rules across rows: outputs and cost shares per BOM, operations, and no cycles."""
+    if not {"boms", "bom_components", "bom_outputs"} & parsed.keys():
+        return
+    main_item: dict[str, str] = {}
+    routing_of: dict[str, str | None] = {}
+    for code, item_id, routing_id in session.execute(select(Bom.code, Bom.item_id, Bom.routing_id)):
+        main_item[code] = index.code("items", item_id)
+        routing_of[code] = index.code("routings", routing_id)
+    for values in parsed["boms"].values if "boms" in parsed else ():
+        main_item[values["code"]] = values["item"]
+        routing_of[values["code"]] = values["routing"]
+
+    inputs: dict[str, dict[int, str]] = defaultdict(dict)  # bom -> line -> item
+    outputs: dict[str, dict[str, Decimal]] = defaultdict(dict)  # bom -> item -> cost share
+    for bom_id, line, item_id in session.execute(select(BomComponent.bom_id, BomComponent.line, BomComponent.item_id)):
+        inputs[index.code("boms", bom_id)][line] = index.code("items", item_id)
+    for bom_id, item_id, share in session.execute(select(BomOutput.bom_id, BomOutput.item_id, BomOutput.cost_share)):
+        outputs[index.code("boms", bom_id)][index.code("items", item_id)] = share
+
+    if "bom_components" in parsed:
+        data = parsed["bom_components"]
+        operations = _routing_operations(session, parsed, index)
+        for values, number in zip(data.values, data.row_numbers, strict=True):
+            inputs[values["bom"]][values["line"]] = values["item"]
+            sequence, routing = values["operation_sequence"], routing_of.get(values["bom"])
+            if sequence is not None and (routing is None or sequence not in operations.get(routing, ())):
+                where = f"routing {routing!r}" if routing else "a BOM without routing"
+                problems.add(data.source, number, "operation_sequence", f"{sequence} is not an operation of {where}")
+    if "bom_outputs" in parsed:
+        data = parsed["bom_outputs"]
+        for values, number in zip(data.values, data.row_numbers, strict=True):
+            outputs[values["bom"]][values["item"]] = values["cost_share"]
+            if main_item.get(values["bom"]) == values["item"]:
+                problems.add(
+                    data.source,
+                    number,
+                    "item",
+                    f"{values['item']!r} is already the main product of BOM {values['bom']!r}",
+                )
+        share_rows: dict[str, int] = {}
+        for values, number in zip(data.values, data.row_numbers, strict=True):
+            share_rows.setdefault(values["bom"], number)
+        for bom, number in share_rows.items():
+            total = sum(outputs[bom].values(), Decimal(0))
+            if total > 1:
+                problems.add(
+                    data.source,
+                    number,
+                    "cost_share",
+                    f"co- and by-product shares of BOM {bom!r} add up to {total}, more than 1",
+                )
+
+    structure = BomStructure()
+    for bom, item in main_item.items():
+        structure.add_bom([item, *outputs.get(bom, {})], inputs.get(bom, {}).values())
+    cycle = find_cycle(structure)
+    if cycle is not None:
+        source = parsed["bom_components"].source if "bom_components" in parsed else "boms"
+        problems.add(source, 1, "item", "BOM cycle: " + " -> ".join(cycle))
+
+
+def _routing_operations(session: Session, parsed: dict[str, _Parsed], index: KeyIndex) -> dict[str, set[int]]:
+    operations: dict[str, set[int]] = defaultdict(set)
+    for routing_id, sequence in session.execute(select(RoutingOperation.routing_id, RoutingOperation.sequence)):
+        operations[index.code("routings", routing_id)].add(sequence)
+    for values in parsed["routing_operations"].values if "routing_operations" in parsed else ():
+        operations[values["routing"]].add(values["sequence"])
+    return operations
+
+
+def _check_stock(
+    session: Session, parsed: dict[str, _Parsed], stock: _Parsed, index: KeyIndex, problems: _Problems
+) -> None:
+    """Lots must exist for their item; tracked items need a lot, untracked ones none."""
+    tracking = {index.code("items", i): t for i, t in session.execute(select(Item.id, Item.tracking))}
+    for values in parsed["items"].values if "items" in parsed else ():
+        tracking[values["code"]] = values["tracking"]
+    lots = _known_keys("lots", parsed, index)
+    for values, number in zip(stock.values, stock.row_numbers, strict=True):
+        item, lot = values["item"], values["lot"]
+        if item not in tracking:
+            continue  # reported as an unknown item already
+        if lot is None and tracking[item] is not Tracking.NONE:
+            problems.add(stock.source, number, "lot", f"item {item!r} is {tracking[item].value}-tracked: give its lot")
+        elif lot is not None and tracking[item] is Tracking.NONE:
+            problems.add(stock.source, number, "lot", f"item {item!r} is not lot- or serial-tracked")
+        elif lot is not None and (item, lot) not in lots:
+            problems.add(stock.source, number, "lot", f"unknown lot {lot!r} of item {item!r}")
+
+
+# --- writing -------------------------------------------------------------------------
+
+
+def _write(session: Session, sheet: Sheet, data: _Parsed, index: KeyIndex, report: ImportReport) -> None:
+    existing = index.ids(sheet.name)
+    ref_ids = {c.ref: index.ids(c.ref) for c in sheet.columns if c.ref}
+    parent_ids = index.ids(sheet.parent.sheet) if sheet.parent else None
+    inserts: list[dict[str, Any]] = []
+    updates: list[dict[str, Any]] = []
+    for values in data.values:
+        record: dict[str, Any] = {}
+        for column in sheet.columns:
+            target = column.target
+            if target is None:
+                continue
+            value = values[column.name]
+            if column.ref and value is not None:
+                value = ref_ids[column.ref][(value,)]
+            record[target] = value
+        if sheet.parent is not None and parent_ids is not None:
+            record[sheet.parent.attr] = parent_ids[tuple(values[c] for c in sheet.parent.columns)]
+        row_id = existing.get(tuple(values[k] for k in sheet.key))
+        if row_id is None:
+            inserts.append(record)
+        else:
+            record["id"] = row_id
+            updates.append(record)
+    if inserts:
+        session.execute(insert(sheet.model), inserts)
+    if updates:
+        session.execute(update(sheet.model), updates)
+    session.flush()
+    index.forget(sheet.name)
+    report.inserted[sheet.name] = len(inserts)
+    report.updated[sheet.name] = len(updates)
+
+
+def _post_opening_stock(session: Session, data: _Parsed, index: KeyIndex, posted_by: str) -> int:
+    items, locations, lots = index.ids("items"), index.ids("locations"), index.ids("lots")
+    counts = [
+        inventory.CountedStock(
+            item_id=items[(values["item"],)],
+            location_id=locations[(values["location"],)],
+            lot_id=None if values["lot"] is None else lots[(values["item"], values["lot"])],
+            quantity=values["quantity"],
+            unit_cost=values["unit_cost"],
+        )
+        for values in data.values
+    ]
+    return inventory.post_counted_stock(session, counts, posted_by=posted_by, source_document="import")

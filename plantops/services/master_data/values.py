@@ -1,0 +1,197 @@
+"""Cell values of the exchange format: parse what a user typed, format what we export.
+
+Formatting is canonical (decimals without trailing zeros, ISO dates and times, UTC
+instants), so that export -> import -> export gives the same files.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+import re
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+_MICRO = Decimal("0.000001")
+_CODE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._/\-+#]*$")
+
+
+class BadValue(ValueError):
+    """A cell that cannot be read; the message is the reason a user sees."""
+
+
+@dataclass(frozen=True)
+class Kind:
+    """How a column's cells are read and written."""
+
+    name: str
+
+    def parse(self, raw: Any) -> Any:
+        raise NotImplementedError
+
+    def format(self, value: Any) -> str:
+        return "" if value is None else str(value)
+
+
+class Text(Kind):
+    def parse(self, raw: Any) -> Any:
+        text = str(raw).strip()
+        if len(text) > 200:
+            raise BadValue("longer than 200 characters")
+        return text
+
+
+class Code(Kind):
+    """A business code: letters, digits and . _ / - + #, no spaces, at most 64 long."""
+
+    def parse(self, raw: Any) -> Any:
+        text = str(raw).strip()
+        if not _CODE.match(text):
+            raise BadValue(f"{text!r} is not a code (letters, digits and . _ / - + #, no spaces)")
+        if len(text) > 64:
+            raise BadValue(f"{text!r} is longer than 64 characters")
+        return text
+
+
+class Number(Kind):
+    """An exact decimal number, 6 decimal places at most."""
+
+    def parse(self, raw: Any) -> Any:
+        if type(raw) is Decimal and raw.is_finite() and raw == raw.quantize(_MICRO):
+            return raw
+        if isinstance(raw, bool):
+            raise BadValue(f"{raw!r} is not a number")
+        if isinstance(raw, float):
+            raw = repr(raw)
+        try:
+            value = Decimal(str(raw).strip())
+        except InvalidOperation:
+            raise BadValue(f"{raw!r} is not a number") from None
+        if not value.is_finite():
+            raise BadValue(f"{raw!r} is not a finite number")
+        if value != value.quantize(_MICRO):
+            raise BadValue(f"{raw!r} has more than 6 decimal places")
+        return value
+
+    def format(self, value: Any) -> str:
+        if value is None:
+            return ""
+        text = format(Decimal(value).normalize(), "f")
+        return "0" if text in ("-0", "") else text
+
+
+class Integer(Kind):
+    def parse(self, raw: Any) -> Any:
+        if isinstance(raw, bool):
+            raise BadValue(f"{raw!r} is not a whole number")
+        if isinstance(raw, int):
+            return raw
+        try:
+            value = Decimal(str(raw).strip())
+        except InvalidOperation:
+            raise BadValue(f"{raw!r} is not a whole number") from None
+        if not value.is_finite() or value != value.to_integral_value():
+            raise BadValue(f"{raw!r} is not a whole number")
+        return int(value)
+
+
+class Boolean(Kind):
+    _TRUE = frozenset({"true", "yes", "1", "y"})
+    _FALSE = frozenset({"false", "no", "0", "n"})
+
+    def parse(self, raw: Any) -> Any:
+        if isinstance(raw, bool):
+            return raw
+        text = str(raw).strip().lower()
+        if text in self._TRUE:
+            return True
+        if text in self._FALSE:
+            return False
+        raise BadValue(f"{raw!r} is not true or false")
+
+    def format(self, value: Any) -> str:
+        return "" if value is None else ("true" if value else "false")
+
+
+class Date(Kind):
+    def parse(self, raw: Any) -> Any:
+        if isinstance(raw, dt.datetime):
+            if raw.time() != dt.time(0):
+                raise BadValue(f"{raw.isoformat()} is a date with a time; give the date only")
+            return raw.date()
+        if isinstance(raw, dt.date):
+            return raw
+        try:
+            return dt.date.fromisoformat(str(raw).strip())
+        except ValueError:
+            raise BadValue(f"{raw!r} is not a date (YYYY-MM-DD)") from None
+
+    def format(self, value: Any) -> str:
+        return "" if value is None else value.isoformat()
+
+
+class TimeOfDay(Kind):
+    def parse(self, raw: Any) -> Any:
+        if isinstance(raw, dt.time):
+            return raw
+        try:
+            return dt.time.fromisoformat(str(raw).strip())
+        except ValueError:
+            raise BadValue(f"{raw!r} is not a time of day (HH:MM)") from None
+
+    def format(self, value: Any) -> str:
+        return "" if value is None else value.isoformat(timespec="minutes" if value.second == 0 else "seconds")
+
+
+class Instant(Kind):
+    """A point in time with its zone (``2026-03-01T06:00:00+01:00``); stored in UTC."""
+
+    def parse(self, raw: Any) -> Any:
+        if isinstance(raw, dt.datetime):
+            value = raw
+        else:
+            try:
+                value = dt.datetime.fromisoformat(str(raw).strip())
+            except ValueError:
+                raise BadValue(f"{raw!r} is not a date and time (YYYY-MM-DDTHH:MM+00:00)") from None
+        if value.tzinfo is None or value.utcoffset() is None:
+            raise BadValue(f"{raw!r} has no time zone; add one, e.g. +00:00")
+        return value.astimezone(dt.UTC)
+
+    def format(self, value: Any) -> str:
+        return "" if value is None else value.astimezone(dt.UTC).isoformat()
+
+
+@dataclass(frozen=True)
+class Choice(Kind):
+    """One of an enumeration's values."""
+
+    enum_cls: type[enum.Enum] = enum.Enum
+
+    def parse(self, raw: Any) -> Any:
+        if isinstance(raw, self.enum_cls):
+            return raw
+        text = str(raw).strip()
+        try:
+            return self.enum_cls(text)
+        except ValueError:
+            allowed = ", ".join(str(m.value) for m in self.enum_cls)
+            raise BadValue(f"{text!r} is not one of: {allowed}") from None
+
+    def format(self, value: Any) -> str:
+        return "" if value is None else str(value.value)
+
+
+TEXT = Text("text")
+CODE = Code("code")
+NUMBER = Number("number")
+INTEGER = Integer("integer")
+BOOLEAN = Boolean("boolean")
+DATE = Date("date")
+TIME = TimeOfDay("time")
+INSTANT = Instant("instant")
+
+
+def choice(enum_cls: type[enum.Enum]) -> Choice:
+    return Choice(enum_cls.__name__, enum_cls)

@@ -1,0 +1,78 @@
+"""Database fixtures: every database test runs on SQLite and on PostgreSQL.
+
+PostgreSQL is the server at ``PLANTOPS_TEST_POSTGRES_URL`` (default: the local
+``test`` database). Each test process gets a database of its own, created once and
+emptied between tests. Where the server is absent the PostgreSQL variants skip, unless
+``PLANTOPS_REQUIRE_POSTGRES=1`` (as in CI), where they fail.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+
+import pytest
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import OperationalError
+
+from plantops.bootstrap import PlantOps, build
+from plantops.config import Settings
+from plantops.db.models import metadata
+
+POSTGRES_URL = os.environ.get("PLANTOPS_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+
+
+def _postgres_available() -> str | None:
+    """None when the server answers, else why not."""
+    try:
+        with create_engine(POSTGRES_URL).connect() as connection:
+            connection.execute(text("select 1"))
+    except OperationalError as error:
+        return f"PostgreSQL at {make_url(POSTGRES_URL).render_as_string()} is not reachable: {error.orig}"
+    return None
+
+
+@pytest.fixture(scope="session")
+def postgres_url(worker_id: str) -> Iterator[str]:
+    """A fresh PostgreSQL database for this test process, migrated to head."""
+    reason = _postgres_available()
+    if reason:
+        if os.environ.get("PLANTOPS_REQUIRE_POSTGRES") == "1":
+            pytest.fail(reason)
+        pytest.skip(reason)
+    name = f"plantops_test_{worker_id}_{os.getpid()}"
+    admin = create_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    url = make_url(POSTGRES_URL).set(database=name).render_as_string(hide_password=False)
+    yield url
+    with admin.connect() as connection:
+        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def database_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> str:
+    """An empty database at the newest schema, on each backend in turn."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path_factory.mktemp('db') / 'plantops.db'}"
+    url: str = request.getfixturevalue("postgres_url")
+    engine = create_engine(url)
+    with engine.begin() as connection:
+        tables = ", ".join(f'"{t.name}"' for t in metadata.sorted_tables)
+        exists = connection.execute(text("select to_regclass('public.item')")).scalar()
+        if exists:
+            connection.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+    engine.dispose()
+    return url
+
+
+@pytest.fixture
+def ops(database_url: str) -> Iterator[PlantOps]:
+    """PlantOps on an empty, migrated database."""
+    plant = build(Settings(database_url=database_url))
+    plant.migrate()
+    yield plant
+    plant.close()
