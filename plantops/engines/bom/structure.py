@@ -46,9 +46,8 @@ def find_cycle(structure: BomStructure) -> list[str] | None:
     try:
         sorter.prepare()
     except graphlib.CycleError as error:
-        # graphlib lists the cycle along "is used by" edges; report it as "is made from".
-        cycle: list[str] = list(error.args[1])
-        return cycle[::-1]
+        # Predecessors are users here, so graphlib lists the cycle along "is made from".
+        return list(error.args[1])
     return None
 
 
