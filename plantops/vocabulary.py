@@ -132,3 +132,16 @@ class MoveType(StrEnum):
     SCRAP = "scrap"
     RETURN = "return"
     OPENING = "opening"
+
+
+class ReservationStatus(StrEnum):
+    OPEN = "open"
+    CONSUMED = "consumed"
+    RELEASED = "released"
+
+
+class CountStatus(StrEnum):
+    """A cycle count list is open until its differences are posted."""
+
+    OPEN = "open"
+    POSTED = "posted"

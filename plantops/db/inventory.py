@@ -5,11 +5,11 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
-from sqlalchemy import BigInteger, ForeignKey, Index, Integer, String, UniqueConstraint, text
+from sqlalchemy import BigInteger, CheckConstraint, ForeignKey, Index, Integer, String, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from plantops.db.base import Base, Money, enum_column
-from plantops.vocabulary import MoveType
+from plantops.vocabulary import CountStatus, MoveType, ReservationStatus
 
 #: Ledger rows grow without bound: 64-bit keys (SQLite's rowid is already 64-bit).
 LedgerId = BigInteger().with_variant(Integer(), "sqlite")
@@ -41,6 +41,7 @@ class StockPosting(Base):
     posted_by: Mapped[str] = mapped_column(String(64))
     source_document: Mapped[str] = mapped_column(String(64), default="")
     reason: Mapped[str] = mapped_column(String(200), default="")
+    reverses_posting_id: Mapped[int | None] = mapped_column(ForeignKey("stock_posting.id"), unique=True)
 
 
 class StockMove(Base):
@@ -76,6 +77,7 @@ class StockBalance(Base):
             text("coalesce(lot_id, 0)"),
             unique=True,
         ),
+        CheckConstraint("reserved >= 0", name="reserved_nonnegative"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -84,3 +86,65 @@ class StockBalance(Base):
     lot_id: Mapped[int | None] = mapped_column(ForeignKey("lot.id"))
     on_hand: Mapped[Decimal] = mapped_column(default=Decimal(0))
     reserved: Mapped[Decimal] = mapped_column(default=Decimal(0))
+
+
+class StockReservation(Base):
+    """Stock set aside at one balance (item, location, lot) for a document (sales order, work order).
+
+    ``quantity`` was reserved; ``reserved_quantity`` is what is still set aside after
+    the issues against the reservation.
+    """
+
+    __tablename__ = "stock_reservation"
+    __table_args__ = (
+        CheckConstraint("reserved_quantity >= 0 AND reserved_quantity <= quantity", name="reserved_range"),
+        Index("ix_stock_reservation_document", "document"),
+    )
+
+    id: Mapped[int] = mapped_column(LedgerId, primary_key=True)
+    number: Mapped[str] = mapped_column(String(32), unique=True)
+    balance_id: Mapped[int] = mapped_column(ForeignKey("stock_balance.id"), index=True)
+    document: Mapped[str] = mapped_column(String(64))
+    quantity: Mapped[Decimal]
+    reserved_quantity: Mapped[Decimal]
+    status: Mapped[ReservationStatus] = mapped_column(enum_column(ReservationStatus, "reservation_status"))
+    created_at: Mapped[dt.datetime]
+    created_by: Mapped[str] = mapped_column(String(64))
+
+
+class LotLink(Base):
+    """Genealogy: ``quantity`` of ``consumed_lot`` went into ``produced_lot`` in a posting."""
+
+    __tablename__ = "lot_link"
+    __table_args__ = (UniqueConstraint("posting_id", "consumed_lot_id", "produced_lot_id"),)
+
+    id: Mapped[int] = mapped_column(LedgerId, primary_key=True)
+    posting_id: Mapped[int] = mapped_column(ForeignKey("stock_posting.id"))
+    consumed_lot_id: Mapped[int] = mapped_column(ForeignKey("lot.id"), index=True)
+    produced_lot_id: Mapped[int] = mapped_column(ForeignKey("lot.id"), index=True)
+    quantity: Mapped[Decimal]
+
+
+class CycleCount(Base):
+    """A count list: which balances to count, what the ledger expected, what was found."""
+
+    __tablename__ = "cycle_count"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    number: Mapped[str] = mapped_column(String(32), unique=True)
+    status: Mapped[CountStatus] = mapped_column(enum_column(CountStatus, "count_status"))
+    created_at: Mapped[dt.datetime]
+    posting_id: Mapped[int | None] = mapped_column(ForeignKey("stock_posting.id"))
+
+
+class CycleCountLine(Base):
+    __tablename__ = "cycle_count_line"
+    __table_args__ = (UniqueConstraint("count_id", "item_id", "location_id", "lot_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    count_id: Mapped[int] = mapped_column(ForeignKey("cycle_count.id", ondelete="CASCADE"))
+    item_id: Mapped[int] = mapped_column(ForeignKey("item.id"))
+    location_id: Mapped[int] = mapped_column(ForeignKey("location.id"))
+    lot_id: Mapped[int | None] = mapped_column(ForeignKey("lot.id"))
+    expected_quantity: Mapped[Decimal]
+    counted_quantity: Mapped[Decimal | None]

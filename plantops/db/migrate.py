@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
@@ -20,18 +23,38 @@ def _config(engine: Engine) -> Config:
 
 def upgrade(engine: Engine, revision: str = "head") -> None:
     """Bring the schema up to ``revision`` (the newest by default)."""
-    with engine.begin() as connection:
-        config = _config(engine)
-        config.attributes["connection"] = connection
+    with _migration_connection(engine) as config:
         command.upgrade(config, revision)
 
 
 def downgrade(engine: Engine, revision: str) -> None:
     """Take the schema down to ``revision`` (``base`` removes every table)."""
-    with engine.begin() as connection:
-        config = _config(engine)
-        config.attributes["connection"] = connection
+    with _migration_connection(engine) as config:
         command.downgrade(config, revision)
+
+
+@contextmanager
+def _migration_connection(engine: Engine) -> Iterator[Config]:
+    """An Alembic config bound to one transaction.
+
+    On SQLite, foreign keys are switched off while tables are rebuilt (Alembic's batch
+    mode copies a table and renames it) and checked before the transaction commits, as
+    the SQLite documentation's "other kinds of table schema changes" procedure says.
+    """
+    with engine.connect() as connection:
+        sqlite = engine.dialect.name == "sqlite"
+        if sqlite:  # must happen outside a transaction
+            connection.connection.driver_connection.execute("PRAGMA foreign_keys=OFF")  # type: ignore[union-attr]
+        try:
+            with connection.begin():
+                config = _config(engine)
+                config.attributes["connection"] = connection
+                yield config
+                if sqlite and connection.exec_driver_sql("PRAGMA foreign_key_check").first() is not None:
+                    raise RuntimeError("migration left rows whose foreign keys point nowhere")
+        finally:
+            if sqlite:
+                connection.connection.driver_connection.execute("PRAGMA foreign_keys=ON")  # type: ignore[union-attr]
 
 
 def current_revision(engine: Engine) -> str | None:

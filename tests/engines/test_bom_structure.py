@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+
 from plantops.engines.bom import BomStructure, find_cycle, low_level_codes, process_shape
 from plantops.vocabulary import ProcessShape
 
@@ -23,7 +25,7 @@ def test_cycle_is_listed_from_user_to_component_and_back() -> None:
     cycle = find_cycle(structure)
 
     assert cycle is not None and cycle[0] == cycle[-1] and len(cycle) == 4
-    for parent, component in zip(cycle, cycle[1:], strict=False):
+    for parent, component in itertools.pairwise(cycle):
         assert component in structure.uses[parent]
 
 

@@ -10,7 +10,6 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-
 revision: str = "0001"
 down_revision: str | None = None
 branch_labels: str | Sequence[str] | None = None
@@ -87,8 +86,15 @@ def upgrade() -> None:
         sa.Column("posted_by", sa.String(length=64), nullable=False),
         sa.Column("source_document", sa.String(length=64), nullable=False),
         sa.Column("reason", sa.String(length=200), nullable=False),
+        sa.Column("reverses_posting_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["reverses_posting_id"],
+            ["stock_posting.id"],
+            name=op.f("fk_stock_posting_reverses_posting_id_stock_posting"),
+        ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_stock_posting")),
         sa.UniqueConstraint("idempotency_key", name=op.f("uq_stock_posting_idempotency_key")),
+        sa.UniqueConstraint("reverses_posting_id", name=op.f("uq_stock_posting_reverses_posting_id")),
     )
     op.create_table(
         "supplier",
@@ -147,9 +153,7 @@ def upgrade() -> None:
         sa.Column("weekday", sa.Integer(), nullable=False),
         sa.Column(
             "kind",
-            sa.Enum(
-                "shift", "break", name="shift_kind", native_enum=False, create_constraint=True, length=32
-            ),
+            sa.Enum("shift", "break", name="shift_kind", native_enum=False, create_constraint=True, length=32),
             nullable=False,
         ),
         sa.Column("start_time", sa.Time(), nullable=False),
@@ -241,9 +245,7 @@ def upgrade() -> None:
         ),
         sa.Column(
             "tracking",
-            sa.Enum(
-                "none", "lot", "serial", name="tracking", native_enum=False, create_constraint=True, length=32
-            ),
+            sa.Enum("none", "lot", "serial", name="tracking", native_enum=False, create_constraint=True, length=32),
             nullable=False,
         ),
         sa.Column("shelf_life_days", sa.Integer(), nullable=True),
@@ -320,9 +322,7 @@ def upgrade() -> None:
         ),
         sa.Column("order_date", sa.Date(), nullable=False),
         sa.ForeignKeyConstraint(["site_id"], ["site.id"], name=op.f("fk_purchase_order_site_id_site")),
-        sa.ForeignKeyConstraint(
-            ["supplier_id"], ["supplier.id"], name=op.f("fk_purchase_order_supplier_id_supplier")
-        ),
+        sa.ForeignKeyConstraint(["supplier_id"], ["supplier.id"], name=op.f("fk_purchase_order_supplier_id_supplier")),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_purchase_order")),
         sa.UniqueConstraint("number", name=op.f("uq_purchase_order_number")),
     )
@@ -347,9 +347,7 @@ def upgrade() -> None:
             nullable=False,
         ),
         sa.Column("order_date", sa.Date(), nullable=False),
-        sa.ForeignKeyConstraint(
-            ["customer_id"], ["customer.id"], name=op.f("fk_sales_order_customer_id_customer")
-        ),
+        sa.ForeignKeyConstraint(["customer_id"], ["customer.id"], name=op.f("fk_sales_order_customer_id_customer")),
         sa.ForeignKeyConstraint(["site_id"], ["site.id"], name=op.f("fk_sales_order_site_id_site")),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_sales_order")),
         sa.UniqueConstraint("number", name=op.f("uq_sales_order_number")),
@@ -367,9 +365,7 @@ def upgrade() -> None:
         sa.CheckConstraint("cost_per_hour >= 0", name=op.f("ck_work_center_cost_nonnegative")),
         sa.CheckConstraint("efficiency > 0", name=op.f("ck_work_center_efficiency_positive")),
         sa.CheckConstraint("parallel_units >= 1", name=op.f("ck_work_center_parallel_units_positive")),
-        sa.ForeignKeyConstraint(
-            ["calendar_id"], ["calendar.id"], name=op.f("fk_work_center_calendar_id_calendar")
-        ),
+        sa.ForeignKeyConstraint(["calendar_id"], ["calendar.id"], name=op.f("fk_work_center_calendar_id_calendar")),
         sa.ForeignKeyConstraint(["site_id"], ["site.id"], name=op.f("fk_work_center_site_id_site")),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_work_center")),
         sa.UniqueConstraint("code", name=op.f("uq_work_center_code")),
@@ -429,9 +425,7 @@ def upgrade() -> None:
         sa.Column("unit_price", sa.Numeric(precision=20, scale=6), nullable=False),
         sa.Column("due_date", sa.Date(), nullable=False),
         sa.CheckConstraint("quantity > 0", name=op.f("ck_purchase_order_line_quantity_positive")),
-        sa.CheckConstraint(
-            "received_quantity >= 0", name=op.f("ck_purchase_order_line_received_nonnegative")
-        ),
+        sa.CheckConstraint("received_quantity >= 0", name=op.f("ck_purchase_order_line_received_nonnegative")),
         sa.ForeignKeyConstraint(["item_id"], ["item.id"], name=op.f("fk_purchase_order_line_item_id_item")),
         sa.ForeignKeyConstraint(
             ["order_id"],
@@ -540,9 +534,7 @@ def upgrade() -> None:
         sa.Column("item_id", sa.Integer(), nullable=True),
         sa.Column("factor", sa.Numeric(precision=20, scale=6), nullable=False),
         sa.CheckConstraint("factor > 0", name=op.f("ck_unit_conversion_factor_positive")),
-        sa.ForeignKeyConstraint(
-            ["from_unit_id"], ["unit.id"], name=op.f("fk_unit_conversion_from_unit_id_unit")
-        ),
+        sa.ForeignKeyConstraint(["from_unit_id"], ["unit.id"], name=op.f("fk_unit_conversion_from_unit_id_unit")),
         sa.ForeignKeyConstraint(
             ["item_id"], ["item.id"], name=op.f("fk_unit_conversion_item_id_item"), ondelete="CASCADE"
         ),
@@ -587,12 +579,8 @@ def upgrade() -> None:
         sa.Column("valid_from", sa.Date(), nullable=True),
         sa.Column("valid_to", sa.Date(), nullable=True),
         sa.CheckConstraint("quantity > 0", name=op.f("ck_bom_component_quantity_positive")),
-        sa.CheckConstraint(
-            "scrap_factor >= 0 AND scrap_factor < 1", name=op.f("ck_bom_component_scrap_range")
-        ),
-        sa.ForeignKeyConstraint(
-            ["bom_id"], ["bom.id"], name=op.f("fk_bom_component_bom_id_bom"), ondelete="CASCADE"
-        ),
+        sa.CheckConstraint("scrap_factor >= 0 AND scrap_factor < 1", name=op.f("ck_bom_component_scrap_range")),
+        sa.ForeignKeyConstraint(["bom_id"], ["bom.id"], name=op.f("fk_bom_component_bom_id_bom"), ondelete="CASCADE"),
         sa.ForeignKeyConstraint(["item_id"], ["item.id"], name=op.f("fk_bom_component_item_id_item")),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_bom_component")),
         sa.UniqueConstraint("bom_id", "line", name=op.f("uq_bom_component_bom_id_line")),
@@ -619,13 +607,9 @@ def upgrade() -> None:
         ),
         sa.Column("quantity", sa.Numeric(precision=20, scale=6), nullable=False),
         sa.Column("cost_share", sa.Numeric(precision=9, scale=6), nullable=False),
-        sa.CheckConstraint(
-            "cost_share >= 0 AND cost_share <= 1", name=op.f("ck_bom_output_cost_share_range")
-        ),
+        sa.CheckConstraint("cost_share >= 0 AND cost_share <= 1", name=op.f("ck_bom_output_cost_share_range")),
         sa.CheckConstraint("quantity > 0", name=op.f("ck_bom_output_quantity_positive")),
-        sa.ForeignKeyConstraint(
-            ["bom_id"], ["bom.id"], name=op.f("fk_bom_output_bom_id_bom"), ondelete="CASCADE"
-        ),
+        sa.ForeignKeyConstraint(["bom_id"], ["bom.id"], name=op.f("fk_bom_output_bom_id_bom"), ondelete="CASCADE"),
         sa.ForeignKeyConstraint(["item_id"], ["item.id"], name=op.f("fk_bom_output_item_id_item")),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_bom_output")),
         sa.UniqueConstraint("bom_id", "item_id", name=op.f("uq_bom_output_bom_id_item_id")),
@@ -684,10 +668,9 @@ def upgrade() -> None:
         sa.Column("on_hand", sa.Numeric(precision=20, scale=6), nullable=False),
         sa.Column("reserved", sa.Numeric(precision=20, scale=6), nullable=False),
         sa.ForeignKeyConstraint(["item_id"], ["item.id"], name=op.f("fk_stock_balance_item_id_item")),
-        sa.ForeignKeyConstraint(
-            ["location_id"], ["location.id"], name=op.f("fk_stock_balance_location_id_location")
-        ),
+        sa.ForeignKeyConstraint(["location_id"], ["location.id"], name=op.f("fk_stock_balance_location_id_location")),
         sa.ForeignKeyConstraint(["lot_id"], ["lot.id"], name=op.f("fk_stock_balance_lot_id_lot")),
+        sa.CheckConstraint("reserved >= 0", name=op.f("ck_stock_balance_reserved_nonnegative")),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_stock_balance")),
     )
     op.create_index(
@@ -727,9 +710,7 @@ def upgrade() -> None:
         sa.Column("unit_cost", sa.Numeric(precision=20, scale=6), nullable=False),
         sa.Column("effective_at", sa.DateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(["item_id"], ["item.id"], name=op.f("fk_stock_move_item_id_item")),
-        sa.ForeignKeyConstraint(
-            ["location_id"], ["location.id"], name=op.f("fk_stock_move_location_id_location")
-        ),
+        sa.ForeignKeyConstraint(["location_id"], ["location.id"], name=op.f("fk_stock_move_location_id_location")),
         sa.ForeignKeyConstraint(["lot_id"], ["lot.id"], name=op.f("fk_stock_move_lot_id_lot")),
         sa.ForeignKeyConstraint(
             ["posting_id"], ["stock_posting.id"], name=op.f("fk_stock_move_posting_id_stock_posting")
