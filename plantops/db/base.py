@@ -1,5 +1,8 @@
 """Declarative base and the column types every domain shares.
 
+Check constraints compare quantities only with 0: on SQLite they are stored in millionths
+(see :class:`ExactDecimal`), so other bounds are checked by the services.
+
 Quantities and money are exact (``Numeric``); times are stored timezone-aware in UTC.
 Enumerations are stored as constrained strings so that the same migration runs on
 SQLite and PostgreSQL.
@@ -12,9 +15,10 @@ import enum
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import DateTime, Enum, MetaData, Numeric, TypeDecorator
+from sqlalchemy import BigInteger, DateTime, Enum, MetaData, Numeric, TypeDecorator
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase
+from sqlalchemy.types import TypeEngine
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -24,12 +28,56 @@ NAMING_CONVENTION = {
     "pk": "pk_%(table_name)s",
 }
 
+SCALE = 6
+_UNITS_PER_ONE = Decimal(10) ** SCALE
+
+
+class ExactDecimal(TypeDecorator[Decimal]):
+    """An exact decimal with 6 decimal places.
+
+    PostgreSQL stores ``NUMERIC(precision, 6)``. SQLite has no exact decimal type (its
+    NUMERIC keeps floats), so there the value is stored as a whole number of millionths
+    in a 64-bit integer: sums and comparisons in SQL stay exact. Multiplying two such
+    columns in SQL is therefore not meaningful; do it in Python.
+    """
+
+    impl = Numeric
+    cache_ok = True
+
+    def __init__(self, precision: int = 20) -> None:
+        super().__init__()
+        self.precision = precision
+
+    def load_dialect_impl(self, dialect: Dialect) -> TypeEngine[Any]:
+        if dialect.name == "sqlite":
+            return dialect.type_descriptor(BigInteger())
+        return dialect.type_descriptor(Numeric(self.precision, SCALE, asdecimal=True))
+
+    def process_bind_param(self, value: Any, dialect: Dialect) -> Any:
+        if value is None:
+            return None
+        exact = value if isinstance(value, Decimal) else Decimal(str(value))
+        if dialect.name != "sqlite":
+            return exact
+        units = exact * _UNITS_PER_ONE
+        if units != units.to_integral_value():
+            raise ValueError(f"{exact} has more than {SCALE} decimal places")
+        return int(units)
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> Decimal | None:
+        if value is None:
+            return None
+        if dialect.name != "sqlite":
+            return Decimal(value)
+        return (Decimal(int(value)) / _UNITS_PER_ONE).normalize() + Decimal("0.000000")
+
+
 #: Quantities: 20 digits with 6 decimals, enough for grams of a tanker load.
-Quantity = Numeric(20, 6, asdecimal=True)
+Quantity = ExactDecimal(20)
 #: Money and rates per unit.
-Money = Numeric(20, 6, asdecimal=True)
+Money = ExactDecimal(20)
 #: Fractions such as scrap factors, yields, efficiencies and cost shares.
-Fraction = Numeric(9, 6, asdecimal=True)
+Fraction = ExactDecimal(9)
 
 
 class UTCDateTime(TypeDecorator[dt.datetime]):

@@ -58,8 +58,8 @@ class Item(Base):
     __table_args__ = (
         CheckConstraint("lead_time_days >= 0", name="lead_time_nonnegative"),
         CheckConstraint("safety_stock >= 0", name="safety_stock_nonnegative"),
-        CheckConstraint("shrinkage >= 0 AND shrinkage < 1", name="shrinkage_range"),
-        CheckConstraint("yield_rate > 0 AND yield_rate <= 1", name="yield_range"),
+        CheckConstraint("shrinkage >= 0", name="shrinkage_nonnegative"),
+        CheckConstraint("yield_rate > 0", name="yield_positive"),
         CheckConstraint("standard_cost >= 0", name="standard_cost_nonnegative"),
     )
 
@@ -180,7 +180,7 @@ class BomComponent(Base):
     __table_args__ = (
         UniqueConstraint("bom_id", "line"),
         CheckConstraint("quantity > 0", name="quantity_positive"),
-        CheckConstraint("scrap_factor >= 0 AND scrap_factor < 1", name="scrap_range"),
+        CheckConstraint("scrap_factor >= 0", name="scrap_nonnegative"),
         Index("ix_bom_component_item", "item_id"),
     )
 
@@ -204,7 +204,7 @@ class BomOutput(Base):
     __table_args__ = (
         UniqueConstraint("bom_id", "item_id"),
         CheckConstraint("quantity > 0", name="quantity_positive"),
-        CheckConstraint("cost_share >= 0 AND cost_share <= 1", name="cost_share_range"),
+        CheckConstraint("cost_share >= 0", name="cost_share_nonnegative"),
         Index("ix_bom_output_item", "item_id"),
     )
 

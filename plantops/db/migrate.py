@@ -4,12 +4,15 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import Any
 
 from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Engine
+from sqlalchemy import Engine, Numeric
+
+from plantops.db.base import SCALE, ExactDecimal
 
 SCRIPT_LOCATION = "plantops.db:migrations"
 
@@ -64,3 +67,19 @@ def current_revision(engine: Engine) -> str | None:
 
 def head_revision(engine: Engine) -> str | None:
     return ScriptDirectory.from_config(_config(engine)).get_current_head()
+
+
+def compare_type(
+    context: Any, inspected_column: Any, metadata_column: Any, inspected_type: Any, metadata_type: Any
+) -> bool | None:
+    """Alembic's type comparison, knowing that an exact decimal is NUMERIC in migrations.
+
+    The migrations declare ``NUMERIC(p, 6)``; :class:`ExactDecimal` stores the same
+    column (as whole millionths on SQLite). Other types use Alembic's own comparison.
+    """
+    if isinstance(metadata_type, ExactDecimal) and isinstance(inspected_type, Numeric):
+        return context.dialect.name != "sqlite" and (inspected_type.precision, inspected_type.scale) != (
+            metadata_type.precision,
+            SCALE,
+        )
+    return None

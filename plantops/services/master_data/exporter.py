@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import ROUND_HALF_EVEN, Decimal
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from plantops.db.inventory import StockBalance, StockMove
@@ -67,22 +68,18 @@ def _export_sheet(session: Session, sheet: Sheet, index: KeyIndex) -> Table:
 
 def _export_stock(session: Session, index: KeyIndex) -> Table:
     """On-hand per (item, location, lot) with the average unit cost of the moves there."""
-    value = func.sum(StockMove.quantity * StockMove.unit_cost)
-    values = {
-        (i, loc, lot): v
-        for i, loc, lot, v in session.execute(
-            select(StockMove.item_id, StockMove.location_id, StockMove.lot_id, value).group_by(
-                StockMove.item_id, StockMove.location_id, StockMove.lot_id
-            )
-        )
-    }
+    values: dict[tuple[int, int, int | None], Decimal] = defaultdict(Decimal)
+    for item_id, location_id, lot_id, quantity, unit_cost in session.execute(
+        select(StockMove.item_id, StockMove.location_id, StockMove.lot_id, StockMove.quantity, StockMove.unit_cost)
+    ):
+        values[(item_id, location_id, lot_id)] += quantity * unit_cost
     records = []
     for item_id, location_id, lot_id, on_hand in session.execute(
         select(StockBalance.item_id, StockBalance.location_id, StockBalance.lot_id, StockBalance.on_hand).where(
             StockBalance.on_hand != 0
         )
     ):
-        total = Decimal(values.get((item_id, location_id, lot_id)) or 0)
+        total = values[(item_id, location_id, lot_id)]
         unit_cost = (total / on_hand).quantize(Decimal("0.000001"), ROUND_HALF_EVEN) if on_hand else None
         records.append(
             {

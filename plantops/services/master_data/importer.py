@@ -7,6 +7,7 @@ nothing is written.
 
 from __future__ import annotations
 
+import datetime as dt
 import zoneinfo
 from collections import defaultdict
 from collections.abc import Callable, Iterable
@@ -20,7 +21,8 @@ from sqlalchemy.orm import Session
 from plantops.db.catalog import Bom, BomComponent, BomOutput, Item, RoutingOperation
 from plantops.engines.bom.structure import BomStructure, find_cycle
 from plantops.errors import ImportRejectedError, RowProblem
-from plantops.services import inventory
+from plantops.services.inventory.counted import CountedStock, post_counted_stock
+from plantops.services.inventory.ledger import Posting
 from plantops.services.master_data.keys import Key, KeyIndex
 from plantops.services.master_data.sheets import (
     OPENING_STOCK,
@@ -31,7 +33,7 @@ from plantops.services.master_data.sheets import (
     Sheet,
 )
 from plantops.services.master_data.values import BadValue
-from plantops.vocabulary import LotSizeRule, Procurement, Tracking
+from plantops.vocabulary import LotSizeRule, MoveType, Procurement, Tracking
 
 
 @dataclass
@@ -425,7 +427,7 @@ def _write(session: Session, sheet: Sheet, data: _Parsed, index: KeyIndex, repor
 def _post_opening_stock(session: Session, data: _Parsed, index: KeyIndex, posted_by: str) -> int:
     items, locations, lots = index.ids("items"), index.ids("locations"), index.ids("lots")
     counts = [
-        inventory.CountedStock(
+        CountedStock(
             item_id=items[(values["item"],)],
             location_id=locations[(values["location"],)],
             lot_id=None if values["lot"] is None else lots[(values["item"], values["lot"])],
@@ -434,4 +436,6 @@ def _post_opening_stock(session: Session, data: _Parsed, index: KeyIndex, posted
         )
         for values in data.values
     ]
-    return inventory.post_counted_stock(session, counts, posted_by=posted_by, source_document="import")
+    posting = Posting(posted_by=posted_by, source_document="import", reason="opening stock")
+    result = post_counted_stock(session, counts, posting, move_type=MoveType.OPENING, now=dt.datetime.now(dt.UTC))
+    return len(result.move_ids) if result else 0
