@@ -6,15 +6,23 @@ so that concurrent writers queue for the write lock instead of failing half-way.
 
 from __future__ import annotations
 
+import random
+import time
 from collections.abc import Callable
 from types import TracebackType
-from typing import Any, Self
+from typing import Any, Self, TypeVar
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 
 SQLITE_BUSY_TIMEOUT_MS = 30_000
+MAX_ATTEMPTS = 8
+BACKOFF_SECONDS = 0.005
+#: serialization_failure, deadlock_detected
+TRANSIENT_SQLSTATES = frozenset({"40001", "40P01"})
+T = TypeVar("T")
 
 
 def make_engine(database_url: str, *, echo: bool = False) -> Engine:
@@ -87,6 +95,34 @@ class UnitOfWork:
 
     def commit(self) -> None:
         self.session.commit()
+
+    def run(self, work: Callable[[Session], T], *, attempts: int = MAX_ATTEMPTS) -> T:
+        """Run ``work`` in a transaction of its own and commit, retrying transient conflicts.
+
+        A deadlock or serialization failure (PostgreSQL SQLSTATE 40P01 / 40001) or a
+        busy SQLite database is retried with jittered exponential back-off, up to
+        ``attempts`` times in all; any other error, or the last failure, is raised with
+        nothing committed.
+        """
+        for attempt in range(1, attempts + 1):
+            try:
+                with self:
+                    result = work(self.session)
+                    self.commit()
+                    return result
+            except DBAPIError as error:
+                if attempt == attempts or not is_transient(error):
+                    raise
+            time.sleep(random.uniform(0, BACKOFF_SECONDS * 2**attempt))
+        raise AssertionError("unreachable")
+
+
+def is_transient(error: DBAPIError) -> bool:
+    """A conflict that the same transaction, run again, may pass."""
+    sqlstate = getattr(error.orig, "sqlstate", None)
+    if sqlstate in TRANSIENT_SQLSTATES:
+        return True
+    return "database is locked" in str(error.orig)
 
     def rollback(self) -> None:
         self.session.rollback()

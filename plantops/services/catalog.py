@@ -116,7 +116,7 @@ class _BomLoader:
 
     def __init__(self, session: Session) -> None:
         self.session = session
-        self.units = dict(session.execute(select(Unit.id, Unit.code)).tuples())
+        self.units = dict(session.execute(select(Unit.id, Unit.code)).all())
 
     def boms_of(self, item_id: int, depth: int) -> list[BomView]:
         views = []

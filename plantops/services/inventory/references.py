@@ -1,0 +1,113 @@
+"""Resolve the codes a user types (item, location, lot) and check quantities against units."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from plantops.db.catalog import Item, Unit
+from plantops.db.inventory import Lot
+from plantops.db.sites import Location, Site
+from plantops.errors import NotFoundError, ValidationError
+from plantops.vocabulary import Tracking
+
+
+@dataclass(frozen=True)
+class ItemRef:
+    id: int
+    code: str
+    unit: str
+    decimals: int
+    tracking: Tracking
+    allow_negative_stock: bool
+    standard_cost: Decimal
+
+
+@dataclass(frozen=True)
+class LocationRef:
+    id: int
+    code: str
+    site_id: int
+    site: str
+
+
+def item_ref(session: Session, code: str) -> ItemRef:
+    row = session.execute(
+        select(
+            Item.id, Item.code, Unit.code, Unit.decimals, Item.tracking, Item.allow_negative_stock, Item.standard_cost
+        )
+        .join(Unit, Unit.id == Item.unit_id)
+        .where(Item.code == code)
+    ).first()
+    if row is None:
+        raise NotFoundError("item", code)
+    return ItemRef(*row)
+
+
+def location_ref(session: Session, code: str) -> LocationRef:
+    row = session.execute(
+        select(Location.id, Location.code, Site.id, Site.code)
+        .join(Site, Site.id == Location.site_id)
+        .where(Location.code == code)
+    ).first()
+    if row is None:
+        raise NotFoundError("location", code)
+    return LocationRef(*row)
+
+
+def site_id(session: Session, code: str) -> int:
+    found = session.scalar(select(Site.id).where(Site.code == code))
+    if found is None:
+        raise NotFoundError("site", code)
+    return found
+
+
+def lot_id(session: Session, item: ItemRef, code: str | None, *, record: str) -> int | None:
+    """The lot of a tracked item (it must exist); None for an untracked item (no lot allowed)."""
+    _check_lot_given(item, code, record)
+    if code is None:
+        return None
+    found = session.scalar(select(Lot.id).where(Lot.item_id == item.id, Lot.code == code))
+    if found is None:
+        raise NotFoundError(f"lot of item {item.code}", code)
+    return found
+
+
+def lot_for_receipt(
+    session: Session, item: ItemRef, code: str | None, expiry: dt.date | None, *, record: str
+) -> int | None:
+    """The lot a receipt goes into, created on first receipt with its expiry date."""
+    _check_lot_given(item, code, record)
+    if code is None:
+        return None
+    lot = session.execute(select(Lot.id, Lot.expiry_date).where(Lot.item_id == item.id, Lot.code == code)).first()
+    if lot is None:
+        return session.scalar(
+            Lot.__table__.insert().values(item_id=item.id, code=code, expiry_date=expiry).returning(Lot.id)
+        )
+    if expiry is not None and lot.expiry_date not in (None, expiry):
+        raise ValidationError(record, "expiry", f"lot {code} of {item.code} already expires on {lot.expiry_date}")
+    return int(lot.id)
+
+
+def _check_lot_given(item: ItemRef, code: str | None, record: str) -> None:
+    if item.tracking is not Tracking.NONE and code is None:
+        raise ValidationError(record, "lot", f"item {item.code} is {item.tracking.value}-tracked: give its lot")
+    if item.tracking is Tracking.NONE and code is not None:
+        raise ValidationError(record, "lot", f"item {item.code} is not lot- or serial-tracked")
+
+
+def check_quantity(item: ItemRef, quantity: Decimal, *, record: str) -> None:
+    """A positive quantity with no more decimals than the item's unit allows."""
+    if not quantity.is_finite() or quantity <= 0:
+        raise ValidationError(record, "quantity", f"must be greater than 0, got {quantity}")
+    if quantity != quantity.quantize(Decimal(1).scaleb(-item.decimals)):
+        raise ValidationError(
+            record, "quantity", f"{quantity} has more decimals than unit {item.unit} allows ({item.decimals})"
+        )
+    if item.tracking is Tracking.SERIAL and quantity != 1:
+        raise ValidationError(record, "quantity", f"item {item.code} is serial-tracked: one unit per serial number")

@@ -1,0 +1,301 @@
+"""Stock postings in business codes: receive, issue, move, transfer, adjust, scrap, return,
+produce (with co-products and lot genealogy) and reverse.
+
+Each use case validates its input, then posts in one transaction of its own through
+:func:`plantops.services.inventory.ledger.post_moves`, retrying transient conflicts.
+Bad input raises a PlantOps error and posts nothing.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from sqlalchemy import insert, select, update
+from sqlalchemy.orm import Session
+
+from plantops.db.catalog import Item
+from plantops.db.inventory import Lot, LotLink, StockBalance, StockMove, StockPosting, StockReservation
+from plantops.db.session import UnitOfWork
+from plantops.db.sites import Location
+from plantops.errors import NotFoundError, ValidationError
+from plantops.services.inventory.ledger import MoveLine, Posting, PostingResult, post_moves
+from plantops.services.inventory.references import (
+    check_quantity,
+    item_ref,
+    location_ref,
+    lot_for_receipt,
+    lot_id,
+)
+from plantops.vocabulary import MoveType, ReservationStatus
+
+
+@dataclass(frozen=True)
+class Who:
+    """Who posts, why, and when the stock physically moved (default: now)."""
+
+    user: str
+    document: str = ""
+    reason: str = ""
+    effective_at: dt.datetime | None = None
+    idempotency_key: str | None = None
+
+    def posting(self, *, reverses: int | None = None) -> Posting:
+        if self.effective_at is not None and self.effective_at.tzinfo is None:
+            raise ValidationError("posting", "effective_at", "needs a time zone (e.g. +00:00)")
+        return Posting(
+            posted_by=self.user,
+            source_document=self.document,
+            reason=self.reason,
+            effective_at=self.effective_at,
+            idempotency_key=self.idempotency_key,
+            reverses_posting_id=reverses,
+        )
+
+
+@dataclass(frozen=True)
+class StockLine:
+    """A quantity of an item at a location (and lot) in business codes."""
+
+    item: str
+    location: str
+    quantity: Decimal
+    lot: str | None = None
+    unit_cost: Decimal | None = None
+    expiry: dt.date | None = None
+
+
+@dataclass(frozen=True)
+class PostedMove:
+    move_type: MoveType
+    item: str
+    location: str
+    lot: str | None
+    quantity: Decimal
+
+
+@dataclass(frozen=True)
+class PostingSummary:
+    posting_id: int
+    replayed: bool
+    moves: list[PostedMove] = field(default_factory=list)
+
+
+AfterPosting = Callable[[Session, PostingResult], None]
+#: Validates input inside the transaction and returns the move lines, plus an optional
+#: step to run once they are posted (lot genealogy).
+BuildLines = Callable[[Session], tuple[list[MoveLine], AfterPosting | None]]
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+def _post(uow: UnitOfWork, who: Who, build: BuildLines, *, reverses: int | None = None) -> PostingSummary:
+    def work(session: Session) -> PostingSummary:
+        lines, after = build(session)
+        result = post_moves(session, who.posting(reverses=reverses), lines, now=_now())
+        if not result.replayed and after is not None:
+            after(session, result)
+        return summarize(session, result)
+
+    return uow.run(work)
+
+
+def receive(uow: UnitOfWork, line: StockLine, who: Who) -> PostingSummary:
+    """Goods in from a supplier (or any source) at a unit cost; a new lot is created with its expiry."""
+    return _post(uow, who, lambda s: ([_incoming(s, MoveType.RECEIPT, line, "receipt")], None))
+
+
+def return_stock(uow: UnitOfWork, line: StockLine, who: Who) -> PostingSummary:
+    """Goods coming back from a customer."""
+    return _post(uow, who, lambda s: ([_incoming(s, MoveType.RETURN, line, "return")], None))
+
+
+def issue(uow: UnitOfWork, line: StockLine, who: Who, *, reservation: str | None = None) -> PostingSummary:
+    """Goods out; against a reservation, the reserved quantity is consumed first."""
+
+    def build(session: Session) -> tuple[list[MoveLine], None]:
+        move = _outgoing(session, MoveType.ISSUE, line, "issue")
+        if reservation is None:
+            return [move], None
+        released = _consume_reservation(session, reservation, move, line.quantity)
+        return [
+            MoveLine(move.move_type, move.item_id, move.location_id, move.lot_id, move.quantity, releases=released)
+        ], None
+
+    return _post(uow, who, build)
+
+
+def scrap(uow: UnitOfWork, line: StockLine, who: Who) -> PostingSummary:
+    if not who.reason:
+        raise ValidationError("scrap", "reason", "is required: say why the stock is scrapped")
+    return _post(uow, who, lambda s: ([_outgoing(s, MoveType.SCRAP, line, "scrap")], None))
+
+
+def adjust(uow: UnitOfWork, line: StockLine, who: Who, *, increase: bool) -> PostingSummary:
+    """Correct on-hand up or down by ``line.quantity``; a reason is required."""
+    if not who.reason:
+        raise ValidationError("adjustment", "reason", "is required: say why on-hand is corrected")
+
+    def build(session: Session) -> tuple[list[MoveLine], None]:
+        if increase:
+            return [_incoming(session, MoveType.ADJUSTMENT, line, "adjustment")], None
+        return [_outgoing(session, MoveType.ADJUSTMENT, line, "adjustment")], None
+
+    return _post(uow, who, build)
+
+
+def move(
+    uow: UnitOfWork, line: StockLine, to_location: str, who: Who, *, transfer_order: str | None = None
+) -> PostingSummary:
+    """Move stock between locations: within a site freely, between sites only on a transfer order."""
+
+    def build(session: Session) -> tuple[list[MoveLine], None]:
+        out = _outgoing(session, MoveType.TRANSFER_OUT, line, "move")
+        source, target = location_ref(session, line.location), location_ref(session, to_location)
+        if source.id == target.id:
+            raise ValidationError("move", "to_location", f"{to_location} is the location the stock is already in")
+        if source.site_id != target.site_id and not transfer_order:
+            raise ValidationError(
+                "move",
+                "to_location",
+                f"{target.code} is in site {target.site}, {source.code} in site {source.site}: "
+                "moving stock between sites needs a transfer order (--transfer-order)",
+            )
+        into = MoveLine(MoveType.TRANSFER_IN, out.item_id, target.id, out.lot_id, line.quantity)
+        return [out, into], None
+
+    if transfer_order:
+        who = Who(who.user, transfer_order, who.reason, who.effective_at, who.idempotency_key)
+    return _post(uow, who, build)
+
+
+def produce(uow: UnitOfWork, consumed: Sequence[StockLine], produced: Sequence[StockLine], who: Who) -> PostingSummary:
+    """Consume components and put away outputs (main product, co-products, by-products).
+
+    Every consumed lot is linked to every produced lot (genealogy), so that a recall can
+    be traced both ways.
+    """
+    if not produced:
+        raise ValidationError("production", "produced", "at least one output is required")
+
+    def build(session: Session) -> tuple[list[MoveLine], AfterPosting]:
+        ins = [_outgoing(session, MoveType.PRODUCTION_CONSUMPTION, c, "production consumption") for c in consumed]
+        outs = [_incoming(session, MoveType.PRODUCTION_OUTPUT, p, "production output") for p in produced]
+
+        def link_lots(session: Session, result: PostingResult) -> None:
+            links = [
+                {
+                    "posting_id": result.posting_id,
+                    "consumed_lot_id": i.lot_id,
+                    "produced_lot_id": o.lot_id,
+                    "quantity": -i.quantity,
+                }
+                for i in ins
+                for o in outs
+                if i.lot_id is not None and o.lot_id is not None
+            ]
+            if links:
+                session.execute(insert(LotLink), links)
+
+        return [*ins, *outs], link_lots
+
+    return _post(uow, who, build)
+
+
+def reverse(uow: UnitOfWork, posting_id: int, who: Who) -> PostingSummary:
+    """Post the exact opposite of a posting, once; the original stays in the ledger."""
+    if not who.reason:
+        raise ValidationError("reversal", "reason", "is required: say why the posting is reversed")
+
+    def build(session: Session) -> tuple[list[MoveLine], None]:
+        original = session.get(StockPosting, posting_id)
+        if original is None:
+            raise NotFoundError("posting", str(posting_id))
+        if original.reverses_posting_id is not None:
+            raise ValidationError("reversal", "posting", f"posting {posting_id} is itself a reversal")
+        already = session.scalar(select(StockPosting.id).where(StockPosting.reverses_posting_id == posting_id))
+        if already is not None:
+            raise ValidationError("reversal", "posting", f"posting {posting_id} was already reversed by {already}")
+        moves = session.execute(
+            select(
+                StockMove.move_type,
+                StockMove.item_id,
+                StockMove.location_id,
+                StockMove.lot_id,
+                StockMove.quantity,
+                StockMove.unit_cost,
+            ).where(StockMove.posting_id == posting_id)
+        ).all()
+        return [MoveLine(t, i, loc, lot, -q, c) for t, i, loc, lot, q, c in moves], None
+
+    return _post(uow, who, build, reverses=posting_id)
+
+
+def _incoming(session: Session, move_type: MoveType, line: StockLine, record: str) -> MoveLine:
+    item = item_ref(session, line.item)
+    check_quantity(item, line.quantity, record=record)
+    if line.unit_cost is not None and line.unit_cost < 0:
+        raise ValidationError(record, "unit_cost", f"must not be negative, got {line.unit_cost}")
+    location = location_ref(session, line.location)
+    lot = lot_for_receipt(session, item, line.lot, line.expiry, record=record)
+    cost = line.unit_cost if line.unit_cost is not None else item.standard_cost
+    return MoveLine(move_type, item.id, location.id, lot, line.quantity, cost)
+
+
+def _outgoing(session: Session, move_type: MoveType, line: StockLine, record: str) -> MoveLine:
+    item = item_ref(session, line.item)
+    check_quantity(item, line.quantity, record=record)
+    location = location_ref(session, line.location)
+    lot = lot_id(session, item, line.lot, record=record)
+    return MoveLine(move_type, item.id, location.id, lot, -line.quantity)
+
+
+def _consume_reservation(session: Session, number: str, move: MoveLine, quantity: Decimal) -> Decimal:
+    """Lower an open reservation by what this issue takes; returns the quantity released."""
+    row = session.execute(
+        select(
+            StockReservation.id,
+            StockReservation.reserved_quantity,
+            StockReservation.status,
+            StockBalance.item_id,
+            StockBalance.location_id,
+            StockBalance.lot_id,
+        )
+        .join(StockBalance, StockBalance.id == StockReservation.balance_id)
+        .where(StockReservation.number == number)
+        .with_for_update()
+    ).first()
+    if row is None:
+        raise NotFoundError("reservation", number)
+    if row.status is not ReservationStatus.OPEN:
+        raise ValidationError("issue", "reservation", f"reservation {number} is {row.status.value}")
+    if (row.item_id, row.location_id, row.lot_id) != (move.item_id, move.location_id, move.lot_id):
+        raise ValidationError("issue", "reservation", f"reservation {number} is for another item, location or lot")
+    released = min(quantity, row.reserved_quantity)
+    remaining = row.reserved_quantity - released
+    session.execute(
+        update(StockReservation)
+        .where(StockReservation.id == row.id)
+        .values(
+            reserved_quantity=remaining,
+            status=ReservationStatus.CONSUMED if remaining == 0 else ReservationStatus.OPEN,
+        )
+    )
+    return released
+
+
+def summarize(session: Session, result: PostingResult) -> PostingSummary:
+    """The posting's moves in business codes."""
+    rows = session.execute(
+        select(StockMove.move_type, Item.code, Location.code, Lot.code, StockMove.quantity)
+        .join(Item, Item.id == StockMove.item_id)
+        .join(Location, Location.id == StockMove.location_id)
+        .outerjoin(Lot, Lot.id == StockMove.lot_id)
+        .where(StockMove.posting_id == result.posting_id)
+        .order_by(StockMove.id)
+    ).all()
+    return PostingSummary(result.posting_id, result.replayed, [PostedMove(*r) for r in rows])

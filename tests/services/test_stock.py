@@ -1,0 +1,191 @@
+"""Stock postings through the inventory services, on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select
+
+from plantops.bootstrap import PlantOps
+from plantops.db.inventory import StockMove, StockPosting
+from plantops.errors import NotFoundError, ValidationError
+from plantops.services import master_data
+from plantops.services.inventory import balances, genealogy, reservations, stock
+from plantops.services.inventory.ledger import InsufficientStockError
+from plantops.services.inventory.stock import StockLine, Who
+from tests.services.minimal_plant import MINIMAL_PLANT, write_plant
+
+SECOND_SITE = {
+    "sites": MINIMAL_PLANT["sites"] + "DC,Distribution centre,warehouse,Europe/Paris\n",
+    "locations": MINIMAL_PLANT["locations"] + "DC/FG,DC stock,DC,storage\nP1/QC,Quality hold,P1,quality\n",
+}
+WHO = Who("tester", document="DOC-1")
+
+
+@pytest.fixture
+def plant(ops: PlantOps, tmp_path: Path) -> PlantOps:
+    master_data.import_path(ops.uow(), write_plant(tmp_path, SECOND_SITE), posted_by="tester")
+    return ops
+
+
+def _moves(ops: PlantOps) -> int:
+    with ops.uow() as uow:
+        return uow.session.scalar(select(func.count()).select_from(StockMove)) or 0
+
+
+def _on_hand(ops: PlantOps, item: str, location: str, lot: str | None = None) -> Decimal:
+    found = [b for b in balances.on_hand(ops.uow(), item=item, location=location) if b.lot == lot]
+    return found[0].on_hand if found else Decimal(0)
+
+
+def test_receive_then_issue_changes_on_hand_and_the_ledger_stays_sound(plant: PlantOps) -> None:
+    stock.receive(plant.uow(), StockLine("BIKE", "P1/FG", Decimal(5), unit_cost=Decimal(230)), WHO)
+    summary = stock.issue(plant.uow(), StockLine("BIKE", "P1/FG", Decimal(8)), WHO)
+
+    assert [(m.move_type.value, m.quantity) for m in summary.moves] == [("issue", Decimal(-8))]
+    assert _on_hand(plant, "BIKE", "P1/FG") == 7 + 5 - 8
+    check = balances.verify(plant.uow())
+    assert check.sound, check.problems
+    assert check.moves == _moves(plant)
+
+
+def test_issuing_more_than_available_states_what_is_available_and_posts_nothing(plant: PlantOps) -> None:
+    before = _moves(plant)
+
+    with pytest.raises(InsufficientStockError, match=r"BIKE at P1/FG: quantity: 9 requested but only 7 available"):
+        stock.issue(plant.uow(), StockLine("BIKE", "P1/FG", Decimal(9)), WHO)
+
+    assert _moves(plant) == before
+    assert _on_hand(plant, "BIKE", "P1/FG") == 7
+
+
+def test_same_idempotency_key_posts_once_and_returns_the_first_posting(plant: PlantOps) -> None:
+    who = Who("tester", document="GR-7", idempotency_key="scanner-42-0001")
+    first = stock.receive(plant.uow(), StockLine("BIKE", "P1/FG", Decimal(3)), who)
+    second = stock.receive(plant.uow(), StockLine("BIKE", "P1/FG", Decimal(3)), who)
+
+    assert not first.replayed and second.replayed
+    assert second.posting_id == first.posting_id
+    assert _on_hand(plant, "BIKE", "P1/FG") == 10
+
+
+@pytest.mark.parametrize(
+    ("line", "error", "message"),
+    [
+        (StockLine("BIKE", "P1/FG", Decimal(-2)), ValidationError, "receipt: quantity: must be greater than 0, got -2"),
+        (StockLine("BIKE", "P1/FG", Decimal("1.5")), ValidationError, "1.5 has more decimals than unit pcs allows (0)"),
+        (StockLine("TUBE", "P1/RM", Decimal("1.0005")), ValidationError, "unit kg allows (3)"),
+        (StockLine("NOPE", "P1/FG", Decimal(1)), NotFoundError, "unknown item 'NOPE'"),
+        (StockLine("BIKE", "P9/X", Decimal(1)), NotFoundError, "unknown location 'P9/X'"),
+        (StockLine("TUBE", "P1/RM", Decimal(1)), ValidationError, "item TUBE is lot-tracked: give its lot"),
+        (StockLine("BIKE", "P1/FG", Decimal(1), lot="L1"), ValidationError, "BIKE is not lot- or serial-tracked"),
+        (StockLine("FRAME", "P1/FG", Decimal(2), lot="SN-9"), ValidationError, "serial-tracked: one unit per serial"),
+    ],
+)
+def test_bad_receipt_is_refused_with_field_and_reason_and_posts_nothing(
+    plant: PlantOps, line: StockLine, error: type[Exception], message: str
+) -> None:
+    before = _moves(plant)
+
+    with pytest.raises(error, match=message.replace("(", r"\(").replace(")", r"\)")):
+        stock.receive(plant.uow(), line, WHO)
+
+    assert _moves(plant) == before
+
+
+def test_move_within_a_site_is_free_but_between_sites_needs_a_transfer_order(plant: PlantOps) -> None:
+    stock.move(plant.uow(), StockLine("BIKE", "P1/FG", Decimal(2)), "P1/QC", WHO)
+    with pytest.raises(ValidationError, match="between sites needs a transfer order"):
+        stock.move(plant.uow(), StockLine("BIKE", "P1/FG", Decimal(2)), "DC/FG", WHO)
+    stock.move(plant.uow(), StockLine("BIKE", "P1/FG", Decimal(1)), "DC/FG", WHO, transfer_order="TO-1")
+
+    assert (_on_hand(plant, "BIKE", "P1/FG"), _on_hand(plant, "BIKE", "P1/QC"), _on_hand(plant, "BIKE", "DC/FG")) == (
+        4,
+        2,
+        1,
+    )
+
+
+def test_reservations_lower_what_is_available_and_can_never_exceed_on_hand(plant: PlantOps) -> None:
+    made = reservations.reserve(
+        plant.uow(), item="BIKE", location="P1/FG", quantity=Decimal(5), document="SO-1", user="tester"
+    )
+
+    with pytest.raises(InsufficientStockError, match="only 2 available"):
+        reservations.reserve(
+            plant.uow(), item="BIKE", location="P1/FG", quantity=Decimal(3), document="SO-2", user="tester"
+        )
+    with pytest.raises(InsufficientStockError, match="only 2 available"):
+        stock.issue(plant.uow(), StockLine("BIKE", "P1/FG", Decimal(3)), WHO)
+    stock.issue(plant.uow(), StockLine("BIKE", "P1/FG", Decimal(4)), WHO, reservation=made[0].number)
+    [after_issue] = reservations.reservations_for(plant.uow(), "SO-1")
+    released = reservations.release(plant.uow(), made[0].number)
+
+    assert after_issue.reserved_quantity == 1
+    assert released.status.value == "released"
+    [balance] = balances.on_hand(plant.uow(), item="BIKE", location="P1/FG")
+    assert (balance.on_hand, balance.reserved, balance.available) == (3, 0, 3)
+    assert balances.verify(plant.uow()).sound
+
+
+def test_reservation_of_lots_goes_first_expiry_first_out(plant: PlantOps) -> None:
+    for lot, expiry in (("L-LATE", dt.date(2027, 6, 1)), ("L-SOON", dt.date(2027, 1, 1))):
+        stock.receive(plant.uow(), StockLine("TUBE", "P1/RM", Decimal(100), lot=lot, expiry=expiry), WHO)
+
+    picks = reservations.pick_suggestion(plant.uow(), item="TUBE", quantity=Decimal(150), site="P1")
+    made = reservations.reserve(
+        plant.uow(), item="TUBE", location="P1/RM", quantity=Decimal(150), document="WO-1", user="tester"
+    )
+
+    assert [(p.lot, p.quantity) for p in picks] == [("L-SOON", 100), ("L-LATE", 50)]
+    assert [(r.lot, r.quantity) for r in made] == [("L-SOON", 100), ("L-LATE", 50)]
+
+
+def test_production_links_consumed_lots_to_produced_lots_both_ways(plant: PlantOps) -> None:
+    stock.produce(
+        plant.uow(),
+        consumed=[StockLine("TUBE", "P1/RM", Decimal("2.5"), lot="L-001")],
+        produced=[StockLine("FRAME", "P1/FG", Decimal(1), lot="SN-2", unit_cost=Decimal(80))],
+        who=Who("tester", document="WO-1"),
+    )
+
+    back = genealogy.trace(plant.uow(), item="FRAME", lot="SN-2", direction="backward")
+    forward = genealogy.trace(plant.uow(), item="TUBE", lot="L-001", direction="forward")
+
+    assert [(n.item, n.lot, n.quantity) for n in back.links] == [("TUBE", "L-001", Decimal("2.5"))]
+    assert [(n.item, n.lot) for n in forward.links] == [("FRAME", "SN-2")]
+    assert _on_hand(plant, "TUBE", "P1/RM", "L-001") == Decimal("248")
+
+
+def test_reversal_undoes_a_posting_once_and_keeps_both_in_the_ledger(plant: PlantOps) -> None:
+    posted = stock.receive(plant.uow(), StockLine("BIKE", "P1/FG", Decimal(4)), WHO)
+    reversal = stock.reverse(plant.uow(), posted.posting_id, Who("tester", reason="wrong item scanned"))
+
+    with pytest.raises(ValidationError, match="already reversed"):
+        stock.reverse(plant.uow(), posted.posting_id, Who("tester", reason="again"))
+    assert [m.quantity for m in reversal.moves] == [Decimal(-4)]
+    assert _on_hand(plant, "BIKE", "P1/FG") == 7
+    with plant.uow() as uow:
+        assert uow.session.get(StockPosting, reversal.posting_id).reverses_posting_id == posted.posting_id  # type: ignore[union-attr]
+
+
+def test_backdated_move_keeps_when_it_happened(plant: PlantOps) -> None:
+    when = dt.datetime(2026, 1, 15, 8, 0, tzinfo=dt.timezone(dt.timedelta(hours=1)))
+    posted = stock.receive(plant.uow(), StockLine("BIKE", "P1/FG", Decimal(1)), Who("tester", effective_at=when))
+
+    with plant.uow() as uow:
+        stored = uow.session.scalar(select(StockMove.effective_at).where(StockMove.posting_id == posted.posting_id))
+    assert stored == when
+
+
+def test_adjustment_and_scrap_need_a_reason(plant: PlantOps) -> None:
+    with pytest.raises(ValidationError, match="adjustment: reason: is required"):
+        stock.adjust(plant.uow(), StockLine("BIKE", "P1/FG", Decimal(1)), WHO, increase=False)
+    with pytest.raises(ValidationError, match="scrap: reason: is required"):
+        stock.scrap(plant.uow(), StockLine("BIKE", "P1/FG", Decimal(1)), WHO)
+    stock.adjust(plant.uow(), StockLine("BIKE", "P1/FG", Decimal(2)), Who("t", reason="found in aisle"), increase=True)
+
+    assert _on_hand(plant, "BIKE", "P1/FG") == 9
