@@ -22,7 +22,9 @@ def test_imports_point_down_the_layers() -> None:
 
 
 def test_ruff_finds_nothing() -> None:
-    result = _run(sys.executable, "-m", "ruff", "check", "--output-format", "concise", "plantops", "tests", "benchmarks")
+    result = _run(
+        sys.executable, "-m", "ruff", "check", "--output-format", "concise", "plantops", "tests", "benchmarks"
+    )
     assert result.returncode == 0, result.stdout + result.stderr
 
 

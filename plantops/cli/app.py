@@ -10,7 +10,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from plantops.cli import show
+from plantops.cli import show, stock
 from plantops.cli.common import console, plantops, reports_errors, step_progress
 from plantops.services import catalog, demo, master_data
 from plantops.services.catalog import PlantSummary
@@ -25,6 +25,7 @@ app = typer.Typer(
     add_completion=False,
 )
 app.add_typer(show.app, name="show")
+app.add_typer(stock.app, name="stock")
 
 STEPS = len(SHEET_NAMES) + 1  # validation, then each sheet
 
@@ -33,7 +34,7 @@ STEPS = len(SHEET_NAMES) + 1  # validation, then each sheet
 @reports_errors
 def init() -> None:
     """Create the database, or upgrade it to the newest schema (Alembic migrations)."""
-    with plantops(migrate_schema=True) as ops:
+    with plantops(check_schema=False) as ops:
         before, after = ops.migrate()
         url = ops.engine.url.render_as_string()
     if before == after:

@@ -5,10 +5,11 @@ from __future__ import annotations
 import functools
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import ParamSpec, TypeVar
+from typing import NoReturn, ParamSpec, TypeVar
 
-import click
+import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from sqlalchemy.exc import OperationalError
 
@@ -21,10 +22,8 @@ P = ParamSpec("P")
 R = TypeVar("R")
 
 
-class CommandError(click.ClickException):
-    """A PlantOps error shown as one line, exit code 2."""
-
-    exit_code = 2
+errors = Console(stderr=True, soft_wrap=True)
+ERROR_EXIT_CODE = 2
 
 
 def reports_errors(command: Callable[P, R]) -> Callable[P, R]:
@@ -35,21 +34,26 @@ def reports_errors(command: Callable[P, R]) -> Callable[P, R]:
         try:
             return command(*args, **kwargs)
         except PlantOpsError as error:
-            raise CommandError(str(error)) from None
+            _fail(str(error))
         except OperationalError as error:
-            raise CommandError(f"database error: {error.orig}") from None
+            _fail(f"database error: {error.orig}")
 
     return wrapper
 
 
+def _fail(message: str) -> NoReturn:
+    errors.print(f"[bold red]error:[/bold red] {escape(message)}", markup=True, highlight=False)
+    raise typer.Exit(ERROR_EXIT_CODE)
+
+
 @contextmanager
-def plantops(*, migrate_schema: bool = False) -> Iterator[PlantOps]:
+def plantops(*, migrate_schema: bool = False, check_schema: bool = True) -> Iterator[PlantOps]:
     """PlantOps on the configured database; its schema must be current unless we migrate it."""
     ops = build()
     try:
         if migrate_schema:
             ops.migrate()
-        elif migrate.current_revision(ops.engine) != migrate.head_revision(ops.engine):
+        elif check_schema and migrate.current_revision(ops.engine) != migrate.head_revision(ops.engine):
             raise PlantOpsError(
                 f"the database {ops.engine.url.render_as_string()} is not initialised or is out of date: "
                 "run `plantops init`"

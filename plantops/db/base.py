@@ -13,9 +13,9 @@ from __future__ import annotations
 import datetime as dt
 import enum
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import BigInteger, DateTime, Enum, MetaData, Numeric, TypeDecorator
+from sqlalchemy import BigInteger, DateTime, Enum, MetaData, Numeric, Table, TypeDecorator
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase
 from sqlalchemy.types import TypeEngine
@@ -124,3 +124,8 @@ class Base(DeclarativeBase):
         Decimal: Quantity,
         dt.datetime: UTCDateTime,
     }
+
+
+def table_of(model: type[Base]) -> Table:
+    """The Core table of a mapped class, for bulk statements that bypass the ORM."""
+    return cast(Table, model.__table__)

@@ -219,10 +219,10 @@ def summarize_plant(uow: UnitOfWork) -> PlantSummary:
         session = uow.session
         counts = {s.name: session.scalar(select(func.count()).select_from(s.model)) or 0 for s in SHEETS}
         inputs = defaultdict(
-            int, session.execute(select(BomComponent.bom_id, func.count()).group_by(BomComponent.bom_id)).tuples()
+            int, session.execute(select(BomComponent.bom_id, func.count()).group_by(BomComponent.bom_id)).all()
         )
         outputs = defaultdict(
-            int, session.execute(select(BomOutput.bom_id, func.count()).group_by(BomOutput.bom_id)).tuples()
+            int, session.execute(select(BomOutput.bom_id, func.count()).group_by(BomOutput.bom_id)).all()
         )
         shapes: dict[ProcessShape, int] = defaultdict(int)
         for bom_id in session.scalars(select(Bom.id)):

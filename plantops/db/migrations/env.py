@@ -14,7 +14,7 @@ config = context.config
 def run_migrations() -> None:
     connection = config.attributes.get("connection")
     if connection is None:  # the alembic command line: URL from alembic.ini / -x url=
-        url = context.get_x_argument(as_dictionary=True).get("url") or config.get_main_option("sqlalchemy.url")
+        url = context.get_x_argument(as_dictionary=True).get("url") or config.get_main_option("sqlalchemy.url", "")
         with create_engine(url).connect() as conn:
             _run(conn)
     else:

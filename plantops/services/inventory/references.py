@@ -6,9 +6,10 @@ import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
+from plantops.db.base import table_of
 from plantops.db.catalog import Item, Unit
 from plantops.db.inventory import Lot
 from plantops.db.sites import Location, Site
@@ -87,7 +88,7 @@ def lot_for_receipt(
     lot = session.execute(select(Lot.id, Lot.expiry_date).where(Lot.item_id == item.id, Lot.code == code)).first()
     if lot is None:
         return session.scalar(
-            Lot.__table__.insert().values(item_id=item.id, code=code, expiry_date=expiry).returning(Lot.id)
+            insert(table_of(Lot)).values(item_id=item.id, code=code, expiry_date=expiry).returning(Lot.id)
         )
     if expiry is not None and lot.expiry_date not in (None, expiry):
         raise ValidationError(record, "expiry", f"lot {code} of {item.code} already expires on {lot.expiry_date}")

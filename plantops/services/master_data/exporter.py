@@ -69,10 +69,10 @@ def _export_sheet(session: Session, sheet: Sheet, index: KeyIndex) -> Table:
 def _export_stock(session: Session, index: KeyIndex) -> Table:
     """On-hand per (item, location, lot) with the average unit cost of the moves there."""
     values: dict[tuple[int, int, int | None], Decimal] = defaultdict(Decimal)
-    for item_id, location_id, lot_id, quantity, unit_cost in session.execute(
+    for item_id, location_id, lot_id, quantity, cost in session.execute(
         select(StockMove.item_id, StockMove.location_id, StockMove.lot_id, StockMove.quantity, StockMove.unit_cost)
     ):
-        values[(item_id, location_id, lot_id)] += quantity * unit_cost
+        values[(item_id, location_id, lot_id)] += quantity * cost
     records = []
     for item_id, location_id, lot_id, on_hand in session.execute(
         select(StockBalance.item_id, StockBalance.location_id, StockBalance.lot_id, StockBalance.on_hand).where(
@@ -80,7 +80,9 @@ def _export_stock(session: Session, index: KeyIndex) -> Table:
         )
     ):
         total = values[(item_id, location_id, lot_id)]
-        unit_cost = (total / on_hand).quantize(Decimal("0.000001"), ROUND_HALF_EVEN) if on_hand else None
+        unit_cost: Decimal | None = None
+        if on_hand:
+            unit_cost = (total / on_hand).quantize(Decimal("0.000001"), ROUND_HALF_EVEN)
         records.append(
             {
                 "item": index.code("items", item_id),

@@ -15,9 +15,10 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.orm import Session
 
+from plantops.db.base import table_of
 from plantops.db.catalog import Bom, BomComponent, BomOutput, Item, RoutingOperation
 from plantops.engines.bom.structure import BomStructure, find_cycle
 from plantops.errors import ImportRejectedError, RowProblem
@@ -74,6 +75,13 @@ class _Problems:
     def add(self, source: str, row: int, field_name: str, reason: str) -> None:
         self.items.append(RowProblem(source, row, field_name, reason))
 
+    def in_order(self) -> list[RowProblem]:
+        """By file in the order they were read, then by row."""
+        first_seen: dict[str, int] = {}
+        for problem in self.items:
+            first_seen.setdefault(problem.source, len(first_seen))
+        return sorted(self.items, key=lambda p: (first_seen[p.source], p.row))
+
 
 Progress = Callable[[str], None]
 """Told the name of each step as it starts (validation, then each sheet written)."""
@@ -101,7 +109,7 @@ def import_master_data(
     parsed: dict[str, _Parsed] = {}
     for sheet in SHEETS:
         if sheet.name in by_name:
-            parsed[sheet.name] = _parse(by_name[sheet.name], sheet.columns, sheet.key, problems)
+            parsed[sheet.name] = _parse(by_name[sheet.name], sheet.columns, sheet.key, problems, sheet.model)
     stock = by_name.get(OPENING_STOCK)
     parsed_stock = _parse(stock, OPENING_STOCK_COLUMNS, ("item", "location", "lot"), problems) if stock else None
 
@@ -112,7 +120,7 @@ def import_master_data(
     if parsed_stock is not None:
         _check_stock(session, parsed, parsed_stock, index, problems)
     if problems.items:
-        raise ImportRejectedError(problems.items)
+        raise ImportRejectedError(problems.in_order())
 
     report = ImportReport()
     for sheet in SHEETS:
@@ -128,7 +136,9 @@ def import_master_data(
 # --- reading -------------------------------------------------------------------------
 
 
-def _parse(sheet_rows: SheetRows, columns: tuple[Column, ...], key: tuple[str, ...], problems: _Problems) -> _Parsed:
+def _parse(
+    sheet_rows: SheetRows, columns: tuple[Column, ...], key: tuple[str, ...], problems: _Problems, model: Any = None
+) -> _Parsed:
     source = sheet_rows.source
     known = {c.name for c in columns}
     present: set[str] = set()
@@ -137,40 +147,69 @@ def _parse(sheet_rows: SheetRows, columns: tuple[Column, ...], key: tuple[str, .
     for unknown in sorted(present - known):
         problems.add(source, 1, unknown, f"unknown column (expected: {', '.join(c.name for c in columns)})")
 
+    # Column by column: one tight loop per column is several times faster than per row.
+    rows = sheet_rows.rows
+    first = sheet_rows.first_row
+    bad: set[int] = set()
+    columns_read: list[list[Any]] = []
+    for name, parse, required, default, check in (_reader(column, model) for column in columns):
+        cells = [default] * len(rows)
+        for offset, row in enumerate(rows):
+            raw = row.get(name)
+            if raw is None or (raw.__class__ is str and not raw.strip()):
+                if required:
+                    problems.add(source, first + offset, name, "is required")
+                    bad.add(offset)
+                continue
+            try:
+                value = parse(raw)
+                if check is not None:
+                    check(value)
+            except BadValue as error:
+                problems.add(source, first + offset, name, str(error))
+                bad.add(offset)
+                continue
+            cells[offset] = value
+        columns_read.append(cells)
+
+    names = [c.name for c in columns]
+    positions = [names.index(k) for k in key]
     values: list[dict[str, Any]] = []
     numbers: list[int] = []
     seen: dict[Key, int] = {}
-    for offset, row in enumerate(sheet_rows.rows):
-        number = sheet_rows.first_row + offset
-        parsed_row: dict[str, Any] = {}
-        ok = True
-        for column in columns:
-            raw = row.get(column.name)
-            if raw is None or (isinstance(raw, str) and raw.strip() == ""):
-                if column.required:
-                    problems.add(source, number, column.name, "is required")
-                    ok = False
-                parsed_row[column.name] = column.default
-                continue
-            try:
-                value = column.kind.parse(raw)
-                _check_bounds(column, value)
-            except BadValue as error:
-                problems.add(source, number, column.name, str(error))
-                ok = False
-                continue
-            parsed_row[column.name] = value
-        if not ok:
+    for offset, cells_of_row in enumerate(zip(*columns_read, strict=True)):
+        if offset in bad:
             continue
-        row_key = tuple(parsed_row[k] for k in key)
+        number = first + offset
+        row_key = tuple(cells_of_row[p] for p in positions)
         if row_key in seen:
             keys = ", ".join(f"{k}={v}" for k, v in zip(key, row_key, strict=True))
             problems.add(source, number, key[-1], f"duplicate of row {seen[row_key]} ({keys})")
             continue
         seen[row_key] = number
-        values.append(parsed_row)
+        values.append(dict(zip(names, cells_of_row, strict=True)))
         numbers.append(number)
     return _Parsed(sheet_rows.name, source, values, numbers)
+
+
+Reader = tuple[str, Callable[[Any], Any], bool, Any, Callable[[Any], None] | None]
+
+
+def _reader(column: Column, model: Any) -> Reader:
+    """How one column's cells are read: name, parser, required, default and a check of the value."""
+    length = None
+    if model is not None and column.target is not None:
+        length = getattr(model.__table__.c[column.target].type, "length", None)
+    bounded = any(b is not None for b in (column.gt, column.ge, column.lt, column.le))
+
+    def check(value: Any) -> None:
+        if bounded:
+            _check_bounds(column, value)
+        if length is not None and len(value) > length:
+            raise BadValue(f"{value!r} is longer than {length} characters")
+
+    needs_check = bounded or (length is not None and not column.ref)
+    return column.name, column.kind.parse, column.required, column.default, check if needs_check else None
 
 
 def _check_bounds(column: Column, value: Any) -> None:
@@ -396,16 +435,12 @@ def _write(session: Session, sheet: Sheet, data: _Parsed, index: KeyIndex, repor
     parent_ids = index.ids(sheet.parent.sheet) if sheet.parent else None
     inserts: list[dict[str, Any]] = []
     updates: list[dict[str, Any]] = []
+    stored = [(c.name, c.target, ref_ids[c.ref] if c.ref else None) for c in sheet.columns if c.target is not None]
     for values in data.values:
         record: dict[str, Any] = {}
-        for column in sheet.columns:
-            target = column.target
-            if target is None:
-                continue
-            value = values[column.name]
-            if column.ref and value is not None:
-                value = ref_ids[column.ref][(value,)]
-            record[target] = value
+        for name, target, codes in stored:
+            value = values[name]
+            record[target] = codes[(value,)] if codes is not None and value is not None else value
         if sheet.parent is not None and parent_ids is not None:
             record[sheet.parent.attr] = parent_ids[tuple(values[c] for c in sheet.parent.columns)]
         row_id = existing.get(tuple(values[k] for k in sheet.key))
@@ -414,11 +449,14 @@ def _write(session: Session, sheet: Sheet, data: _Parsed, index: KeyIndex, repor
         else:
             record["id"] = row_id
             updates.append(record)
+    table = table_of(sheet.model)
     if inserts:
-        session.execute(insert(sheet.model), inserts)
+        session.execute(insert(table), inserts)
     if updates:
-        session.execute(update(sheet.model), updates)
-    session.flush()
+        session.execute(
+            update(table).where(table.c.id == bindparam("row_id")),
+            [{**{k: v for k, v in u.items() if k != "id"}, "row_id": u["id"]} for u in updates],
+        )
     index.forget(sheet.name)
     report.inserted[sheet.name] = len(inserts)
     report.updated[sheet.name] = len(updates)

@@ -7,6 +7,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from plantops.db.base import table_of
 from plantops.services.master_data.sheets import SHEETS_BY_NAME, Sheet
 
 Key = tuple[Any, ...]
@@ -43,10 +44,10 @@ class KeyIndex:
         self._by_key.pop(sheet_name, None)
 
     def _load(self, sheet: Sheet) -> None:
-        model = sheet.model
+        table = table_of(sheet.model)
         parts = [self._key_part(sheet, name) for name in sheet.key]
         attrs = sorted({attr for attr, _ in parts})
-        columns = [model.id, *(getattr(model, a) for a in attrs)]
+        columns = [table.c.id, *(table.c[a] for a in attrs)]
         position = {a: i + 1 for i, a in enumerate(attrs)}
         by_id: dict[int, Key] = {}
         for row in self._session.execute(select(*columns)):

@@ -1,0 +1,280 @@
+"""``plantops stock``: post moves, reserve, and look at the ledger."""
+
+from __future__ import annotations
+
+import datetime as dt
+import getpass
+from decimal import Decimal, InvalidOperation
+from typing import Annotated
+
+import typer
+from rich.table import Table
+from rich.tree import Tree
+
+from plantops.cli.common import console, plantops, reports_errors
+from plantops.errors import ValidationError
+from plantops.services.inventory import balances, genealogy, reservations, stock
+from plantops.services.inventory.genealogy import LotNode
+from plantops.services.inventory.stock import PostingSummary, StockLine, Who
+
+app = typer.Typer(help="Stock: receipts, issues, moves, reservations and the ledger.", no_args_is_help=True)
+
+Item = Annotated[str, typer.Argument(help="Item code.")]
+Location = Annotated[str, typer.Argument(help="Location code.")]
+Qty = Annotated[str, typer.Argument(help="Quantity in the item's unit.")]
+Lot = Annotated[str | None, typer.Option(help="Lot or serial number (tracked items).")]
+Document = Annotated[str, typer.Option(help="Source document (order number, delivery note).")]
+Reason = Annotated[str, typer.Option(help="Why: required for adjustments, scrap and reversals.")]
+Key = Annotated[str | None, typer.Option("--key", help="Idempotency key: the same key posts only once.")]
+At = Annotated[str | None, typer.Option("--at", help="When it happened, ISO with zone (default: now).")]
+
+
+def _quantity(text: str, field: str = "quantity") -> Decimal:
+    try:
+        return Decimal(text)
+    except InvalidOperation:
+        raise ValidationError("command", field, f"{text!r} is not a number") from None
+
+
+def _instant(text: str | None) -> dt.datetime | None:
+    if text is None:
+        return None
+    try:
+        value = dt.datetime.fromisoformat(text)
+    except ValueError:
+        raise ValidationError("command", "at", f"{text!r} is not a date and time (2026-11-20T14:00+01:00)") from None
+    if value.tzinfo is None:
+        raise ValidationError("command", "at", f"{text!r} has no time zone; add one, e.g. +00:00")
+    return value
+
+
+def _who(document: str = "", reason: str = "", key: str | None = None, at: str | None = None) -> Who:
+    return Who(getpass.getuser(), document, reason, _instant(at), key)
+
+
+def _print_posting(summary: PostingSummary) -> None:
+    verb = "Already posted as" if summary.replayed else "Posted"
+    console.print(f"{verb} posting {summary.posting_id}:")
+    for move in summary.moves:
+        lot = f" lot {move.lot}" if move.lot else ""
+        console.print(
+            f"  {move.move_type.value:<24} {move.item} {move.quantity.normalize():+f} at {move.location}{lot}"
+        )
+
+
+@app.command()
+@reports_errors
+def receive(
+    item: Item,
+    location: Location,
+    quantity: Qty,
+    lot: Lot = None,
+    expiry: Annotated[dt.datetime | None, typer.Option(formats=["%Y-%m-%d"], help="Expiry of a new lot.")] = None,
+    unit_cost: Annotated[str | None, typer.Option(help="Cost per unit (default: standard cost).")] = None,
+    document: Document = "",
+    key: Key = None,
+    at: At = None,
+) -> None:
+    """Receive goods into a location."""
+    line = StockLine(
+        item,
+        location,
+        _quantity(quantity),
+        lot,
+        _quantity(unit_cost, "unit_cost") if unit_cost else None,
+        expiry.date() if expiry else None,
+    )
+    with plantops() as ops:
+        _print_posting(stock.receive(ops.uow(), line, _who(document, key=key, at=at)))
+
+
+@app.command()
+@reports_errors
+def issue(
+    item: Item,
+    location: Location,
+    quantity: Qty,
+    lot: Lot = None,
+    reservation: Annotated[str | None, typer.Option(help="Issue reserved stock of this reservation.")] = None,
+    document: Document = "",
+    key: Key = None,
+    at: At = None,
+) -> None:
+    """Issue goods out of a location."""
+    with plantops() as ops:
+        line = StockLine(item, location, _quantity(quantity), lot)
+        _print_posting(stock.issue(ops.uow(), line, _who(document, key=key, at=at), reservation=reservation))
+
+
+@app.command()
+@reports_errors
+def move(
+    item: Item,
+    from_location: Location,
+    to_location: Location,
+    quantity: Qty,
+    lot: Lot = None,
+    transfer_order: Annotated[str | None, typer.Option(help="Needed to move stock between sites.")] = None,
+    key: Key = None,
+    at: At = None,
+) -> None:
+    """Move stock to another location (another site only on a transfer order)."""
+    with plantops() as ops:
+        line = StockLine(item, from_location, _quantity(quantity), lot)
+        _print_posting(stock.move(ops.uow(), line, to_location, _who(key=key, at=at), transfer_order=transfer_order))
+
+
+@app.command()
+@reports_errors
+def adjust(
+    item: Item,
+    location: Location,
+    quantity: Qty,
+    reason: Reason = "",
+    lot: Lot = None,
+    decrease: Annotated[bool, typer.Option(help="Lower on-hand instead of raising it.")] = False,
+    at: At = None,
+) -> None:
+    """Correct on-hand by a quantity, up (default) or down, with a reason."""
+    with plantops() as ops:
+        line = StockLine(item, location, _quantity(quantity), lot)
+        _print_posting(stock.adjust(ops.uow(), line, _who(reason=reason, at=at), increase=not decrease))
+
+
+@app.command()
+@reports_errors
+def scrap(item: Item, location: Location, quantity: Qty, reason: Reason = "", lot: Lot = None) -> None:
+    """Scrap stock, with a reason."""
+    with plantops() as ops:
+        _print_posting(stock.scrap(ops.uow(), StockLine(item, location, _quantity(quantity), lot), _who(reason=reason)))
+
+
+@app.command(name="return")
+@reports_errors
+def return_(item: Item, location: Location, quantity: Qty, lot: Lot = None, document: Document = "") -> None:
+    """Take back goods returned by a customer."""
+    with plantops() as ops:
+        line = StockLine(item, location, _quantity(quantity), lot)
+        _print_posting(stock.return_stock(ops.uow(), line, _who(document)))
+
+
+@app.command()
+@reports_errors
+def reverse(posting: Annotated[int, typer.Argument(help="The posting number to undo.")], reason: Reason = "") -> None:
+    """Post the exact opposite of a posting (moves are never edited or deleted)."""
+    with plantops() as ops:
+        _print_posting(stock.reverse(ops.uow(), posting, _who(reason=reason)))
+
+
+@app.command()
+@reports_errors
+def reserve(
+    item: Item,
+    location: Location,
+    quantity: Qty,
+    document: Annotated[str, typer.Option(help="Sales order, work order or transfer it is for.")] = "",
+    lot: Lot = None,
+) -> None:
+    """Reserve stock for a document (lots first-expiry-first-out unless one is given)."""
+    with plantops() as ops:
+        made = reservations.reserve(
+            ops.uow(),
+            item=item,
+            location=location,
+            quantity=_quantity(quantity),
+            document=document,
+            user=getpass.getuser(),
+            lot=lot,
+        )
+    for r in made:
+        lot_text = f" lot {r.lot}" if r.lot else ""
+        console.print(
+            f"Reserved {r.quantity.normalize():f} {r.item} at {r.location}{lot_text} for {r.document}: {r.number}"
+        )
+
+
+@app.command()
+@reports_errors
+def release(number: Annotated[str, typer.Argument(help="Reservation number.")]) -> None:
+    """Release what a reservation still holds."""
+    with plantops() as ops:
+        r = reservations.release(ops.uow(), number)
+    console.print(f"Released reservation {r.number} ({r.item} at {r.location} for {r.document}).")
+
+
+@app.command()
+@reports_errors
+def pick(
+    item: Item,
+    quantity: Qty,
+    site: Annotated[str | None, typer.Option(help="Only this site.")] = None,
+) -> None:
+    """Suggest where to pick from, first expiry first out."""
+    with plantops() as ops:
+        picks = reservations.pick_suggestion(ops.uow(), item=item, quantity=_quantity(quantity), site=site)
+    table = Table("location", "lot", "expiry", "take", title=f"Pick {quantity} {item} (FEFO)")
+    for p in picks:
+        table.add_row(p.location, p.lot or "", str(p.expiry or ""), f"{p.quantity.normalize():f}")
+    console.print(table)
+    short = _quantity(quantity) - sum((p.quantity for p in picks), Decimal(0))
+    if short > 0:
+        console.print(f"[yellow]Short by {short.normalize():f}: not enough available stock.[/yellow]")
+
+
+@app.command()
+@reports_errors
+def onhand(
+    item: Annotated[str | None, typer.Option(help="Only this item.")] = None,
+    location: Annotated[str | None, typer.Option(help="Only this location.")] = None,
+    site: Annotated[str | None, typer.Option(help="Only this site.")] = None,
+) -> None:
+    """On-hand, reserved and available per item, location and lot."""
+    with plantops() as ops:
+        rows = balances.on_hand(ops.uow(), item=item, location=location, site=site)
+    table = Table("item", "site", "location", "lot", "expiry", "on hand", "reserved", "available", title="On hand")
+    for b in rows:
+        table.add_row(
+            b.item,
+            b.site,
+            b.location,
+            b.lot or "",
+            str(b.expiry or ""),
+            f"{b.on_hand.normalize():f}",
+            f"{b.reserved.normalize():f}",
+            f"{b.available.normalize():f}",
+        )
+    console.print(table)
+
+
+@app.command()
+@reports_errors
+def verify() -> None:
+    """Prove that every balance equals the sum of its moves, and that none breaks a rule."""
+    with plantops() as ops:
+        check = balances.verify(ops.uow())
+    if check.sound:
+        console.print(f"Ledger sound: {check.balances} balances equal the sum of their {check.moves} moves.")
+        return
+    for problem in check.problems:
+        console.print(f"[red]{problem}[/red]")
+    raise typer.Exit(1)
+
+
+@app.command()
+@reports_errors
+def trace(
+    item: Item,
+    lot: Annotated[str, typer.Argument(help="Lot or serial number.")],
+    forward: Annotated[bool, typer.Option(help="Where the lot went, instead of what went into it.")] = False,
+) -> None:
+    """The genealogy of a lot: what went into it, or (--forward) where it went."""
+    with plantops() as ops:
+        root = genealogy.trace(ops.uow(), item=item, lot=lot, direction="forward" if forward else "backward")
+    tree = Tree(f"[bold]{root.item} lot {root.lot}[/bold] ({'used in' if forward else 'made from'})")
+    _grow(tree, root)
+    console.print(tree)
+
+
+def _grow(tree: Tree, node: LotNode) -> None:
+    for child in node.links:
+        _grow(tree.add(f"{child.item} lot {child.lot}  {child.quantity.normalize() if child.quantity else ''}"), child)

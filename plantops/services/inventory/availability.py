@@ -1,0 +1,179 @@
+"""Projected stock and available-to-promise of an item, week by week.
+
+Reads what the ledger holds now and what is open: purchase order lines and work orders
+arriving, sales order lines to ship. The arithmetic is the discrete ATP with look-ahead
+of :mod:`plantops.engines.atp`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from plantops.db.catalog import Item
+from plantops.db.inventory import StockBalance
+from plantops.db.procurement import PurchaseOrder, PurchaseOrderLine
+from plantops.db.production import WorkOrder
+from plantops.db.sales import SalesOrder, SalesOrderLine
+from plantops.db.session import UnitOfWork
+from plantops.db.sites import Location, Site
+from plantops.engines.atp import Demand, Receipt, available_to_promise, weekly_boundaries
+from plantops.errors import NotFoundError, ValidationError
+from plantops.vocabulary import OrderStatus, WorkOrderStatus
+
+#: Work orders in these statuses will still deliver ``quantity - completed_quantity``.
+OPEN_WORK_ORDER_STATUSES = (WorkOrderStatus.PLANNED, WorkOrderStatus.RELEASED, WorkOrderStatus.IN_PROGRESS)
+
+ZERO = Decimal(0)
+
+
+@dataclass(frozen=True)
+class ProjectedPeriod:
+    """One week ``[start, end)``: demand due, receipts due, on-hand at its end, ATP and cumulative ATP."""
+
+    start: dt.date
+    end: dt.date
+    demand: Decimal
+    receipts: Decimal
+    projected_on_hand: Decimal
+    atp: Decimal
+    cumulative_atp: Decimal
+    demand_documents: tuple[str, ...] = ()
+    receipt_documents: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class ProjectedStock:
+    """The projection of ``item`` at ``site`` (None: all sites) from ``start``.
+
+    ``on_hand`` is what the ledger holds now and starts the projection; ``reserved`` is
+    the part of it set aside for documents, reported only: the open sales order lines
+    those reservations serve are already counted as demand. Past-due demand and
+    receipts are in the first period (and reported); those after the horizon in none.
+    """
+
+    item: str
+    site: str | None
+    start: dt.date
+    on_hand: Decimal
+    reserved: Decimal
+    periods: tuple[ProjectedPeriod, ...]
+    past_due_demand: Decimal = ZERO
+    past_due_receipts: Decimal = ZERO
+    beyond_horizon_demand: Decimal = ZERO
+    beyond_horizon_receipts: Decimal = ZERO
+
+
+def projected_stock(uow: UnitOfWork, *, item: str, site: str | None, start: dt.date, weeks: int) -> ProjectedStock:
+    """Week-by-week demand, receipts, projected on-hand and ATP of ``item`` over ``weeks`` weeks.
+
+    Raises :class:`NotFoundError` for an unknown item or site and
+    :class:`ValidationError` when ``weeks`` is below 1.
+    """
+    if weeks < 1:
+        raise ValidationError("projection", "weeks", "must be at least 1")
+    with uow:
+        session = uow.session
+        item_id = session.scalar(select(Item.id).where(Item.code == item))
+        if item_id is None:
+            raise NotFoundError("item", item)
+        site_id: int | None = None
+        if site is not None:
+            site_id = session.scalar(select(Site.id).where(Site.code == site))
+            if site_id is None:
+                raise NotFoundError("site", site)
+        on_hand, reserved = _stock(session, item_id, site_id)
+        receipts = _purchase_receipts(session, item_id, site_id) + _work_order_receipts(session, item_id, site_id)
+        demands = _sales_demand(session, item_id, site_id)
+
+    result = available_to_promise(on_hand, receipts, demands, weekly_boundaries(start, weeks))
+    return ProjectedStock(
+        item=item,
+        site=site,
+        start=start,
+        on_hand=on_hand,
+        reserved=reserved,
+        periods=tuple(
+            ProjectedPeriod(
+                start=p.start,
+                end=p.end,
+                demand=p.demand,
+                receipts=p.receipts,
+                projected_on_hand=p.projected_on_hand,
+                atp=p.atp,
+                cumulative_atp=p.cumulative_atp,
+                demand_documents=p.demand_labels,
+                receipt_documents=p.receipt_sources,
+            )
+            for p in result.periods
+        ),
+        past_due_demand=result.past_due_demand,
+        past_due_receipts=result.past_due_receipts,
+        beyond_horizon_demand=result.beyond_horizon_demand,
+        beyond_horizon_receipts=result.beyond_horizon_receipts,
+    )
+
+
+def _stock(session: Session, item_id: int, site_id: int | None) -> tuple[Decimal, Decimal]:
+    query = (
+        select(func.coalesce(func.sum(StockBalance.on_hand), 0), func.coalesce(func.sum(StockBalance.reserved), 0))
+        .join(Location, Location.id == StockBalance.location_id)
+        .where(StockBalance.item_id == item_id)
+    )
+    if site_id is not None:
+        query = query.where(Location.site_id == site_id)
+    on_hand, reserved = session.execute(query).one()
+    return Decimal(on_hand), Decimal(reserved)
+
+
+def _purchase_receipts(session: Session, item_id: int, site_id: int | None) -> list[Receipt]:
+    query = (
+        select(PurchaseOrder.number, PurchaseOrderLine.line, PurchaseOrderLine.due_date)
+        .add_columns(PurchaseOrderLine.quantity, PurchaseOrderLine.received_quantity)
+        .join(PurchaseOrder, PurchaseOrder.id == PurchaseOrderLine.order_id)
+        .where(PurchaseOrderLine.item_id == item_id, PurchaseOrder.status == OrderStatus.OPEN)
+        .order_by(PurchaseOrderLine.due_date, PurchaseOrder.number, PurchaseOrderLine.line)
+    )
+    if site_id is not None:
+        query = query.where(PurchaseOrder.site_id == site_id)
+    return [
+        Receipt(due, quantity - received, f"{number}/{line}")
+        for number, line, due, quantity, received in session.execute(query)
+        if quantity > received
+    ]
+
+
+def _work_order_receipts(session: Session, item_id: int, site_id: int | None) -> list[Receipt]:
+    query = (
+        select(WorkOrder.number, WorkOrder.due_date, WorkOrder.quantity, WorkOrder.completed_quantity)
+        .where(WorkOrder.item_id == item_id, WorkOrder.status.in_(OPEN_WORK_ORDER_STATUSES))
+        .order_by(WorkOrder.due_date, WorkOrder.number)
+    )
+    if site_id is not None:
+        query = query.where(WorkOrder.site_id == site_id)
+    return [
+        Receipt(due, quantity - completed, number)
+        for number, due, quantity, completed in session.execute(query)
+        if quantity > completed
+    ]
+
+
+def _sales_demand(session: Session, item_id: int, site_id: int | None) -> list[Demand]:
+    query = (
+        select(SalesOrder.number, SalesOrderLine.line, SalesOrderLine.due_date)
+        .add_columns(SalesOrderLine.quantity, SalesOrderLine.shipped_quantity)
+        .join(SalesOrder, SalesOrder.id == SalesOrderLine.order_id)
+        .where(SalesOrderLine.item_id == item_id, SalesOrder.status == OrderStatus.OPEN)
+        .order_by(SalesOrderLine.due_date, SalesOrder.number, SalesOrderLine.line)
+    )
+    if site_id is not None:
+        query = query.where(SalesOrder.site_id == site_id)
+    return [
+        Demand(due, quantity - shipped, f"{number}/{line}")
+        for number, line, due, quantity, shipped in session.execute(query)
+        if quantity > shipped
+    ]

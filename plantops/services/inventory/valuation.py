@@ -1,0 +1,151 @@
+"""Inventory valuation at any instant, computed on read from the stock ledger.
+
+"What was the stock worth at time T" is answered from the append-only moves effective
+at or before T (:mod:`plantops.engines.valuation` has the rules). A backdated move
+therefore needs no repost: the next valuation simply includes it. This use case only
+reads; its unit of work is rolled back, never committed.
+
+Quantities and unit costs are rounded to 6 decimal places (the ledger's scale), values
+to 2 (cents, half up); the total is the sum of the rounded item values.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+from sqlalchemy import BigInteger, ColumnElement, Numeric, String, cast, extract, select, type_coerce
+
+from plantops.db.catalog import Item
+from plantops.db.inventory import StockMove
+from plantops.db.session import UnitOfWork
+from plantops.engines.valuation import (
+    MILLIONTHS,
+    TRANSFER_TYPES,
+    Costing,
+    StockMoves,
+    epoch_microseconds,
+    value_items,
+)
+from plantops.errors import NotFoundError, ValidationError
+from plantops.vocabulary import ValuationMethod
+
+SIX_PLACES = Decimal("0.000001")
+CENTS = Decimal("0.01")
+
+
+@dataclass(frozen=True)
+class ItemValuation:
+    """One item's on-hand over all locations at the as-of instant and what it is worth."""
+
+    item: str
+    method: ValuationMethod
+    quantity: Decimal  # 6 decimal places, exact
+    unit_cost: Decimal  # 6 decimal places
+    value: Decimal  # 2 decimal places
+
+
+@dataclass(frozen=True)
+class InventoryValuation:
+    """The valuation at ``as_of`` (UTC) per item code, in code order, and its total."""
+
+    as_of: dt.datetime
+    items: dict[str, ItemValuation]
+    total_value: Decimal
+
+
+def value_inventory(uow: UnitOfWork, *, as_of: dt.datetime, item: str | None = None) -> InventoryValuation:
+    """The value of the stock at ``as_of``: of ``item``, or of every item moved by then.
+
+    Raises :class:`ValidationError` for an ``as_of`` without a time zone and
+    :class:`NotFoundError` for an unknown item code. Writes nothing.
+    """
+    if as_of.tzinfo is None or as_of.utcoffset() is None:
+        raise ValidationError("valuation", "as_of", f"{as_of.isoformat()} needs a time zone")
+    as_of = as_of.astimezone(dt.UTC)
+    with uow:
+        session = uow.session
+        items_query = select(Item.id, Item.code, Item.valuation_method, Item.standard_cost).order_by(Item.code)
+        moves_query = select(*_move_columns(session.get_bind().dialect.name)).where(StockMove.effective_at <= as_of)
+        if item is not None:
+            items = session.execute(items_query.where(Item.code == item)).all()
+            if not items:
+                raise NotFoundError("item", item)
+            moves = session.connection().execute(moves_query.where(StockMove.item_id == items[0].id)).all()
+        else:
+            # Moves first: the items read next include every item they name (moves are
+            # only ever appended), even if another transaction commits in between.
+            moves = session.connection().execute(moves_query).all()
+            moved = select(StockMove.item_id).where(StockMove.effective_at <= as_of).distinct()
+            items = session.execute(items_query.where(Item.id.in_(moved))).all()
+
+    index = {row.id: position for position, row in enumerate(items)}
+    move_ids, item_ids, is_transfer, quantities, unit_costs, effective_at = (
+        list(column) for column in (zip(*moves, strict=True) if moves else [()] * 6)
+    )
+    size = len(moves)
+    stock_moves = StockMoves.of(
+        item=np.fromiter((index[i] for i in item_ids), dtype=np.int64, count=size),
+        quantity=np.array(quantities, dtype=np.int64) / MILLIONTHS,
+        unit_cost=np.array(unit_costs, dtype=np.int64) / MILLIONTHS,
+        effective_at=_epoch_microseconds(effective_at),
+        move_id=np.array(move_ids, dtype=np.int64),
+        is_transfer=np.array(is_transfer, dtype=np.bool_),
+    )
+    costings = [Costing(row.valuation_method, float(row.standard_cost)) for row in items]
+    result = value_items(stock_moves, costings, epoch_microseconds(as_of))
+
+    lines = {
+        row.code: ItemValuation(
+            item=row.code,
+            method=row.valuation_method,
+            quantity=_decimal(result.quantity[position], SIX_PLACES),
+            unit_cost=_decimal(result.unit_cost[position], SIX_PLACES),
+            value=_decimal(result.value[position], CENTS),
+        )
+        for position, row in enumerate(items)
+    }
+    total = sum((line.value for line in lines.values()), Decimal(0)).quantize(CENTS)
+    return InventoryValuation(as_of=as_of, items=lines, total_value=total)
+
+
+def _move_columns(dialect: str) -> tuple[Any, ...]:
+    """The moves as plain numbers, read without a Python conversion per row.
+
+    Id, item id, is-transfer flag (the engine's :data:`TRANSFER_TYPES`), then quantity
+    and unit cost in whole millionths, then the effective time. SQLite already stores
+    quantities and money as whole millionths (:class:`plantops.db.base.ExactDecimal`)
+    and times as UTC wall time in ISO text, which numpy parses; PostgreSQL scales its
+    ``NUMERIC`` by a constant (never a column by a column) and gives the epoch in
+    microseconds.
+    """
+    flag = StockMove.move_type.in_(sorted(TRANSFER_TYPES))
+    quantity: ColumnElement[int]
+    unit_cost: ColumnElement[int]
+    effective_at: ColumnElement[Any]
+    if dialect == "sqlite":
+        quantity = type_coerce(StockMove.quantity, BigInteger)
+        unit_cost = type_coerce(StockMove.unit_cost, BigInteger)
+        effective_at = type_coerce(StockMove.effective_at, String)
+    else:
+        quantity = cast(type_coerce(StockMove.quantity, Numeric) * MILLIONTHS, BigInteger)
+        unit_cost = cast(type_coerce(StockMove.unit_cost, Numeric) * MILLIONTHS, BigInteger)
+        effective_at = cast(extract("epoch", StockMove.effective_at) * MILLIONTHS, BigInteger)
+    return StockMove.id, StockMove.item_id, flag, quantity, unit_cost, effective_at
+
+
+def _epoch_microseconds(times: list[Any]) -> NDArray[np.int64]:
+    """Effective times as read by :func:`_move_columns`: ISO text (SQLite) or epoch microseconds."""
+    if times and isinstance(times[0], str):
+        return np.array(times, dtype="datetime64[us]").view(np.int64)
+    return np.array(times, dtype=np.int64)
+
+
+def _decimal(number: float, places: Decimal) -> Decimal:
+    """The float as a decimal of ``places`` (from its shortest repr, so 2.675 -> 2.68)."""
+    exact = Decimal(repr(float(number))).quantize(places, rounding=ROUND_HALF_UP)
+    return exact if exact else abs(exact)  # no "-0.00"
