@@ -11,13 +11,16 @@ import typer
 from rich.table import Table
 from rich.tree import Tree
 
+from plantops.cli import counting
 from plantops.cli.common import console, plantops, reports_errors
 from plantops.errors import ValidationError
-from plantops.services.inventory import balances, genealogy, reservations, stock
+from plantops.services.inventory import availability, balances, genealogy, reservations, stock
+from plantops.services.inventory import valuation as inventory_value
 from plantops.services.inventory.genealogy import LotNode
 from plantops.services.inventory.stock import PostingSummary, StockLine, Who
 
 app = typer.Typer(help="Stock: receipts, issues, moves, reservations and the ledger.", no_args_is_help=True)
+app.add_typer(counting.app, name="count")
 
 Item = Annotated[str, typer.Argument(help="Item code.")]
 Location = Annotated[str, typer.Argument(help="Location code.")]
@@ -160,6 +163,27 @@ def return_(item: Item, location: Location, quantity: Qty, lot: Lot = None, docu
 
 @app.command()
 @reports_errors
+def produce(
+    consume: Annotated[list[str], typer.Option(help="A component used: ITEM,LOCATION,QTY[,LOT]. Repeatable.")],
+    output: Annotated[list[str], typer.Option(help="A product made: ITEM,LOCATION,QTY[,LOT]. Repeatable.")],
+    document: Document = "",
+) -> None:
+    """Consume components and put away what was made (main, co- and by-products), linking lots."""
+    consumed = [_stock_line(text, "consume") for text in consume]
+    produced = [_stock_line(text, "output") for text in output]
+    with plantops() as ops:
+        _print_posting(stock.produce(ops.uow(), consumed, produced, _who(document)))
+
+
+def _stock_line(text: str, field: str) -> StockLine:
+    parts = [p.strip() for p in text.split(",")]
+    if len(parts) not in (3, 4):
+        raise ValidationError("production", field, f"{text!r} is not ITEM,LOCATION,QTY[,LOT]")
+    return StockLine(parts[0], parts[1], _quantity(parts[2], field), parts[3] if len(parts) == 4 else None)
+
+
+@app.command()
+@reports_errors
 def reverse(posting: Annotated[int, typer.Argument(help="The posting number to undo.")], reason: Reason = "") -> None:
     """Post the exact opposite of a posting (moves are never edited or deleted)."""
     with plantops() as ops:
@@ -278,3 +302,60 @@ def trace(
 def _grow(tree: Tree, node: LotNode) -> None:
     for child in node.links:
         _grow(tree.add(f"{child.item} lot {child.lot}  {child.quantity.normalize() if child.quantity else ''}"), child)
+
+
+@app.command()
+@reports_errors
+def atp(
+    item: Item,
+    site: Annotated[str | None, typer.Option(help="Only this site (default: all).")] = None,
+    weeks: Annotated[int, typer.Option(help="Weeks to project.")] = 12,
+    start: Annotated[
+        dt.datetime | None, typer.Option(formats=["%Y-%m-%d"], help="First week (default: today).")
+    ] = None,
+) -> None:
+    """Projected stock and available-to-promise per week, from on-hand, open receipts and orders."""
+    first = start.date() if start else dt.date.today()
+    with plantops() as ops:
+        projection = availability.projected_stock(ops.uow(), item=item, site=site, start=first, weeks=weeks)
+    title = f"{projection.item} at {projection.site or 'all sites'}: on hand {_n(projection.on_hand)}"
+    table = Table("week of", "demand", "receipts", "projected", "ATP", "cumulative ATP", title=title)
+    for p in projection.periods:
+        style = "red" if p.projected_on_hand < 0 else None
+        table.add_row(
+            str(p.start),
+            _n(p.demand),
+            _n(p.receipts),
+            _n(p.projected_on_hand),
+            _n(p.atp),
+            _n(p.cumulative_atp),
+            style=style,
+        )
+    console.print(table)
+    if projection.past_due_demand or projection.past_due_receipts:
+        console.print(
+            f"Past due, counted in the first week: demand {_n(projection.past_due_demand)}, "
+            f"receipts {_n(projection.past_due_receipts)}."
+        )
+
+
+@app.command()
+@reports_errors
+def value(
+    as_of: Annotated[str | None, typer.Option(help="Instant to value at, ISO with zone (default: now).")] = None,
+    item: Annotated[str | None, typer.Option(help="Only this item.")] = None,
+) -> None:
+    """Inventory value at any past instant (FIFO, moving average or standard per item), without reposting."""
+    when = _instant(as_of) or dt.datetime.now(dt.UTC)
+    with plantops() as ops:
+        valuation = inventory_value.value_inventory(ops.uow(), as_of=when, item=item)
+    table = Table("item", "method", "quantity", "unit cost", "value", title=f"Inventory value at {valuation.as_of}")
+    for v in valuation.items.values():
+        table.add_row(v.item, v.method.value, _n(v.quantity), _n(v.unit_cost), f"{v.value:,.2f}")
+    console.print(table)
+    console.print(f"Total: {valuation.total_value:,.2f}")
+
+
+def _n(value: Decimal) -> str:
+    text = format(value.normalize(), "f")
+    return "0" if text == "-0" else text

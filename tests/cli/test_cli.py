@@ -2,29 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from pathlib import Path
 
-import pytest
-from click.testing import Result
-from typer.testing import CliRunner
-
-from plantops.cli import app
+from tests.cli.conftest import Invoke
 from tests.services.minimal_plant import MINIMAL_PLANT, write_plant
-
-Invoke = Callable[..., Result]
-
-
-@pytest.fixture
-def run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Invoke:
-    monkeypatch.setenv("PLANTOPS_DATABASE_URL", f"sqlite:///{tmp_path / 'cli.db'}")
-    monkeypatch.setenv("COLUMNS", "200")
-    runner = CliRunner()
-
-    def invoke(*args: str) -> Result:
-        return runner.invoke(app, list(args))
-
-    return invoke
 
 
 def test_init_creates_then_reports_up_to_date(run: Invoke) -> None:

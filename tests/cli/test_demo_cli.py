@@ -1,0 +1,35 @@
+"""``plantops demo`` seeds the demo plant, refuses to overwrite data, and replaces on request."""
+
+from __future__ import annotations
+
+from tests.cli.conftest import Invoke
+
+
+def test_demo_seeds_bikes_and_dairy_and_prints_what_it_holds(run: Invoke) -> None:
+    seeded = run("demo", "--as-of", "2026-11-16")
+    cream = run("show", "item", "CREAM-RAW")
+    skim = run("show", "item", "SKIM-RAW")
+
+    assert seeded.exit_code == 0, seeded.output
+    assert "Demo plant (seed 42, as of 2026-11-16)" in seeded.output
+    assert "separation" in seeded.output and "items" in seeded.output
+    assert "co-product SKIM-RAW" in cream.output and "MILK-RAW x 100" in cream.output
+    assert "BOM-SEPARATE" in skim.output and "output" in skim.output  # where used, as a co-product
+
+
+def test_demo_refuses_a_database_that_holds_data_and_replace_starts_over(run: Invoke) -> None:
+    run("demo", "--as-of", "2026-11-16")
+
+    again = run("demo", "--as-of", "2026-11-16")
+    replaced = run("demo", "--as-of", "2026-11-16", "--replace")
+
+    assert again.exit_code == 2 and "already holds 94 items" in again.output
+    assert replaced.exit_code == 0 and "Demo plant" in replaced.output
+
+
+def test_synthetic_plant_of_a_given_scale(run: Invoke) -> None:
+    seeded = run("demo", "--scale", "300", "--seed", "7", "--as-of", "2026-11-16")
+
+    assert seeded.exit_code == 0, seeded.output
+    assert "Synthetic plant of 300 items (seed 7" in seeded.output
+    assert "│ items                 │ 300  │" in seeded.output
