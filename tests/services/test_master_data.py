@@ -74,6 +74,20 @@ def test_reimport_updates_rows_by_code_and_posts_no_stock_twice(ops: PlantOps, t
 
 BAD_ROWS = [
     (
+        "opening_stock",
+        "BIKE,P1/FG,,7,",
+        "BIKE,P1/FG,,7.5,",
+        "opening_stock.csv row 3: quantity: 7.5 has more decimals than the unit of 'BIKE' allows (0)",
+    ),
+    ("lots", "TUBE,L-001,", "BIKE,L-001,", "lots.csv row 2: item: item 'BIKE' is not lot- or serial-tracked"),
+    (
+        "purchase_order_lines",
+        "PO-1,1,TUBE,500,100,",
+        "PO-1,1,TUBE,500,600,",
+        "purchase_order_lines.csv row 2: received_quantity: 600 is more than the ordered quantity 500",
+    ),
+    ("customers", "C1,City Cycles", "C1-" + "X" * 40 + ",City Cycles", "is longer than 32 characters"),
+    (
         "items",
         "BIKE,Bike,finished_good,pcs,make,2,",
         "BIKE,Bike,finished_good,each,make,2,",

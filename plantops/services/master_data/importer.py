@@ -19,7 +19,7 @@ from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.orm import Session
 
 from plantops.db.base import table_of
-from plantops.db.catalog import Bom, BomComponent, BomOutput, Item, RoutingOperation
+from plantops.db.catalog import Bom, BomComponent, BomOutput, Item, RoutingOperation, Unit
 from plantops.engines.bom.structure import BomStructure, find_cycle
 from plantops.errors import ImportRejectedError, RowProblem
 from plantops.services.inventory.counted import CountedStock, post_counted_stock
@@ -117,8 +117,7 @@ def import_master_data(
     _check_references(parsed, parsed_stock, index, problems)
     _check_rules(parsed, problems)
     _check_boms(session, parsed, index, problems)
-    if parsed_stock is not None:
-        _check_stock(session, parsed, parsed_stock, index, problems)
+    _check_tracking(session, parsed, parsed_stock, index, problems)
     if problems.items:
         raise ImportRejectedError(problems.in_order())
 
@@ -309,9 +308,15 @@ def _conversion_rules(row: dict[str, Any]) -> Iterable[tuple[str, str]]:
         yield "to_unit", "converts a unit to itself"
 
 
-def _order_date_rules(row: dict[str, Any]) -> Iterable[tuple[str, str]]:
+def _work_order_rules(row: dict[str, Any]) -> Iterable[tuple[str, str]]:
     if row["due_date"] < row["start_date"]:
         yield "due_date", f"{row['due_date']} is before start_date {row['start_date']}"
+    yield from _not_beyond_ordered(row, "completed_quantity")
+
+
+def _not_beyond_ordered(row: dict[str, Any], done: str) -> Iterable[tuple[str, str]]:
+    if row[done] > row["quantity"]:
+        yield done, f"{row[done]} is more than the ordered quantity {row['quantity']}"
 
 
 RULES: dict[str, RowRule] = {
@@ -321,7 +326,9 @@ RULES: dict[str, RowRule] = {
     "bom_components": _effectivity_rules,
     "work_center_downtimes": _window_rules,
     "unit_conversions": _conversion_rules,
-    "work_orders": _order_date_rules,
+    "work_orders": _work_order_rules,
+    "sales_order_lines": lambda row: _not_beyond_ordered(row, "shipped_quantity"),
+    "purchase_order_lines": lambda row: _not_beyond_ordered(row, "received_quantity"),
 }
 
 
@@ -406,16 +413,36 @@ def _routing_operations(session: Session, parsed: dict[str, _Parsed], index: Key
     return operations
 
 
-def _check_stock(
-    session: Session, parsed: dict[str, _Parsed], stock: _Parsed, index: KeyIndex, problems: _Problems
+def _check_tracking(
+    session: Session, parsed: dict[str, _Parsed], stock: _Parsed | None, index: KeyIndex, problems: _Problems
 ) -> None:
-    """Lots must exist for their item; tracked items need a lot, untracked ones none."""
-    tracking = {index.code("items", i): t for i, t in session.execute(select(Item.id, Item.tracking))}
+    """Lots belong to tracked items; stock of a tracked item names a known lot, at most 1 per serial;
+    stock quantities have no more decimals than the item's unit allows."""
+    if stock is None and "lots" not in parsed:
+        return
+    unit_decimals = {index.code("units", i): d for i, d in session.execute(select(Unit.id, Unit.decimals))}
+    for values in parsed["units"].values if "units" in parsed else ():
+        unit_decimals[values["code"]] = values["decimals"]
+    tracking: dict[str, Tracking] = {}
+    decimals: dict[str, int] = {}
+    for item_id, item_tracking, unit_id in session.execute(select(Item.id, Item.tracking, Item.unit_id)):
+        code = index.code("items", item_id)
+        tracking[code], decimals[code] = item_tracking, unit_decimals[index.code("units", unit_id)]
     for values in parsed["items"].values if "items" in parsed else ():
         tracking[values["code"]] = values["tracking"]
+        decimals[values["code"]] = unit_decimals.get(values["unit"], 6)
+    if "lots" in parsed:
+        lots_sheet = parsed["lots"]
+        for values, number in zip(lots_sheet.values, lots_sheet.row_numbers, strict=True):
+            if tracking.get(values["item"]) is Tracking.NONE:
+                problems.add(
+                    lots_sheet.source, number, "item", f"item {values['item']!r} is not lot- or serial-tracked"
+                )
+    if stock is None:
+        return
     lots = _known_keys("lots", parsed, index)
     for values, number in zip(stock.values, stock.row_numbers, strict=True):
-        item, lot = values["item"], values["lot"]
+        item, lot, quantity = values["item"], values["lot"], values["quantity"]
         if item not in tracking:
             continue  # reported as an unknown item already
         if lot is None and tracking[item] is not Tracking.NONE:
@@ -424,6 +451,15 @@ def _check_stock(
             problems.add(stock.source, number, "lot", f"item {item!r} is not lot- or serial-tracked")
         elif lot is not None and (item, lot) not in lots:
             problems.add(stock.source, number, "lot", f"unknown lot {lot!r} of item {item!r}")
+        if tracking[item] is Tracking.SERIAL and quantity > 1:
+            problems.add(stock.source, number, "quantity", f"item {item!r} is serial-tracked: at most 1 per serial")
+        if quantity != quantity.quantize(Decimal(1).scaleb(-decimals[item])):
+            problems.add(
+                stock.source,
+                number,
+                "quantity",
+                f"{quantity} has more decimals than the unit of {item!r} allows ({decimals[item]})",
+            )
 
 
 # --- writing -------------------------------------------------------------------------
