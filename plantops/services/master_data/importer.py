@@ -467,7 +467,7 @@ def _check_tracking(
 
 def _write(session: Session, sheet: Sheet, data: _Parsed, index: KeyIndex, report: ImportReport) -> None:
     existing = index.ids(sheet.name)
-    ref_ids = {c.ref: index.ids(c.ref) for c in sheet.columns if c.ref}
+    ref_ids = {c.ref: {key[0]: i for key, i in index.ids(c.ref).items()} for c in sheet.columns if c.ref}
     parent_ids = index.ids(sheet.parent.sheet) if sheet.parent else None
     inserts: list[dict[str, Any]] = []
     updates: list[dict[str, Any]] = []
@@ -476,7 +476,7 @@ def _write(session: Session, sheet: Sheet, data: _Parsed, index: KeyIndex, repor
         record: dict[str, Any] = {}
         for name, target, codes in stored:
             value = values[name]
-            record[target] = codes[(value,)] if codes is not None and value is not None else value
+            record[target] = codes[value] if codes is not None and value is not None else value
         if sheet.parent is not None and parent_ids is not None:
             record[sheet.parent.attr] = parent_ids[tuple(values[c] for c in sheet.parent.columns)]
         row_id = existing.get(tuple(values[k] for k in sheet.key))
