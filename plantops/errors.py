@@ -27,10 +27,10 @@ class ValidationError(PlantOpsError):
 class NotFoundError(PlantOpsError):
     """A business code names nothing that exists."""
 
-    def __init__(self, kind: str, code: str) -> None:
+    def __init__(self, kind: str, code: str, *, of: str | None = None) -> None:
         self.kind = kind
         self.code = code
-        super().__init__(f"unknown {kind} {code!r}")
+        super().__init__(f"unknown {kind} {code!r}" + (f" of {of}" if of else ""))
 
 
 class BomCycleError(PlantOpsError):

@@ -301,7 +301,8 @@ def trace(
 
 def _grow(tree: Tree, node: LotNode) -> None:
     for child in node.links:
-        _grow(tree.add(f"{child.item} lot {child.lot}  {child.quantity.normalize() if child.quantity else ''}"), child)
+        used = f"  [dim]({_n(child.quantity)} consumed)[/dim]" if child.quantity is not None else ""
+        _grow(tree.add(f"{child.item} lot {child.lot}{used}"), child)
 
 
 @app.command()

@@ -72,7 +72,7 @@ def test_production_of_co_products_links_lots_both_ways(stocked: Invoke) -> None
     assert produced.exit_code == 0, produced.output
     assert "production_consumption" in produced.output and "FRAME +1 at P1/FG lot SN-7" in produced.output
     assert "FRAME lot SN-7" in forward.output
-    assert "TUBE lot L-NEW  2.5" in backward.output
+    assert "TUBE lot L-NEW  (2.5 consumed)" in backward.output
 
 
 def test_production_with_a_malformed_line_names_it(stocked: Invoke) -> None:

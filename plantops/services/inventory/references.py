@@ -74,7 +74,7 @@ def lot_id(session: Session, item: ItemRef, code: str | None, *, record: str) ->
         return None
     found = session.scalar(select(Lot.id).where(Lot.item_id == item.id, Lot.code == code))
     if found is None:
-        raise NotFoundError(f"lot of item {item.code}", code)
+        raise NotFoundError("lot", code, of=f"item {item.code}")
     return found
 
 
