@@ -85,9 +85,9 @@ def test_site_projection_counts_only_that_sites_stock_and_open_orders(plant: Pla
     assert [p.projected_on_hand for p in projection.periods] == [Decimal(1), Decimal(1), Decimal(21), Decimal(21)]
     assert [p.atp for p in projection.periods] == [Decimal(1), Decimal(0), Decimal(20), Decimal(0)]
     assert [p.cumulative_atp for p in projection.periods] == [Decimal(1), Decimal(1), Decimal(21), Decimal(21)]
-    assert projection.periods[0].demand_documents == ("SO-2/1",)
-    assert projection.periods[1].receipt_documents == ("WO-2",)
-    assert projection.periods[2].receipt_documents == ("PO-2/1",)
+    assert projection.periods[0].demand_labels == ("SO-2/1",)
+    assert projection.periods[1].receipt_sources == ("WO-2",)
+    assert projection.periods[2].receipt_sources == ("PO-2/1",)
     assert projection.past_due_demand == Decimal(6)
     assert projection.beyond_horizon_receipts == Decimal(10)
 

@@ -14,36 +14,21 @@ from decimal import Decimal
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from plantops.db.catalog import Item
 from plantops.db.inventory import StockBalance
 from plantops.db.procurement import PurchaseOrder, PurchaseOrderLine
 from plantops.db.production import WorkOrder
 from plantops.db.sales import SalesOrder, SalesOrderLine
 from plantops.db.session import UnitOfWork
-from plantops.db.sites import Location, Site
-from plantops.engines.atp import Demand, Receipt, available_to_promise, weekly_boundaries
-from plantops.errors import NotFoundError, ValidationError
+from plantops.db.sites import Location
+from plantops.engines.atp import AtpPeriod, Demand, Receipt, available_to_promise, weekly_boundaries
+from plantops.errors import ValidationError
+from plantops.services.inventory.references import item_ref, site_id
 from plantops.vocabulary import OrderStatus, WorkOrderStatus
 
 #: Work orders in these statuses will still deliver ``quantity - completed_quantity``.
 OPEN_WORK_ORDER_STATUSES = (WorkOrderStatus.PLANNED, WorkOrderStatus.RELEASED, WorkOrderStatus.IN_PROGRESS)
 
 ZERO = Decimal(0)
-
-
-@dataclass(frozen=True)
-class ProjectedPeriod:
-    """One week ``[start, end)``: demand due, receipts due, on-hand at its end, ATP and cumulative ATP."""
-
-    start: dt.date
-    end: dt.date
-    demand: Decimal
-    receipts: Decimal
-    projected_on_hand: Decimal
-    atp: Decimal
-    cumulative_atp: Decimal
-    demand_documents: tuple[str, ...] = ()
-    receipt_documents: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -61,7 +46,7 @@ class ProjectedStock:
     start: dt.date
     on_hand: Decimal
     reserved: Decimal
-    periods: tuple[ProjectedPeriod, ...]
+    periods: tuple[AtpPeriod, ...]
     past_due_demand: Decimal = ZERO
     past_due_receipts: Decimal = ZERO
     beyond_horizon_demand: Decimal = ZERO
@@ -78,17 +63,11 @@ def projected_stock(uow: UnitOfWork, *, item: str, site: str | None, start: dt.d
         raise ValidationError("projection", "weeks", "must be at least 1")
     with uow:
         session = uow.session
-        item_id = session.scalar(select(Item.id).where(Item.code == item))
-        if item_id is None:
-            raise NotFoundError("item", item)
-        site_id: int | None = None
-        if site is not None:
-            site_id = session.scalar(select(Site.id).where(Site.code == site))
-            if site_id is None:
-                raise NotFoundError("site", site)
-        on_hand, reserved = _stock(session, item_id, site_id)
-        receipts = _purchase_receipts(session, item_id, site_id) + _work_order_receipts(session, item_id, site_id)
-        demands = _sales_demand(session, item_id, site_id)
+        item_id = item_ref(session, item).id
+        site_key = None if site is None else site_id(session, site)
+        on_hand, reserved = _stock(session, item_id, site_key)
+        receipts = _purchase_receipts(session, item_id, site_key) + _work_order_receipts(session, item_id, site_key)
+        demands = _sales_demand(session, item_id, site_key)
 
     result = available_to_promise(on_hand, receipts, demands, weekly_boundaries(start, weeks))
     return ProjectedStock(
@@ -97,20 +76,7 @@ def projected_stock(uow: UnitOfWork, *, item: str, site: str | None, start: dt.d
         start=start,
         on_hand=on_hand,
         reserved=reserved,
-        periods=tuple(
-            ProjectedPeriod(
-                start=p.start,
-                end=p.end,
-                demand=p.demand,
-                receipts=p.receipts,
-                projected_on_hand=p.projected_on_hand,
-                atp=p.atp,
-                cumulative_atp=p.cumulative_atp,
-                demand_documents=p.demand_labels,
-                receipt_documents=p.receipt_sources,
-            )
-            for p in result.periods
-        ),
+        periods=result.periods,
         past_due_demand=result.past_due_demand,
         past_due_receipts=result.past_due_receipts,
         beyond_horizon_demand=result.beyond_horizon_demand,
