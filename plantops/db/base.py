@@ -15,7 +15,20 @@ import enum
 from decimal import Decimal
 from typing import Any, cast
 
-from sqlalchemy import BigInteger, DateTime, Enum, MetaData, Numeric, Table, TypeDecorator
+from sqlalchemy import (
+    BigInteger,
+    ColumnElement,
+    DateTime,
+    Enum,
+    MetaData,
+    Numeric,
+    String,
+    Table,
+    TypeDecorator,
+    extract,
+    type_coerce,
+)
+from sqlalchemy import cast as sql_cast
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase
 from sqlalchemy.types import TypeEngine
@@ -70,6 +83,23 @@ class ExactDecimal(TypeDecorator[Decimal]):
         if dialect.name != "sqlite":
             return Decimal(value)
         return (Decimal(int(value)) / _UNITS_PER_ONE).normalize() + Decimal("0.000000")
+
+
+def as_millionths(column: ColumnElement[Decimal], dialect: str) -> ColumnElement[int]:
+    """An exact decimal column read as whole millionths, with no Python conversion per row.
+
+    SQLite stores them that way already; PostgreSQL scales its ``NUMERIC`` by a constant.
+    """
+    if dialect == "sqlite":
+        return type_coerce(column, BigInteger)
+    return sql_cast(type_coerce(column, Numeric) * int(_UNITS_PER_ONE), BigInteger)
+
+
+def as_epoch_microseconds(column: ColumnElement[dt.datetime], dialect: str) -> ColumnElement[Any]:
+    """A UTC instant column read cheaply: ISO text on SQLite, epoch microseconds on PostgreSQL."""
+    if dialect == "sqlite":
+        return type_coerce(column, String)
+    return sql_cast(extract("epoch", column) * 1_000_000, BigInteger)
 
 
 #: Quantities: 20 digits with 6 decimals, enough for grams of a tanker load.

@@ -18,8 +18,9 @@ from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
-from sqlalchemy import BigInteger, ColumnElement, Numeric, String, cast, extract, select, type_coerce
+from sqlalchemy import select
 
+from plantops.db.base import as_epoch_microseconds, as_millionths
 from plantops.db.catalog import Item
 from plantops.db.inventory import StockMove
 from plantops.db.session import UnitOfWork
@@ -114,28 +115,17 @@ def value_inventory(uow: UnitOfWork, *, as_of: dt.datetime, item: str | None = N
 
 
 def _move_columns(dialect: str) -> tuple[Any, ...]:
-    """The moves as plain numbers, read without a Python conversion per row.
-
-    Id, item id, is-transfer flag (the engine's :data:`TRANSFER_TYPES`), then quantity
-    and unit cost in whole millionths, then the effective time. SQLite already stores
-    quantities and money as whole millionths (:class:`plantops.db.base.ExactDecimal`)
-    and times as UTC wall time in ISO text, which numpy parses; PostgreSQL scales its
-    ``NUMERIC`` by a constant (never a column by a column) and gives the epoch in
-    microseconds.
-    """
+    """The moves as plain numbers: id, item id, is-transfer flag (the engine's
+    :data:`TRANSFER_TYPES`), quantity and unit cost in whole millionths, effective time."""
     flag = StockMove.move_type.in_(sorted(TRANSFER_TYPES))
-    quantity: ColumnElement[int]
-    unit_cost: ColumnElement[int]
-    effective_at: ColumnElement[Any]
-    if dialect == "sqlite":
-        quantity = type_coerce(StockMove.quantity, BigInteger)
-        unit_cost = type_coerce(StockMove.unit_cost, BigInteger)
-        effective_at = type_coerce(StockMove.effective_at, String)
-    else:
-        quantity = cast(type_coerce(StockMove.quantity, Numeric) * MILLIONTHS, BigInteger)
-        unit_cost = cast(type_coerce(StockMove.unit_cost, Numeric) * MILLIONTHS, BigInteger)
-        effective_at = cast(extract("epoch", StockMove.effective_at) * MILLIONTHS, BigInteger)
-    return StockMove.id, StockMove.item_id, flag, quantity, unit_cost, effective_at
+    return (
+        StockMove.id,
+        StockMove.item_id,
+        flag,
+        as_millionths(StockMove.quantity, dialect),
+        as_millionths(StockMove.unit_cost, dialect),
+        as_epoch_microseconds(StockMove.effective_at, dialect),
+    )
 
 
 def _epoch_microseconds(times: list[Any]) -> NDArray[np.int64]:
