@@ -85,7 +85,7 @@ class ExactDecimal(TypeDecorator[Decimal]):
         return (Decimal(int(value)) / _UNITS_PER_ONE).normalize() + Decimal("0.000000")
 
 
-def as_millionths(column: ColumnElement[Decimal], dialect: str) -> ColumnElement[int]:
+def as_millionths(column: Any, dialect: str) -> ColumnElement[int]:
     """An exact decimal column read as whole millionths, with no Python conversion per row.
 
     SQLite stores them that way already; PostgreSQL scales its ``NUMERIC`` by a constant.
@@ -95,7 +95,7 @@ def as_millionths(column: ColumnElement[Decimal], dialect: str) -> ColumnElement
     return sql_cast(type_coerce(column, Numeric) * int(_UNITS_PER_ONE), BigInteger)
 
 
-def as_epoch_microseconds(column: ColumnElement[dt.datetime], dialect: str) -> ColumnElement[Any]:
+def as_epoch_microseconds(column: Any, dialect: str) -> ColumnElement[Any]:
     """A UTC instant column read cheaply: ISO text on SQLite, epoch microseconds on PostgreSQL."""
     if dialect == "sqlite":
         return type_coerce(column, String)
