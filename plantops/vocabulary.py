@@ -145,3 +145,21 @@ class CountStatus(StrEnum):
 
     OPEN = "open"
     POSTED = "posted"
+
+
+class PlannedOrderStatus(StrEnum):
+    PLANNED = "planned"
+    FIRM = "firm"
+    RELEASED = "released"
+
+
+class PlanExceptionKind(StrEnum):
+    """MRP's action and warning messages (Vollmann et al., MRP chapter: "exception messages")."""
+
+    EXPEDITE = "expedite"
+    DEFER = "defer"
+    CANCEL = "cancel"
+    PAST_DUE = "past_due"
+    BELOW_SAFETY_STOCK = "below_safety_stock"
+    LATE_DEMAND = "late_demand"
+    FROZEN_FENCE = "frozen_fence"

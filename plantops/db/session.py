@@ -123,6 +123,3 @@ def is_transient(error: DBAPIError) -> bool:
     if sqlstate in TRANSIENT_SQLSTATES:
         return True
     return "database is locked" in str(error.orig)
-
-    def rollback(self) -> None:
-        self.session.rollback()

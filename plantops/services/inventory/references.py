@@ -6,7 +6,8 @@ import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 
-from sqlalchemy import insert, select
+from sqlalchemy import select
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from plantops.db.base import table_of
@@ -85,11 +86,14 @@ def lot_for_receipt(
     _check_lot_given(item, code, record)
     if code is None:
         return None
-    lot = session.execute(select(Lot.id, Lot.expiry_date).where(Lot.item_id == item.id, Lot.code == code)).first()
-    if lot is None:
-        return session.scalar(
-            insert(table_of(Lot)).values(item_id=item.id, code=code, expiry_date=expiry).returning(Lot.id)
-        )
+    # Claim the lot first: two concurrent first receipts of a new lot must both succeed.
+    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
+    session.execute(
+        dialect.insert(table_of(Lot))
+        .values(item_id=item.id, code=code, expiry_date=expiry)
+        .on_conflict_do_nothing(index_elements=["item_id", "code"])
+    )
+    lot = session.execute(select(Lot.id, Lot.expiry_date).where(Lot.item_id == item.id, Lot.code == code)).one()
     if expiry is not None and lot.expiry_date not in (None, expiry):
         raise ValidationError(record, "expiry", f"lot {code} of {item.code} already expires on {lot.expiry_date}")
     return int(lot.id)

@@ -13,16 +13,19 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.orm import Session
 
-from plantops.db.catalog import Item
+from plantops.db.base import table_of
+from plantops.db.catalog import Item, Unit
 from plantops.db.inventory import Lot, LotLink, StockBalance, StockMove, StockPosting, StockReservation
 from plantops.db.session import UnitOfWork
-from plantops.db.sites import Location
+from plantops.db.sites import Location, Site
 from plantops.errors import NotFoundError, ValidationError
 from plantops.services.inventory.ledger import MoveLine, Posting, PostingResult, post_moves
 from plantops.services.inventory.references import (
+    ItemRef,
+    LocationRef,
     check_quantity,
     item_ref,
     location_ref,
@@ -236,22 +239,59 @@ def reverse(uow: UnitOfWork, posting_id: int, who: Who) -> PostingSummary:
 
 
 def _incoming(session: Session, move_type: MoveType, line: StockLine, record: str) -> MoveLine:
-    item = item_ref(session, line.item)
+    item, place = _item_and_location(session, line)
     check_quantity(item, line.quantity, record=record)
     if line.unit_cost is not None and line.unit_cost < 0:
         raise ValidationError(record, "unit_cost", f"must not be negative, got {line.unit_cost}")
-    location = location_ref(session, line.location)
+    location = place or location_ref(session, line.location)
     lot = lot_for_receipt(session, item, line.lot, line.expiry, record=record)
     cost = line.unit_cost if line.unit_cost is not None else item.standard_cost
     return MoveLine(move_type, item.id, location.id, lot, line.quantity, cost)
 
 
 def _outgoing(session: Session, move_type: MoveType, line: StockLine, record: str) -> MoveLine:
-    item = item_ref(session, line.item)
+    item, place = _item_and_location(session, line)
     check_quantity(item, line.quantity, record=record)
-    location = location_ref(session, line.location)
+    location = place or location_ref(session, line.location)
     lot = lot_id(session, item, line.lot, record=record)
     return MoveLine(move_type, item.id, location.id, lot, -line.quantity)
+
+
+_ITEMS, _UNITS, _LOCATIONS, _SITES = (table_of(m) for m in (Item, Unit, Location, Site))
+#: :func:`item_ref` and :func:`location_ref` in one round trip: the columns of ItemRef, then of LocationRef.
+_ITEM_AND_LOCATION = (
+    select(
+        _ITEMS.c.id,
+        _ITEMS.c.code,
+        _UNITS.c.code,
+        _UNITS.c.decimals,
+        _ITEMS.c.tracking,
+        _ITEMS.c.allow_negative_stock,
+        _ITEMS.c.standard_cost,
+        _LOCATIONS.c.id,
+        _LOCATIONS.c.code,
+        _SITES.c.id,
+        _SITES.c.code,
+    )
+    .select_from(_ITEMS)
+    .join(_UNITS, _UNITS.c.id == _ITEMS.c.unit_id)
+    .join(_LOCATIONS, _LOCATIONS.c.code == bindparam("location"))
+    .join(_SITES, _SITES.c.id == _LOCATIONS.c.site_id)
+    .where(_ITEMS.c.code == bindparam("item"))
+)
+
+
+def _item_and_location(session: Session, line: StockLine) -> tuple[ItemRef, LocationRef | None]:
+    """The line's item and location in one query (the posting's hot path).
+
+    When either code is unknown, the item is resolved alone (raising for an unknown
+    item) and the location is left to the caller, so that errors come in the same
+    order as resolving them one by one: item, then quantity, then location.
+    """
+    row = session.connection().execute(_ITEM_AND_LOCATION, {"item": line.item, "location": line.location}).first()
+    if row is None:
+        return item_ref(session, line.item), None
+    return ItemRef(*row[:7]), LocationRef(*row[7:])
 
 
 def _consume_reservation(session: Session, number: str, move: MoveLine, quantity: Decimal) -> Decimal:
@@ -275,7 +315,7 @@ def _consume_reservation(session: Session, number: str, move: MoveLine, quantity
         raise ValidationError("issue", "reservation", f"reservation {number} is {row.status.value}")
     if (row.item_id, row.location_id, row.lot_id) != (move.item_id, move.location_id, move.lot_id):
         raise ValidationError("issue", "reservation", f"reservation {number} is for another item, location or lot")
-    released = min(quantity, row.reserved_quantity)
+    released: Decimal = min(quantity, row.reserved_quantity)
     remaining = row.reserved_quantity - released
     session.execute(
         update(StockReservation)
@@ -288,14 +328,18 @@ def _consume_reservation(session: Session, number: str, move: MoveLine, quantity
     return released
 
 
+_MOVES, _LOTS = (table_of(m) for m in (StockMove, Lot))
+_POSTED_MOVES = (
+    select(_MOVES.c.move_type, _ITEMS.c.code, _LOCATIONS.c.code, _LOTS.c.code, _MOVES.c.quantity)
+    .join(_ITEMS, _ITEMS.c.id == _MOVES.c.item_id)
+    .join(_LOCATIONS, _LOCATIONS.c.id == _MOVES.c.location_id)
+    .outerjoin(_LOTS, _LOTS.c.id == _MOVES.c.lot_id)
+    .where(_MOVES.c.posting_id == bindparam("posting_id"))
+    .order_by(_MOVES.c.id)
+)
+
+
 def summarize(session: Session, result: PostingResult) -> PostingSummary:
     """The posting's moves in business codes."""
-    rows = session.execute(
-        select(StockMove.move_type, Item.code, Location.code, Lot.code, StockMove.quantity)
-        .join(Item, Item.id == StockMove.item_id)
-        .join(Location, Location.id == StockMove.location_id)
-        .outerjoin(Lot, Lot.id == StockMove.lot_id)
-        .where(StockMove.posting_id == result.posting_id)
-        .order_by(StockMove.id)
-    ).all()
+    rows = session.connection().execute(_POSTED_MOVES, {"posting_id": result.posting_id}).all()
     return PostingSummary(result.posting_id, result.replayed, [PostedMove(*r) for r in rows])
