@@ -545,9 +545,12 @@ def test_synthetic_sales_lines_are_for_finished_goods_within_the_horizon(synthet
     finished = {i["code"] for i in synthetic["items"] if i["item_type"] is ItemType.FINISHED_GOOD}
     lines = synthetic["sales_order_lines"]
 
-    assert len(lines) == 2000 // 4
+    forecasts = synthetic["demand_forecasts"]
+
+    assert len(lines) == 7 * 2000
     assert {line["item"] for line in lines} <= finished
-    assert all(AS_OF < line["due_date"] <= AS_OF + dt.timedelta(weeks=13) for line in lines)
+    assert all(AS_OF < line["due_date"] <= AS_OF + dt.timedelta(weeks=52) for line in lines)
+    assert len(forecasts) == 52 * len(finished) and {f["item"] for f in forecasts} == finished
 
 
 def test_level_sizes_clamp_the_depth_for_small_plants() -> None:

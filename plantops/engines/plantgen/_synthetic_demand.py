@@ -25,8 +25,12 @@ from plantops.vocabulary import OrderStatus, Tracking, WorkOrderStatus
 #: Weeks of sales history per sold item, and how many items have any.
 _HISTORY_WEEKS = 52
 _HISTORY_ITEMS = 200
-#: Sales order lines fall due within this many days after ``as_of``.
-_ORDER_HORIZON_DAYS = 91
+#: Sales order lines fall due within this many days after ``as_of`` (a 52-week planning horizon).
+_ORDER_HORIZON_DAYS = 364
+#: Open sales order lines per item: with the weekly forecast of every finished good this
+#: makes about ten demand lines per item (a million for the 100,000-item benchmark plant).
+_ORDER_LINES_PER_ITEM = 7
+_FORECAST_WEEKS = 52
 
 
 def opening_stock_rows(
@@ -67,11 +71,11 @@ def opening_stock_rows(
 def sales_order_rows(
     plant: Plant, codes: list[str], transfer: npt.NDArray[np.bool_], as_of: dt.date, rng: np.random.Generator
 ) -> tuple[list[Row], list[Row]]:
-    """About one open line per four items, for finished goods, due over the next 13 weeks."""
+    """Seven open lines per item, for finished goods, due over the next 52 weeks."""
     finished = np.arange(plant.sizes[0], dtype=np.int64)
     made_here = finished[~transfer[finished]]
     shipped_from_dc = finished[transfer[finished]]
-    n_lines = max(10, plant.n // 4)
+    n_lines = max(10, _ORDER_LINES_PER_ITEM * plant.n)
     n_orders = max(1, n_lines // 4)
     order = np.sort(np.concatenate([np.arange(n_orders), rng.integers(0, n_orders, n_lines - n_orders)]))
     line = positions(order)
@@ -207,5 +211,25 @@ def work_order_rows(plant: Plant, codes: list[str], as_of: dt.date, rng: np.rand
         }
         for n, (i, q, s, d) in enumerate(
             zip(chosen.tolist(), quantity.tolist(), start.tolist(), length.tolist(), strict=True)
+        )
+    ]
+
+
+def forecast_rows(
+    plant: Plant, codes: list[str], transfer: npt.NDArray[np.bool_], as_of: dt.date, rng: np.random.Generator
+) -> list[Row]:
+    """A weekly forecast for every finished good at the site that sells it, over 52 weeks from ``as_of``'s week."""
+    finished = np.arange(plant.sizes[0], dtype=np.int64)
+    first = monday_of(as_of)
+    weeks = [first + w * ONE_WEEK for w in range(_FORECAST_WEEKS)]
+    mean = rng.gamma(2.0, 15.0, len(finished))
+    quantity = rng.poisson(np.repeat(mean, _FORECAST_WEEKS)).clip(max=10_000)
+    whole = whole_decimals(10_001)
+    site = [DCS[0] if t else PLANT for t in transfer[finished].tolist()]
+    item_codes = [codes[i] for i in finished.tolist()]
+    return [
+        {"item": item_codes[f], "site": site[f], "period_start": weeks[w], "quantity": whole[q]}
+        for (f, w), q in zip(
+            itertools.product(range(len(finished)), range(_FORECAST_WEEKS)), quantity.tolist(), strict=True
         )
     ]

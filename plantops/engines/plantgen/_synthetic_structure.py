@@ -19,6 +19,8 @@ Floats = npt.NDArray[np.float64]
 
 #: Levels of the product structure when there are enough items (16 or more).
 MAX_LEVELS = 8
+#: Mean number of BOM lines per made item beyond the two that make the structure deep.
+EXTRA_COMPONENTS = 5
 #: Share of the items on each level; the last (bought) level takes what is left.
 LEVEL_WEIGHTS = (0.05, 0.07, 0.08, 0.09, 0.10, 0.12, 0.14)
 
@@ -105,8 +107,8 @@ class Plant:
             below = np.arange(hi, int(self.starts[k + 2]), dtype=np.int64)
             parents.append(rng.integers(lo, hi, len(below)).astype(np.int64))
             children.append(below)
-            # and a few more components from any lower level, shared widely
-            extra = np.minimum(rng.poisson(1.0, len(own)), 4)
+            # and more components from any lower level, shared widely (about 5 lines per item in all)
+            extra = np.minimum(rng.poisson(EXTRA_COMPONENTS, len(own)), 2 * EXTRA_COMPONENTS)
             extra_parents = np.repeat(own, extra)
             extra_levels = rng.integers(k + 1, last + 1, len(extra_parents)).astype(np.int64)
             parents.append(extra_parents)

@@ -25,6 +25,7 @@ import numpy.typing as npt
 
 from plantops.engines.plantgen._common import ONE_DAY, MasterData, Row, utc_instant
 from plantops.engines.plantgen._synthetic_demand import (
+    forecast_rows,
     opening_stock_rows,
     purchase_order_rows,
     sales_history_rows,
@@ -140,6 +141,7 @@ def build_synthetic_plant(n_items: int, *, as_of: dt.date, seed: int = 42) -> Ma
         "sales_orders": orders,
         "sales_order_lines": order_lines,
         "sales_history": sales_history_rows(plant, codes, transfer, as_of, rng),
+        "demand_forecasts": forecast_rows(plant, codes, transfer, as_of, rng),
         **purchase_order_rows(supplier_items, as_of, rng),
         "work_orders": work_order_rows(plant, codes, as_of, rng),
         "opening_stock": stock,

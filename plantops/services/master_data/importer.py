@@ -8,6 +8,7 @@ nothing is written.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import zoneinfo
 from collections import defaultdict
 from collections.abc import Callable, Iterable
@@ -15,10 +16,11 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import bindparam, insert, select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import Session
 
 from plantops.db.base import table_of
+from plantops.db.bulk import bulk_insert
 from plantops.db.catalog import Bom, BomComponent, BomOutput, Item, RoutingOperation, Unit
 from plantops.engines.bom.structure import BomStructure, find_cycle
 from plantops.errors import ImportRejectedError, RowProblem
@@ -60,12 +62,18 @@ class ImportReport:
 
 @dataclass
 class _Parsed:
-    """A sheet's rows after reading: values by column name, with their row numbers."""
+    """A sheet's good rows after reading, column by column, with their row numbers."""
 
     spec_name: str
     source: str
-    values: list[dict[str, Any]]
+    columns: dict[str, list[Any]]
     row_numbers: list[int]
+
+    @functools.cached_property
+    def values(self) -> list[dict[str, Any]]:
+        """The same rows, one dictionary each (for rules that read several fields)."""
+        names = list(self.columns)
+        return [dict(zip(names, row, strict=True)) for row in zip(*self.columns.values(), strict=True)]
 
 
 class _Problems:
@@ -139,56 +147,86 @@ def _parse(
     sheet_rows: SheetRows, columns: tuple[Column, ...], key: tuple[str, ...], problems: _Problems, model: Any = None
 ) -> _Parsed:
     source = sheet_rows.source
+    rows = sheet_rows.rows
     known = {c.name for c in columns}
     present: set[str] = set()
-    for row in sheet_rows.rows:
+    for row in rows:
         present.update(row)
     for unknown in sorted(present - known):
         problems.add(source, 1, unknown, f"unknown column (expected: {', '.join(c.name for c in columns)})")
 
-    # Column by column: one tight loop per column is several times faster than per row.
-    rows = sheet_rows.rows
+    # Column by column: a column whose cells all have their final type is checked at once
+    # (kind, bounds, length); any other column is read cell by cell, naming each bad cell.
     first = sheet_rows.first_row
     bad: set[int] = set()
-    columns_read: list[list[Any]] = []
-    for name, parse, required, default, check in (_reader(column, model) for column in columns):
-        cells = [default] * len(rows)
-        for offset, row in enumerate(rows):
-            raw = row.get(name)
-            if raw is None or (raw.__class__ is str and not raw.strip()):
-                if required:
-                    problems.add(source, first + offset, name, "is required")
-                    bad.add(offset)
+    read: dict[str, list[Any]] = {}
+    for column in columns:
+        cells = [row.get(column.name) for row in rows]
+        checked = _read_column_at_once(column, model, cells)
+        read[column.name] = (
+            checked if checked is not None else _read_cells(column, model, cells, first, source, problems, bad)
+        )
+
+    keys = list(zip(*(read[k] for k in key), strict=True))
+    if len(set(keys)) != len(keys) or bad:
+        seen: dict[Key, int] = {}
+        for offset, row_key in enumerate(keys):
+            if offset in bad:
                 continue
-            try:
-                value = parse(raw)
-                if check is not None:
-                    check(value)
-            except BadValue as error:
-                problems.add(source, first + offset, name, str(error))
+            if row_key in seen:
+                named = ", ".join(f"{k}={v}" for k, v in zip(key, row_key, strict=True))
+                problems.add(source, first + offset, key[-1], f"duplicate of row {seen[row_key]} ({named})")
                 bad.add(offset)
                 continue
-            cells[offset] = value
-        columns_read.append(cells)
+            seen[row_key] = first + offset
+    good = [i for i in range(len(rows)) if i not in bad] if bad else None
+    kept = read if good is None else {name: [cells[i] for i in good] for name, cells in read.items()}
+    numbers = [first + i for i in (good if good is not None else range(len(rows)))]
+    return _Parsed(sheet_rows.name, source, kept, numbers)
 
-    names = [c.name for c in columns]
-    positions = [names.index(k) for k in key]
-    values: list[dict[str, Any]] = []
-    numbers: list[int] = []
-    seen: dict[Key, int] = {}
-    for offset, cells_of_row in enumerate(zip(*columns_read, strict=True)):
-        if offset in bad:
+
+def _read_column_at_once(column: Column, model: Any, cells: list[Any]) -> list[Any] | None:
+    """The column's values if every cell already has its final type and passes every check; else None."""
+    filled = [c for c in cells if c is not None]
+    if len(filled) < len(cells) and column.required:
+        return None
+    values = column.kind.accept_all(filled)
+    if values is None:
+        return None
+    _, _, _, default, check = _reader(column, model)
+    if check is not None and filled:
+        try:
+            check_extremes = column.kind.extremes(filled)
+            for value in check_extremes:
+                check(value)
+        except BadValue:
+            return None
+    if len(filled) == len(cells):
+        return cells
+    return [default if c is None else c for c in cells]
+
+
+def _read_cells(
+    column: Column, model: Any, cells: list[Any], first: int, source: str, problems: _Problems, bad: set[int]
+) -> list[Any]:
+    name, parse, required, default, check = _reader(column, model)
+    values = [default] * len(cells)
+    for offset, raw in enumerate(cells):
+        if raw is None or (raw.__class__ is str and not raw.strip()):
+            if required:
+                problems.add(source, first + offset, name, "is required")
+                bad.add(offset)
             continue
-        number = first + offset
-        row_key = tuple(cells_of_row[p] for p in positions)
-        if row_key in seen:
-            keys = ", ".join(f"{k}={v}" for k, v in zip(key, row_key, strict=True))
-            problems.add(source, number, key[-1], f"duplicate of row {seen[row_key]} ({keys})")
+        try:
+            value = parse(raw)
+            if check is not None:
+                check(value)
+        except BadValue as error:
+            problems.add(source, first + offset, name, str(error))
+            bad.add(offset)
             continue
-        seen[row_key] = number
-        values.append(dict(zip(names, cells_of_row, strict=True)))
-        numbers.append(number)
-    return _Parsed(sheet_rows.name, source, values, numbers)
+        values[offset] = value
+    return values
 
 
 Reader = tuple[str, Callable[[Any], Any], bool, Any, Callable[[Any], None] | None]
@@ -229,17 +267,20 @@ def _known_keys(sheet_name: str, parsed: dict[str, _Parsed], index: KeyIndex) ->
     keys = set(index.ids(sheet_name))
     if sheet_name in parsed:
         spec = SHEETS_BY_NAME[sheet_name]
-        keys.update(tuple(v[k] for k in spec.key) for v in parsed[sheet_name].values)
+        keys.update(zip(*(parsed[sheet_name].columns[k] for k in spec.key), strict=True))
     return keys
 
 
 def _check_references(parsed: dict[str, _Parsed], stock: _Parsed | None, index: KeyIndex, problems: _Problems) -> None:
-    known: dict[str, set[Key]] = {}
+    """Every code names a row that exists or comes in the same import (column by column)."""
+    known: dict[str, set[Any]] = {}
 
-    def known_for(sheet_name: str) -> set[Key]:
-        if sheet_name not in known:
-            known[sheet_name] = _known_keys(sheet_name, parsed, index)
-        return known[sheet_name]
+    def known_for(sheet_name: str, single: bool) -> set[Any]:
+        name = f"{sheet_name}:{single}"
+        if name not in known:
+            keys = _known_keys(sheet_name, parsed, index)
+            known[name] = {k[0] for k in keys} if single else keys
+        return known[name]
 
     targets: list[tuple[_Parsed, tuple[Column, ...], Sheet | None]] = [
         (p, SHEETS_BY_NAME[n].columns, SHEETS_BY_NAME[n]) for n, p in parsed.items()
@@ -247,23 +288,23 @@ def _check_references(parsed: dict[str, _Parsed], stock: _Parsed | None, index: 
     if stock is not None:
         targets.append((stock, OPENING_STOCK_COLUMNS, None))
     for data, columns, sheet in targets:
-        refs = [c for c in columns if c.ref]
-        for values, number in zip(data.values, data.row_numbers, strict=True):
-            for column in refs:
-                code = values[column.name]
-                if code is not None and (code,) not in known_for(column.ref or ""):
-                    kind = (column.ref or "").rstrip("s").replace("_", " ")
-                    problems.add(data.source, number, column.name, f"unknown {kind} {code!r}")
-            if sheet is not None and sheet.parent is not None:
-                parent_key = tuple(values[c] for c in sheet.parent.columns)
-                if parent_key not in known_for(sheet.parent.sheet):
-                    label = ", ".join(f"{c}={v}" for c, v in zip(sheet.parent.columns, parent_key, strict=True))
-                    problems.add(
-                        data.source,
-                        number,
-                        sheet.parent.columns[-1],
-                        f"no {sheet.parent.sheet.rstrip('s').replace('_', ' ')} with {label}",
-                    )
+        for column in (c for c in columns if c.ref):
+            cells = data.columns[column.name]
+            unknown = set(cells) - known_for(column.ref or "", True) - {None}
+            if unknown:
+                kind = (column.ref or "").rstrip("s").replace("_", " ")
+                for code, number in zip(cells, data.row_numbers, strict=True):
+                    if code in unknown:
+                        problems.add(data.source, number, column.name, f"unknown {kind} {code!r}")
+        if sheet is not None and sheet.parent is not None:
+            parent = sheet.parent
+            parent_keys = list(zip(*(data.columns[c] for c in parent.columns), strict=True))
+            missing = set(parent_keys) - known_for(parent.sheet, False)
+            for parent_key, number in zip(parent_keys, data.row_numbers, strict=True):
+                if parent_key in missing:
+                    label = ", ".join(f"{c}={v}" for c, v in zip(parent.columns, parent_key, strict=True))
+                    what = parent.sheet.rstrip("s").replace("_", " ")
+                    problems.add(data.source, number, parent.columns[-1], f"no {what} with {label}")
 
 
 RowRule = Callable[[dict[str, Any]], Iterable[tuple[str, str]]]
@@ -466,35 +507,38 @@ def _check_tracking(
 
 
 def _write(session: Session, sheet: Sheet, data: _Parsed, index: KeyIndex, report: ImportReport) -> None:
+    """Insert new rows in bulk and update the rows whose natural key exists already."""
     existing = index.ids(sheet.name)
-    ref_ids = {c.ref: {key[0]: i for key, i in index.ids(c.ref).items()} for c in sheet.columns if c.ref}
-    parent_ids = index.ids(sheet.parent.sheet) if sheet.parent else None
-    inserts: list[dict[str, Any]] = []
-    updates: list[dict[str, Any]] = []
-    stored = [(c.name, c.target, ref_ids[c.ref] if c.ref else None) for c in sheet.columns if c.target is not None]
-    for values in data.values:
-        record: dict[str, Any] = {}
-        for name, target, codes in stored:
-            value = values[name]
-            record[target] = codes[value] if codes is not None and value is not None else value
-        if sheet.parent is not None and parent_ids is not None:
-            record[sheet.parent.attr] = parent_ids[tuple(values[c] for c in sheet.parent.columns)]
-        row_id = existing.get(tuple(values[k] for k in sheet.key))
-        if row_id is None:
-            inserts.append(record)
-        else:
-            record["id"] = row_id
-            updates.append(record)
+    columns: dict[str, list[Any]] = {}
+    for column in sheet.columns:
+        if column.target is None:
+            continue
+        cells = data.columns[column.name]
+        if column.ref:
+            ids = {key[0]: i for key, i in index.ids(column.ref).items()}
+            cells = [None if code is None else ids[code] for code in cells]
+        columns[column.target] = cells
+    if sheet.parent is not None:
+        parent_ids = index.ids(sheet.parent.sheet)
+        keys = zip(*(data.columns[c] for c in sheet.parent.columns), strict=True)
+        columns[sheet.parent.attr] = [parent_ids[k] for k in keys]
+    row_ids = [existing.get(k) for k in zip(*(data.columns[k] for k in sheet.key), strict=True)] if existing else []
+    new = [i for i, row_id in enumerate(row_ids) if row_id is None] if existing else None
     table = table_of(sheet.model)
-    if inserts:
-        session.execute(insert(table), inserts)
+    inserted = bulk_insert(
+        session.connection(),
+        table,
+        columns if new is None else {name: [cells[i] for i in new] for name, cells in columns.items()},
+    )
+    updates = [
+        {**{name: cells[i] for name, cells in columns.items()}, "row_id": row_id}
+        for i, row_id in enumerate(row_ids)
+        if row_id is not None
+    ]
     if updates:
-        session.execute(
-            update(table).where(table.c.id == bindparam("row_id")),
-            [{**{k: v for k, v in u.items() if k != "id"}, "row_id": u["id"]} for u in updates],
-        )
+        session.execute(update(table).where(table.c.id == bindparam("row_id")), updates)
     index.forget(sheet.name)
-    report.inserted[sheet.name] = len(inserts)
+    report.inserted[sheet.name] = inserted
     report.updated[sheet.name] = len(updates)
 
 

@@ -15,6 +15,8 @@ from typing import Any
 
 _MICRO = Decimal("0.000001")
 _CODE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._/\-+#]*$")
+#: Many codes joined by newlines, checked in one pass.
+_CODES = re.compile(r"(?:[A-Za-z0-9][A-Za-z0-9._/\-+#]*(?:\n|\Z))*")
 
 
 class BadValue(ValueError):
@@ -33,16 +35,41 @@ class Kind:
     def format(self, value: Any) -> str:
         return "" if value is None else str(value)
 
+    def accept_all(self, values: list[Any]) -> list[Any] | None:
+        """``values`` unchanged if every one already is what :meth:`parse` returns; else None.
 
-class Text(Kind):
+        This lets data built in memory (the demo plants) skip cell-by-cell parsing.
+        """
+        return None
+
+    def extremes(self, values: list[Any]) -> list[Any]:
+        """The values that decide whether all pass a column's bounds and length checks."""
+        return []
+
+
+def _all_of_type(values: list[Any], kind: type) -> bool:
+    return all(v.__class__ is kind for v in values)
+
+
+class _Textual(Kind):
+    def extremes(self, values: list[Any]) -> list[Any]:
+        return [max(values, key=len)] if values else []
+
+
+class Text(_Textual):
     def parse(self, raw: Any) -> Any:
         text = str(raw).strip()
         if len(text) > 200:
             raise BadValue("longer than 200 characters")
         return text
 
+    def accept_all(self, values: list[Any]) -> list[Any] | None:
+        if _all_of_type(values, str) and all(v == v.strip() and v for v in values):
+            return values if not values or len(max(values, key=len)) <= 200 else None
+        return None
 
-class Code(Kind):
+
+class Code(_Textual):
     """A business code: letters, digits and . _ / - + #, no spaces, at most 64 long."""
 
     def parse(self, raw: Any) -> Any:
@@ -52,6 +79,13 @@ class Code(Kind):
         if len(text) > 64:
             raise BadValue(f"{text!r} is longer than 64 characters")
         return text
+
+    def accept_all(self, values: list[Any]) -> list[Any] | None:
+        if not _all_of_type(values, str) or not all(values):
+            return None
+        joined = "\n".join(values)
+        single_lines = joined.count("\n") == len(values) - 1
+        return values if single_lines and _CODES.fullmatch(joined) and max(map(len, values), default=0) <= 64 else None
 
 
 class Number(Kind):
@@ -80,8 +114,25 @@ class Number(Kind):
         text = format(Decimal(value).normalize(), "f")
         return "0" if text in ("-0", "") else text
 
+    def accept_all(self, values: list[Any]) -> list[Any] | None:
+        if not _all_of_type(values, Decimal):
+            return None
+        try:
+            return values if all(v == v.quantize(_MICRO) for v in values) else None
+        except InvalidOperation:  # infinite, NaN or too large to quantize
+            return None
+
+    def extremes(self, values: list[Any]) -> list[Any]:
+        return [min(values), max(values)] if values else []
+
 
 class Integer(Kind):
+    def accept_all(self, values: list[Any]) -> list[Any] | None:
+        return values if _all_of_type(values, int) else None
+
+    def extremes(self, values: list[Any]) -> list[Any]:
+        return [min(values), max(values)] if values else []
+
     def parse(self, raw: Any) -> Any:
         if isinstance(raw, bool):
             raise BadValue(f"{raw!r} is not a whole number")
@@ -97,6 +148,9 @@ class Integer(Kind):
 
 
 class Boolean(Kind):
+    def accept_all(self, values: list[Any]) -> list[Any] | None:
+        return values if _all_of_type(values, bool) else None
+
     _TRUE = frozenset({"true", "yes", "1", "y"})
     _FALSE = frozenset({"false", "no", "0", "n"})
 
@@ -115,6 +169,9 @@ class Boolean(Kind):
 
 
 class Date(Kind):
+    def accept_all(self, values: list[Any]) -> list[Any] | None:
+        return values if _all_of_type(values, dt.date) else None
+
     def parse(self, raw: Any) -> Any:
         if isinstance(raw, dt.datetime):
             if raw.time() != dt.time(0):
@@ -132,6 +189,9 @@ class Date(Kind):
 
 
 class TimeOfDay(Kind):
+    def accept_all(self, values: list[Any]) -> list[Any] | None:
+        return values if _all_of_type(values, dt.time) else None
+
     def parse(self, raw: Any) -> Any:
         if isinstance(raw, dt.time):
             return raw
@@ -146,6 +206,11 @@ class TimeOfDay(Kind):
 
 class Instant(Kind):
     """A point in time with its zone (``2026-03-01T06:00:00+01:00``); stored in UTC."""
+
+    def accept_all(self, values: list[Any]) -> list[Any] | None:
+        if _all_of_type(values, dt.datetime) and all(v.utcoffset() == dt.timedelta(0) for v in values):
+            return [v.astimezone(dt.UTC) for v in values]
+        return None
 
     def parse(self, raw: Any) -> Any:
         if isinstance(raw, dt.datetime):
@@ -168,6 +233,9 @@ class Choice(Kind):
     """One of an enumeration's values."""
 
     enum_cls: type[enum.Enum] = enum.Enum
+
+    def accept_all(self, values: list[Any]) -> list[Any] | None:
+        return values if _all_of_type(values, self.enum_cls) else None
 
     def parse(self, raw: Any) -> Any:
         if isinstance(raw, self.enum_cls):
