@@ -154,12 +154,12 @@ class PlannedOrderStatus(StrEnum):
 
 
 class PlanExceptionKind(StrEnum):
-    """MRP's action and warning messages (Vollmann et al., MRP chapter: "exception messages")."""
+    """An action or a warning for the planner (Vollmann et al., MRP chapter, "exception messages")."""
 
-    EXPEDITE = "expedite"
-    DEFER = "defer"
-    CANCEL = "cancel"
-    PAST_DUE = "past_due"
-    BELOW_SAFETY_STOCK = "below_safety_stock"
-    LATE_DEMAND = "late_demand"
-    FROZEN_FENCE = "frozen_fence"
+    EXPEDITE = "expedite"  # a scheduled receipt is due after it is needed: reschedule it in
+    DEFER = "defer"  # a scheduled receipt is due before it is needed: reschedule it out
+    CANCEL = "cancel"  # a scheduled receipt is not needed within the horizon
+    PAST_DUE = "past_due"  # a planned order should have been released before today / a receipt is overdue
+    BELOW_SAFETY_STOCK = "below_safety_stock"  # inside the frozen fence, projected on-hand dips below safety stock
+    LATE_DEMAND = "late_demand"  # demand that cannot be met in time (the message says why)
+    SLUSHY_FENCE = "slushy_fence"  # a new planned order falls due inside the slushy fence

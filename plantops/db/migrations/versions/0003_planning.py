@@ -61,7 +61,7 @@ def upgrade() -> None:
                 "past_due",
                 "below_safety_stock",
                 "late_demand",
-                "frozen_fence",
+                "slushy_fence",
                 name="plan_exception_kind",
                 native_enum=False,
                 create_constraint=True,
