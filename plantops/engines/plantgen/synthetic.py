@@ -64,6 +64,9 @@ from plantops.vocabulary import (
 
 __all__ = ["MAX_LEVELS", "build_synthetic_plant", "level_sizes"]
 
+#: About what a finished good sells in a week (forecast plus orders), to size order rules.
+FINISHED_WEEKLY_DEMAND = 50.0
+
 _SITES = (
     (PLANT, "Synthetic plant", SiteKind.PLANT, "Europe/Berlin"),
     ("DC-EAST", "Synthetic distribution center east", SiteKind.DISTRIBUTION_CENTER, "Europe/Warsaw"),
@@ -110,7 +113,7 @@ def build_synthetic_plant(n_items: int, *, as_of: dt.date, seed: int = 42) -> Ma
     cost = _roll_up(plant, raw_cost, operation_cost, gross)
     transfer = (plant.level == 0) & (rng.random(n_items) < 0.1) & (plant.n_made > 0)
     suppliers, supplier_items, price_breaks, lead = _supply(plant, codes, cost, rng)
-    items = _items(plant, codes, unit, cost, lead, transfer, rng)
+    items = _items(plant, codes, unit, cost, lead, transfer, _weekly_volume(plant, gross), rng)
     lots, stock = opening_stock_rows(plant, codes, items, transfer, cost, as_of, rng)
     orders, order_lines = sales_order_rows(plant, codes, transfer, as_of, rng)
     return {
@@ -443,6 +446,30 @@ def _supply(
     return suppliers, supplier_items, price_breaks, lead
 
 
+def _weekly_volume(plant: Plant, quantity: Floats) -> Floats:
+    """Expected weekly requirement per item: finished goods' demand exploded down the levels."""
+    volume = np.zeros(plant.n)
+    volume[: plant.sizes[0]] = FINISHED_WEEKLY_DEMAND
+    for k in range(len(plant.sizes) - 1):
+        lo, hi = int(plant.starts[k]), int(plant.starts[k + 1])
+        first, last = np.searchsorted(plant.parent, [lo, hi])
+        np.add.at(volume, plant.child[first:last], volume[plant.parent[first:last]] * quantity[first:last])
+    return volume
+
+
+def _or_none(value: int, cached: list[Decimal | None]) -> Decimal | None:
+    """``cached[value]`` (None for 0), or a new decimal beyond the cache."""
+    return cached[value] if value < len(cached) else Decimal(value)
+
+
+def _nice(values: Floats) -> Ints:
+    """Round up to 1, 2 or 5 times a power of ten, as order quantities are set (at least 1)."""
+    values = np.maximum(np.asarray(values, dtype=np.float64), 1.0)
+    power = 10.0 ** np.floor(np.log10(values))
+    step = np.select([values <= power, values <= 2 * power, values <= 5 * power], [1, 2, 5], 10)
+    return (step * power).astype(np.int64)
+
+
 def _items(
     plant: Plant,
     codes: list[str],
@@ -450,6 +477,7 @@ def _items(
     cost: Floats,
     lead: Ints,
     transfer: npt.NDArray[np.bool_],
+    volume: Floats,
     rng: np.random.Generator,
 ) -> list[Row]:
     n = plant.n
@@ -463,16 +491,19 @@ def _items(
     rule = rng.choice(len(_LOT_RULES), n, p=[0.45, 0.15, 0.15, 0.1, 0.15])
     whole = whole_decimals(10_001)
     none_or = [None, *whole[1:]]
-    fixed = np.where(rule == 1, rng.choice([10, 20, 25, 50, 100, 200, 500], n), 0)
+    # Order rules in proportion to each item's weekly volume, as a planner would set them.
+    weeks_of = volume[None, :] * np.array([[1], [2], [4], [8]])
+    fixed = np.where(rule == 1, _nice(weeks_of[rng.integers(1, 4, n), np.arange(n)]), 0)
     periods = np.where(rule == 2, rng.integers(2, 5, n), 0)
     eoq = rule == 3
     ordering_cost = np.where(eoq, rng.choice([25, 50, 80, 120], n), 0)
     holding = np.where(eoq, rng.integers(1, 4, n), 0)
     holding_values = [None, Decimal("0.15"), Decimal("0.2"), Decimal("0.25")]
-    minimum = np.where(rng.random(n) < 0.3, rng.choice([10, 20, 50, 100, 500], n), 0)
-    multiple = np.where(rng.random(n) < 0.2, rng.choice([5, 10, 25, 50], n), 0)
-    maximum = np.where(rng.random(n) < 0.1, np.maximum(minimum, 10) * 20, 0)
-    safety = np.where(rng.random(n) < 0.2, rng.integers(1, 200, n), 0)
+    minimum = np.where(rng.random(n) < 0.3, _nice(weeks_of[rng.integers(0, 2, n), np.arange(n)]), 0)
+    multiple = np.where(rng.random(n) < 0.2, _nice(np.maximum(volume / rng.choice([2, 4, 10], n), 1)), 0)
+    largest_lot = np.maximum(np.maximum(minimum, weeks_of[3]), np.maximum(fixed, multiple))
+    maximum = np.where(rng.random(n) < 0.1, _nice(largest_lot * 20), 0)
+    safety = np.where(rng.random(n) < 0.2, _nice(volume * rng.choice([0.5, 1.0], n)), 0)
     shrinkage = np.where(bought & (rng.random(n) < 0.05), rng.integers(1, 3, n), 0)
     hundredths = [Decimal(i).scaleb(-2) for i in range(100)]
     yield_rate = np.where(~bought & (rng.random(n) < 0.05), rng.integers(95, 100, n), 100)
@@ -497,14 +528,14 @@ def _items(
             "transfer_from_site": PLANT if p == 2 else None,
             "lead_time_days": whole[lt],
             "lot_size_rule": _LOT_RULES[r],
-            "fixed_order_quantity": none_or[f],
+            "fixed_order_quantity": _or_none(f, none_or),
             "order_periods": op or None,
             "ordering_cost": none_or[oc],
             "holding_cost_rate": holding_values[h],
-            "min_order_quantity": none_or[mn],
-            "order_multiple": none_or[mu],
-            "max_order_quantity": none_or[mx],
-            "safety_stock": whole[ss],
+            "min_order_quantity": _or_none(mn, none_or),
+            "order_multiple": _or_none(mu, none_or),
+            "max_order_quantity": _or_none(mx, none_or),
+            "safety_stock": whole[ss] if ss < len(whole) else Decimal(ss),
             "shrinkage": hundredths[sh],
             "yield_rate": yields[y],
             "standard_cost": c,

@@ -322,9 +322,11 @@ def _item_rules(row: dict[str, Any]) -> Iterable[tuple[str, str]]:
         for needed in ("ordering_cost", "holding_cost_rate"):
             if row[needed] is None:
                 yield needed, "is required by lot_size_rule economic_order_quantity"
-    low, high = row["min_order_quantity"], row["max_order_quantity"]
-    if low is not None and high is not None and low > high:
-        yield "max_order_quantity", f"{high} is below min_order_quantity {low}"
+    high = row["max_order_quantity"]
+    if high is not None:
+        for lower in ("min_order_quantity", "fixed_order_quantity", "order_multiple"):
+            if row[lower] is not None and row[lower] > high:
+                yield "max_order_quantity", f"{high} is below {lower} {row[lower]}"
 
 
 def _site_rules(row: dict[str, Any]) -> Iterable[tuple[str, str]]:
