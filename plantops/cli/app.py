@@ -10,7 +10,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from plantops.cli import show, stock
+from plantops.cli import plan, show, stock
 from plantops.cli.common import console, plantops, reports_errors, step_progress
 from plantops.services import catalog, demo, master_data
 from plantops.services.catalog import PlantSummary
@@ -26,6 +26,7 @@ app = typer.Typer(
 )
 app.add_typer(show.app, name="show")
 app.add_typer(stock.app, name="stock")
+app.add_typer(plan.app, name="plan")
 
 STEPS = len(SHEET_NAMES) + 1  # validation, then each sheet
 

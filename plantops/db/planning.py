@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
-from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import CheckConstraint, ForeignKey, Index, LargeBinary, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from plantops.db.base import Base, enum_column
@@ -65,9 +65,10 @@ class PlannedOrder(Base):
 
 
 class MrpRecord(Base):
-    """The time-phased record of an item at a site in a run, one JSON array per row of the
-    textbook MRP table (gross requirements, scheduled receipts, projected on hand, net
-    requirements, planned order receipts, planned order releases)."""
+    """The time-phased record of an item at a site in a run: the six rows of the textbook
+    MRP table (gross requirements, scheduled receipts, projected on hand, net
+    requirements, planned order receipts, planned order releases), one value per bucket,
+    as zlib-compressed little-endian float64 (a few hundred bytes for a year of weeks)."""
 
     __tablename__ = "mrp_record"
     __table_args__ = (UniqueConstraint("run_id", "item_id", "site_id"),)
@@ -77,7 +78,7 @@ class MrpRecord(Base):
     item_id: Mapped[int] = mapped_column(ForeignKey("item.id"))
     site_id: Mapped[int] = mapped_column(ForeignKey("site.id"))
     low_level_code: Mapped[int]
-    rows: Mapped[str] = mapped_column(Text)
+    rows: Mapped[bytes] = mapped_column(LargeBinary)
 
 
 class PlanException(Base):

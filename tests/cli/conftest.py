@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 from click.testing import Result
 from typer.testing import CliRunner
+
+# Rich sizes its console when plantops.cli is first imported: wide enough for whole table rows.
+os.environ["COLUMNS"] = "200"
 
 from plantops.cli import app
 
@@ -17,7 +21,6 @@ Invoke = Callable[..., Result]
 @pytest.fixture
 def run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Invoke:
     monkeypatch.setenv("PLANTOPS_DATABASE_URL", f"sqlite:///{tmp_path / 'cli.db'}")
-    monkeypatch.setenv("COLUMNS", "200")
     runner = CliRunner()
 
     def invoke(*args: str) -> Result:

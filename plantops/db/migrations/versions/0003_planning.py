@@ -39,7 +39,7 @@ def upgrade() -> None:
         sa.Column("item_id", sa.Integer(), nullable=False),
         sa.Column("site_id", sa.Integer(), nullable=False),
         sa.Column("low_level_code", sa.Integer(), nullable=False),
-        sa.Column("rows", sa.Text(), nullable=False),
+        sa.Column("rows", sa.LargeBinary(), nullable=False),
         sa.ForeignKeyConstraint(["item_id"], ["item.id"], name=op.f("fk_mrp_record_item_id_item")),
         sa.ForeignKeyConstraint(
             ["run_id"], ["plan_run.id"], name=op.f("fk_mrp_record_run_id_plan_run"), ondelete="CASCADE"

@@ -1,0 +1,279 @@
+"""Run material requirements planning and keep its result as the plan in force.
+
+A run reads the plant, plans it with :mod:`plantops.engines.mrp` and writes the run,
+its planned orders, time-phased records and exception messages in one transaction: a
+run that fails or is interrupted leaves the previous plan in force. Firm planned orders
+of the plan in force are planned around (kept as they are) and carried into the new run.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import getpass
+import json
+import time
+import zlib
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from decimal import Decimal
+
+import numpy as np
+from sqlalchemy import func, insert, select
+from sqlalchemy.orm import Session
+
+from plantops.db.base import table_of
+from plantops.db.bulk import bulk_insert
+from plantops.db.planning import MrpRecord, PlanException, PlannedOrder, PlanRun
+from plantops.db.procurement import PurchaseOrder, PurchaseOrderLine
+from plantops.db.production import WorkOrder
+from plantops.db.session import UnitOfWork
+from plantops.engines.mrp import MrpException, MrpPlan, plan
+from plantops.engines.mrp.kinds import ORDER_KINDS
+from plantops.errors import ValidationError
+from plantops.services.planning.problem import LoadedProblem, PlanRequest, load_problem
+from plantops.vocabulary import PlanExceptionKind, PlannedOrderStatus, Procurement
+
+Progress = Callable[[str], None]
+"""Told the name of each step as it starts: read, plan, write."""
+
+RECORD_ROWS = (
+    "gross_requirements",
+    "scheduled_receipts",
+    "projected_on_hand",
+    "net_requirements",
+    "planned_order_receipts",
+    "planned_order_releases",
+)
+
+
+@dataclass(frozen=True)
+class PlanSummary:
+    number: str
+    nodes: int
+    planned_orders: int
+    firm_orders_kept: int
+    exceptions: dict[str, int]
+    seconds: dict[str, float] = field(default_factory=dict)
+
+
+def run_plan(
+    uow: UnitOfWork, request: PlanRequest, *, run_by: str | None = None, progress: Progress | None = None
+) -> PlanSummary:
+    """Plan the whole plant and make the result the plan in force."""
+    _check(request)
+    step = progress or (lambda _name: None)
+    seconds: dict[str, float] = {}
+    started_at = dt.datetime.now(dt.UTC)
+    with uow:
+        session = uow.session
+        clock = time.perf_counter()
+        step("read")
+        in_force = plan_in_force(session)
+        loaded = load_problem(session, request, firm_from_run=in_force)
+        seconds["read"] = time.perf_counter() - clock
+        clock = time.perf_counter()
+        step("plan")
+        result = plan(loaded.problem)
+        _ = result.orders, result.exceptions  # computed on first read: count them as planning
+        seconds["plan"] = time.perf_counter() - clock
+        clock = time.perf_counter()
+        step("write")
+        run_id, number = _write_run(session, request, loaded, started_at, run_by or getpass.getuser())
+        written = _write_orders(session, run_id, loaded, result)
+        kept = _carry_firm_orders(session, run_id, loaded.firm_orders)
+        _write_records(session, run_id, loaded, result)
+        counts = _write_exceptions(session, run_id, loaded, result)
+        uow.commit()
+        seconds["write"] = time.perf_counter() - clock
+    return PlanSummary(number, len(loaded.nodes), written, kept, counts, seconds)
+
+
+def plan_in_force(session: Session) -> int | None:
+    """The id of the newest run: the plan that counts."""
+    return session.scalar(select(func.max(PlanRun.id)))
+
+
+def _check(request: PlanRequest) -> None:
+    if request.weeks < 1:
+        raise ValidationError("plan", "weeks", f"must be at least 1, got {request.weeks}")
+    if request.weeks > 260:
+        raise ValidationError("plan", "weeks", f"at most 260 weeks (five years), got {request.weeks}")
+    for name in ("frozen_weeks", "slushy_weeks", "forecast_backward", "forecast_forward"):
+        if getattr(request, name) < 0:
+            raise ValidationError("plan", name, f"must not be negative, got {getattr(request, name)}")
+    if request.slushy_weeks and request.slushy_weeks < request.frozen_weeks:
+        raise ValidationError("plan", "slushy_weeks", "the slushy fence cannot lie inside the frozen fence")
+
+
+def _write_run(
+    session: Session, request: PlanRequest, loaded: LoadedProblem, started_at: dt.datetime, run_by: str
+) -> tuple[int, str]:
+    buckets = [str(d) for d in loaded.problem.settings.buckets.astype("datetime64[D]")]
+    run_id = session.execute(
+        insert(PlanRun)
+        .values(
+            number="pending",
+            started_at=started_at,
+            finished_at=started_at,
+            run_by=run_by,
+            horizon_start=request.start,
+            bucket_starts=json.dumps(buckets),
+            settings=json.dumps({k: str(v) for k, v in asdict(request).items()}),
+        )
+        .returning(PlanRun.id)
+    ).scalar_one()
+    number = f"PLAN-{run_id:06d}"
+    session.execute(
+        table_of(PlanRun)
+        .update()
+        .where(table_of(PlanRun).c.id == run_id)
+        .values(number=number, finished_at=dt.datetime.now(dt.UTC))
+    )
+    return run_id, number
+
+
+def _dates(values: np.ndarray) -> list[dt.date]:
+    return values.astype("datetime64[D]").astype(dt.date).tolist()  # type: ignore[no-any-return]
+
+
+def _write_orders(session: Session, run_id: int, loaded: LoadedProblem, result: MrpPlan) -> int:
+    orders = result.orders
+    if not len(orders):
+        return 0
+    node = orders.node.tolist()
+    items = [loaded.nodes[n][0] for n in node]
+    sites = [loaded.nodes[n][1] for n in node]
+    return bulk_insert(
+        session.connection(),
+        table_of(PlannedOrder),
+        {
+            "run_id": [run_id] * len(node),
+            "number": [f"P{run_id}-{i + 1}" for i in range(len(node))],
+            "item_id": items,
+            "site_id": sites,
+            "kind": [Procurement(ORDER_KINDS[k].value) for k in orders.kind.tolist()],
+            "quantity": [_decimal(q) for q in orders.quantity.tolist()],
+            "release_date": _dates(orders.release_date),
+            "due_date": _dates(orders.due_date),
+            "bom_id": [None if b < 0 else loaded.boms[b] for b in orders.bom.tolist()],
+            "supplier_id": [None if s < 0 else s for s in orders.supplier.tolist()],
+            "source_site_id": [None if s < 0 else loaded.nodes[s][1] for s in orders.source.tolist()],
+            "driver_item_id": [loaded.nodes[d][0] for d in orders.driver.tolist()],
+            "status": [PlannedOrderStatus.PLANNED] * len(node),
+            "released_as": [None] * len(node),
+        },
+    )
+
+
+def _decimal(value: float) -> Decimal:
+    """An engine quantity (float64) as the exact decimal the database keeps (6 places)."""
+    return Decimal(repr(round(value, 6)))
+
+
+def _carry_firm_orders(session: Session, run_id: int, firm_ids: list[int]) -> int:
+    """Copy the firm planned orders the run planned around into it, numbers unchanged."""
+    if not firm_ids:
+        return 0
+    table = table_of(PlannedOrder)
+    columns = [c for c in table.c if c.name not in ("id", "run_id")]
+    rows = session.execute(select(*columns).where(table.c.id.in_(firm_ids))).all()
+    values = {c.name: [getattr(r, c.name) for r in rows] for c in columns}
+    values["run_id"] = [run_id] * len(rows)
+    return bulk_insert(session.connection(), table, values)
+
+
+def pack_record(rows: np.ndarray) -> bytes:
+    """The six rows of a time-phased record as compressed little-endian float64."""
+    return zlib.compress(np.ascontiguousarray(rows, dtype="<f8").tobytes(), 1)
+
+
+def unpack_record(blob: bytes, buckets: int) -> np.ndarray:
+    return np.frombuffer(zlib.decompress(blob), dtype="<f8").reshape(len(RECORD_ROWS), buckets)
+
+
+def _write_records(session: Session, run_id: int, loaded: LoadedProblem, result: MrpPlan) -> None:
+    tables = np.stack([getattr(result, name) for name in RECORD_ROWS], axis=1)  # nodes x 6 x buckets
+    levels = result.low_level_codes.tolist()
+    bulk_insert(
+        session.connection(),
+        table_of(MrpRecord),
+        {
+            "run_id": [run_id] * len(loaded.nodes),
+            "item_id": [item for item, _ in loaded.nodes],
+            "site_id": [site for _, site in loaded.nodes],
+            "low_level_code": levels,
+            "rows": [pack_record(tables[n]) for n in range(len(loaded.nodes))],
+        },
+    )
+
+
+def _write_exceptions(session: Session, run_id: int, loaded: LoadedProblem, result: MrpPlan) -> dict[str, int]:
+    found = result.exceptions
+    if not len(found):
+        return {}
+    documents = _receipt_documents(session, loaded)
+    buckets = _dates(loaded.problem.settings.buckets)
+    rows: dict[str, list[object]] = {
+        name: [] for name in ("run_id", "kind", "item_id", "site_id", "date", "document", "message")
+    }
+    counts: dict[str, int] = {}
+    for message in found:
+        kind = PlanExceptionKind(message.kind.value)
+        item, site = loaded.nodes[message.node]
+        document = documents[message.receipt] if message.receipt is not None else ""
+        rows["run_id"].append(run_id)
+        rows["kind"].append(kind)
+        rows["item_id"].append(item)
+        rows["site_id"].append(site)
+        rows["date"].append(buckets[min(message.bucket, len(buckets) - 1)])
+        rows["document"].append(document)
+        rows["message"].append(_explain(message, document, buckets))
+        counts[kind.value] = counts.get(kind.value, 0) + 1
+    bulk_insert(session.connection(), table_of(PlanException), rows)
+    return counts
+
+
+def _explain(message: MrpException, document: str, buckets: list[dt.date]) -> str:
+    """The message in a planner's words."""
+    quantity = f"{message.quantity:g}"
+    when = buckets[min(message.bucket, len(buckets) - 1)]
+    need = (
+        buckets[message.need_bucket] if message.need_bucket is not None and message.need_bucket < len(buckets) else None
+    )
+    kind = message.kind.value
+    if kind == "expedite":
+        return f"expedite {document or 'receipt'} ({quantity}) from the week of {when} to the week of {need}"
+    if kind == "defer":
+        return f"defer {document or 'receipt'} ({quantity}) from the week of {when} to the week of {need}"
+    if kind == "cancel":
+        return f"cancel {document or 'receipt'} ({quantity}): not needed within the horizon"
+    if kind == "past_due":
+        what = document or "a planned order"
+        return f"{what} ({quantity}) is past due by {message.days_late} days"
+    if kind == "below_safety_stock":
+        return f"projected stock below safety stock by {quantity} in the week of {when}"
+    if kind == "late_demand":
+        cause = message.cause.value.replace("_", " ") if message.cause else "shortage"
+        return f"demand of {quantity} in the week of {when} cannot be met in time ({cause})"
+    return f"new planned order of {quantity} due in the week of {when}, inside the slushy fence"
+
+
+def _receipt_documents(session: Session, loaded: LoadedProblem) -> list[str]:
+    """How each scheduled receipt is named to a planner: PO-12/1, WO-7, or a firm planned order's number."""
+    purchase_ids = [ref for kind, ref in loaded.receipt_refs if kind == "purchase"]
+    work_ids = [ref for kind, ref in loaded.receipt_refs if kind == "work"]
+    firm_ids = [ref for kind, ref in loaded.receipt_refs if kind == "firm"]
+    names: dict[tuple[str, int], str] = {}
+    for line_id, order, line in session.execute(
+        select(PurchaseOrderLine.id, PurchaseOrder.number, PurchaseOrderLine.line)
+        .join(PurchaseOrder, PurchaseOrder.id == PurchaseOrderLine.order_id)
+        .where(PurchaseOrderLine.id.in_(purchase_ids))
+    ):
+        names[("purchase", line_id)] = f"{order}/{line}"
+    for order_id, order in session.execute(select(WorkOrder.id, WorkOrder.number).where(WorkOrder.id.in_(work_ids))):
+        names[("work", order_id)] = order
+    for order_id, order in session.execute(
+        select(PlannedOrder.id, PlannedOrder.number).where(PlannedOrder.id.in_(firm_ids))
+    ):
+        names[("firm", order_id)] = order
+    return [names.get(ref, "") for ref in loaded.receipt_refs]
