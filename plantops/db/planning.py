@@ -30,11 +30,14 @@ class PlanRun(Base):
     horizon_start: Mapped[dt.date]
     bucket_starts: Mapped[str] = mapped_column(Text)  # JSON list of ISO dates
     settings: Mapped[str] = mapped_column(Text)  # JSON of the planning settings used
-    net_change_of: Mapped[int | None] = mapped_column(ForeignKey("plan_run.id"))
 
 
 class PlannedOrder(Base):
     """A proposal to make, buy or transfer ``quantity`` of an item, due at a site.
+
+    Planned orders, MRP records and exceptions are a run's output, written by the
+    million from master data the run has just read: only their run is a foreign key
+    (checking every reference of every row would multiply the write time for nothing).
 
     Firm orders are kept as they are by later runs; released orders became a purchase
     order, work order or transfer (``released_as``).
@@ -50,16 +53,16 @@ class PlannedOrder(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     run_id: Mapped[int] = mapped_column(ForeignKey("plan_run.id", ondelete="CASCADE"))
     number: Mapped[str] = mapped_column(String(32))
-    item_id: Mapped[int] = mapped_column(ForeignKey("item.id"))
-    site_id: Mapped[int] = mapped_column(ForeignKey("site.id"))
+    item_id: Mapped[int] = mapped_column()
+    site_id: Mapped[int] = mapped_column()
     kind: Mapped[Procurement] = mapped_column(enum_column(Procurement, "procurement"))
     quantity: Mapped[Decimal]
     release_date: Mapped[dt.date]
     due_date: Mapped[dt.date]
-    bom_id: Mapped[int | None] = mapped_column(ForeignKey("bom.id"))
-    supplier_id: Mapped[int | None] = mapped_column(ForeignKey("supplier.id"))
-    source_site_id: Mapped[int | None] = mapped_column(ForeignKey("site.id"))
-    driver_item_id: Mapped[int | None] = mapped_column(ForeignKey("item.id"))
+    bom_id: Mapped[int | None] = mapped_column()
+    supplier_id: Mapped[int | None] = mapped_column()
+    source_site_id: Mapped[int | None] = mapped_column()
+    driver_item_id: Mapped[int | None] = mapped_column()
     status: Mapped[PlannedOrderStatus] = mapped_column(enum_column(PlannedOrderStatus, "planned_order_status"))
     released_as: Mapped[str | None] = mapped_column(String(32))
 
@@ -75,14 +78,17 @@ class MrpRecord(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     run_id: Mapped[int] = mapped_column(ForeignKey("plan_run.id", ondelete="CASCADE"))
-    item_id: Mapped[int] = mapped_column(ForeignKey("item.id"))
-    site_id: Mapped[int] = mapped_column(ForeignKey("site.id"))
+    item_id: Mapped[int] = mapped_column()
+    site_id: Mapped[int] = mapped_column()
     low_level_code: Mapped[int]
     rows: Mapped[bytes] = mapped_column(LargeBinary)
 
 
 class PlanException(Base):
-    """A message to the planner: expedite, defer, cancel, past due, below safety stock, late demand."""
+    """A message to the planner: expedite, defer, cancel, past due, below safety stock, late demand.
+
+    The facts only (what, where, when, how much, why); the sentence is written when read.
+    """
 
     __tablename__ = "plan_exception"
     __table_args__ = (Index("ix_plan_exception_run_kind", "run_id", "kind"),)
@@ -90,8 +96,11 @@ class PlanException(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     run_id: Mapped[int] = mapped_column(ForeignKey("plan_run.id", ondelete="CASCADE"))
     kind: Mapped[PlanExceptionKind] = mapped_column(enum_column(PlanExceptionKind, "plan_exception_kind"))
-    item_id: Mapped[int] = mapped_column(ForeignKey("item.id"))
-    site_id: Mapped[int] = mapped_column(ForeignKey("site.id"))
+    item_id: Mapped[int] = mapped_column()
+    site_id: Mapped[int] = mapped_column()
     date: Mapped[dt.date]
+    quantity: Mapped[Decimal]
+    need_date: Mapped[dt.date | None]
+    cause: Mapped[str | None] = mapped_column(String(32))
+    days_late: Mapped[int] = mapped_column(default=0)
     document: Mapped[str] = mapped_column(String(64), default="")
-    message: Mapped[str] = mapped_column(String(400))

@@ -18,7 +18,7 @@ from plantops.engines.mrp._checks import F64, I64, Dates
 from plantops.engines.mrp._state import PlanState
 from plantops.engines.mrp.kinds import BUY, FOQ, MAKE, ORDER_KINDS, TRANSFER, OrderKind
 from plantops.engines.mrp.lotsizing import split_orders
-from plantops.engines.mrp.messages import Exceptions, find_exceptions
+from plantops.engines.mrp.messages import NOISE, Exceptions, find_exceptions
 from plantops.engines.mrp.problem import MrpProblem
 
 
@@ -164,7 +164,7 @@ def _orders(problem: MrpProblem, state: PlanState, nodes: I64) -> PlannedOrders:
     structure, settings = state.structure, problem.settings
     nodes = nodes[~problem.nodes.phantom[nodes]]
     table = state.orders.get(nodes)
-    row, due = np.nonzero(table > 0)
+    row, due = np.nonzero(table > NOISE)  # float residue of netting is no order
     node = nodes[row]
     total = table[row, due]
     rule = problem.nodes.lot_size_rule[node]

@@ -67,7 +67,30 @@ class ExceptionView:
     site: str
     date: dt.date
     document: str
-    message: str
+    quantity: Decimal
+    need_date: dt.date | None
+    cause: str | None
+    days_late: int
+
+    @property
+    def message(self) -> str:
+        """The message in a planner's words."""
+        quantity, what = f"{self.quantity.normalize():f}", self.document or "the receipt"
+        match self.kind:
+            case PlanExceptionKind.EXPEDITE:
+                return f"expedite {what} ({quantity}) from the week of {self.date} to the week of {self.need_date}"
+            case PlanExceptionKind.DEFER:
+                return f"defer {what} ({quantity}) from the week of {self.date} to the week of {self.need_date}"
+            case PlanExceptionKind.CANCEL:
+                return f"cancel {what} ({quantity}): not needed within the horizon"
+            case PlanExceptionKind.PAST_DUE:
+                return f"{self.document or 'a planned order'} ({quantity}) is past due by {self.days_late} days"
+            case PlanExceptionKind.BELOW_SAFETY_STOCK:
+                return f"projected stock below safety stock by {quantity} in the week of {self.date}"
+            case PlanExceptionKind.LATE_DEMAND:
+                cause = (self.cause or "shortage").replace("_", " ")
+                return f"demand of {quantity} in the week of {self.date} cannot be met in time ({cause})"
+        return f"new planned order of {quantity} due in the week of {self.date}, inside the slushy fence"
 
 
 @dataclass(frozen=True)
@@ -135,7 +158,10 @@ def plan_exceptions(
                 Site.code,
                 PlanException.date,
                 PlanException.document,
-                PlanException.message,
+                PlanException.quantity,
+                PlanException.need_date,
+                PlanException.cause,
+                PlanException.days_late,
             )
             .join(Item, Item.id == PlanException.item_id)
             .join(Site, Site.id == PlanException.site_id)

@@ -15,20 +15,19 @@ import time
 import zlib
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
-from decimal import Decimal
 
 import numpy as np
 from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 
 from plantops.db.base import table_of
-from plantops.db.bulk import bulk_insert
+from plantops.db.bulk import bulk_insert, insert_arrays
 from plantops.db.planning import MrpRecord, PlanException, PlannedOrder, PlanRun
 from plantops.db.procurement import PurchaseOrder, PurchaseOrderLine
 from plantops.db.production import WorkOrder
 from plantops.db.session import UnitOfWork
-from plantops.engines.mrp import MrpException, MrpPlan, plan
-from plantops.engines.mrp.kinds import ORDER_KINDS
+from plantops.engines.mrp import MrpPlan, plan
+from plantops.engines.mrp.kinds import EXCEPTION_KINDS, LATE_CAUSES, ORDER_KINDS
 from plantops.errors import ValidationError
 from plantops.services.planning.problem import LoadedProblem, PlanRequest, load_problem
 from plantops.vocabulary import PlanExceptionKind, PlannedOrderStatus, Procurement
@@ -132,42 +131,39 @@ def _write_run(
     return run_id, number
 
 
-def _dates(values: np.ndarray) -> list[dt.date]:
-    return values.astype("datetime64[D]").astype(dt.date).tolist()  # type: ignore[no-any-return]
-
-
 def _write_orders(session: Session, run_id: int, loaded: LoadedProblem, result: MrpPlan) -> int:
+    """Every planned order, numbered ``P<run>-<n>`` in the engine's order (pegging relies on it)."""
     orders = result.orders
-    if not len(orders):
+    count = len(orders)
+    if not count:
         return 0
-    node = orders.node.tolist()
-    items = [loaded.nodes[n][0] for n in node]
-    sites = [loaded.nodes[n][1] for n in node]
-    return bulk_insert(
+    node_item, node_site = _node_columns(loaded)
+    bom_ids = np.asarray([*loaded.boms, -1], dtype=np.int64)  # index -1 reads the trailing -1
+    kinds = np.array([Procurement(kind.value) for kind in ORDER_KINDS], dtype=object)
+    return insert_arrays(
         session.connection(),
         table_of(PlannedOrder),
         {
-            "run_id": [run_id] * len(node),
-            "number": [f"P{run_id}-{i + 1}" for i in range(len(node))],
-            "item_id": items,
-            "site_id": sites,
-            "kind": [Procurement(ORDER_KINDS[k].value) for k in orders.kind.tolist()],
-            "quantity": [_decimal(q) for q in orders.quantity.tolist()],
-            "release_date": _dates(orders.release_date),
-            "due_date": _dates(orders.due_date),
-            "bom_id": [None if b < 0 else loaded.boms[b] for b in orders.bom.tolist()],
-            "supplier_id": [None if s < 0 else s for s in orders.supplier.tolist()],
-            "source_site_id": [None if s < 0 else loaded.nodes[s][1] for s in orders.source.tolist()],
-            "driver_item_id": [loaded.nodes[d][0] for d in orders.driver.tolist()],
-            "status": [PlannedOrderStatus.PLANNED] * len(node),
-            "released_as": [None] * len(node),
+            "run_id": np.full(count, run_id),
+            "number": np.char.add(f"P{run_id}-", np.arange(1, count + 1).astype(str)),
+            "item_id": node_item[orders.node],
+            "site_id": node_site[orders.node],
+            "kind": kinds[orders.kind],
+            "quantity": orders.quantity,
+            "release_date": orders.release_date,
+            "due_date": orders.due_date,
+            "bom_id": bom_ids[orders.bom],
+            "supplier_id": orders.supplier,
+            "source_site_id": np.where(orders.source >= 0, node_site[np.maximum(orders.source, 0)], -1),
+            "driver_item_id": node_item[orders.driver],
+            "status": np.full(count, PlannedOrderStatus.PLANNED.value, dtype=object),
         },
     )
 
 
-def _decimal(value: float) -> Decimal:
-    """An engine quantity (float64) as the exact decimal the database keeps (6 places)."""
-    return Decimal(repr(round(value, 6)))
+def _node_columns(loaded: LoadedProblem) -> tuple[np.ndarray, np.ndarray]:
+    keys = np.asarray(loaded.nodes, dtype=np.int64).reshape(-1, 2)
+    return keys[:, 0], keys[:, 1]
 
 
 def _carry_firm_orders(session: Session, run_id: int, firm_ids: list[int]) -> int:
@@ -193,69 +189,51 @@ def unpack_record(blob: bytes, buckets: int) -> np.ndarray:
 
 def _write_records(session: Session, run_id: int, loaded: LoadedProblem, result: MrpPlan) -> None:
     tables = np.stack([getattr(result, name) for name in RECORD_ROWS], axis=1)  # nodes x 6 x buckets
-    levels = result.low_level_codes.tolist()
+    node_item, node_site = _node_columns(loaded)
     bulk_insert(
         session.connection(),
         table_of(MrpRecord),
         {
             "run_id": [run_id] * len(loaded.nodes),
-            "item_id": [item for item, _ in loaded.nodes],
-            "site_id": [site for _, site in loaded.nodes],
-            "low_level_code": levels,
+            "item_id": node_item.tolist(),
+            "site_id": node_site.tolist(),
+            "low_level_code": result.low_level_codes.tolist(),
             "rows": [pack_record(tables[n]) for n in range(len(loaded.nodes))],
         },
     )
 
 
 def _write_exceptions(session: Session, run_id: int, loaded: LoadedProblem, result: MrpPlan) -> dict[str, int]:
+    """The messages' facts, a column at a time; the sentence is written when they are read."""
     found = result.exceptions
-    if not len(found):
+    count = len(found)
+    if not count:
         return {}
-    documents = _receipt_documents(session, loaded)
-    buckets = _dates(loaded.problem.settings.buckets)
-    rows: dict[str, list[object]] = {
-        name: [] for name in ("run_id", "kind", "item_id", "site_id", "date", "document", "message")
-    }
-    counts: dict[str, int] = {}
-    for message in found:
-        kind = PlanExceptionKind(message.kind.value)
-        item, site = loaded.nodes[message.node]
-        document = documents[message.receipt] if message.receipt is not None else ""
-        rows["run_id"].append(run_id)
-        rows["kind"].append(kind)
-        rows["item_id"].append(item)
-        rows["site_id"].append(site)
-        rows["date"].append(buckets[min(message.bucket, len(buckets) - 1)])
-        rows["document"].append(document)
-        rows["message"].append(_explain(message, document, buckets))
-        counts[kind.value] = counts.get(kind.value, 0) + 1
-    bulk_insert(session.connection(), table_of(PlanException), rows)
-    return counts
-
-
-def _explain(message: MrpException, document: str, buckets: list[dt.date]) -> str:
-    """The message in a planner's words."""
-    quantity = f"{message.quantity:g}"
-    when = buckets[min(message.bucket, len(buckets) - 1)]
-    need = (
-        buckets[message.need_bucket] if message.need_bucket is not None and message.need_bucket < len(buckets) else None
+    node_item, node_site = _node_columns(loaded)
+    buckets = loaded.problem.settings.buckets.astype("datetime64[D]")
+    last = buckets.size - 1
+    documents = np.asarray([*_receipt_documents(session, loaded), ""], dtype=object)
+    kinds = np.array([PlanExceptionKind(kind.value).value for kind in EXCEPTION_KINDS], dtype=object)
+    causes = np.array([cause.value for cause in LATE_CAUSES] + [None], dtype=object)
+    need = np.where(found.need_bucket >= 0, found.need_bucket, 0).clip(max=last)
+    insert_arrays(
+        session.connection(),
+        table_of(PlanException),
+        {
+            "run_id": np.full(count, run_id),
+            "kind": kinds[found.kind],
+            "item_id": node_item[found.node],
+            "site_id": node_site[found.node],
+            "date": buckets[found.bucket.clip(max=last)],
+            "quantity": found.quantity,
+            "need_date": np.where(found.need_bucket >= 0, np.datetime_as_string(buckets[need]), None),
+            "cause": causes[found.cause],
+            "days_late": found.days_late,
+            "document": documents[found.receipt],
+        },
     )
-    kind = message.kind.value
-    if kind == "expedite":
-        return f"expedite {document or 'receipt'} ({quantity}) from the week of {when} to the week of {need}"
-    if kind == "defer":
-        return f"defer {document or 'receipt'} ({quantity}) from the week of {when} to the week of {need}"
-    if kind == "cancel":
-        return f"cancel {document or 'receipt'} ({quantity}): not needed within the horizon"
-    if kind == "past_due":
-        what = document or "a planned order"
-        return f"{what} ({quantity}) is past due by {message.days_late} days"
-    if kind == "below_safety_stock":
-        return f"projected stock below safety stock by {quantity} in the week of {when}"
-    if kind == "late_demand":
-        cause = message.cause.value.replace("_", " ") if message.cause else "shortage"
-        return f"demand of {quantity} in the week of {when} cannot be met in time ({cause})"
-    return f"new planned order of {quantity} due in the week of {when}, inside the slushy fence"
+    names, counts = np.unique(kinds[found.kind].astype(str), return_counts=True)
+    return dict(zip(names.tolist(), counts.tolist(), strict=True))
 
 
 def _receipt_documents(session: Session, loaded: LoadedProblem) -> list[str]:

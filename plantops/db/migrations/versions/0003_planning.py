@@ -27,8 +27,6 @@ def upgrade() -> None:
         sa.Column("horizon_start", sa.Date(), nullable=False),
         sa.Column("bucket_starts", sa.Text(), nullable=False),
         sa.Column("settings", sa.Text(), nullable=False),
-        sa.Column("net_change_of", sa.Integer(), nullable=True),
-        sa.ForeignKeyConstraint(["net_change_of"], ["plan_run.id"], name=op.f("fk_plan_run_net_change_of_plan_run")),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_plan_run")),
         sa.UniqueConstraint("number", name=op.f("uq_plan_run_number")),
     )
@@ -40,11 +38,9 @@ def upgrade() -> None:
         sa.Column("site_id", sa.Integer(), nullable=False),
         sa.Column("low_level_code", sa.Integer(), nullable=False),
         sa.Column("rows", sa.LargeBinary(), nullable=False),
-        sa.ForeignKeyConstraint(["item_id"], ["item.id"], name=op.f("fk_mrp_record_item_id_item")),
         sa.ForeignKeyConstraint(
             ["run_id"], ["plan_run.id"], name=op.f("fk_mrp_record_run_id_plan_run"), ondelete="CASCADE"
         ),
-        sa.ForeignKeyConstraint(["site_id"], ["site.id"], name=op.f("fk_mrp_record_site_id_site")),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_mrp_record")),
         sa.UniqueConstraint("run_id", "item_id", "site_id", name=op.f("uq_mrp_record_run_id_item_id_site_id")),
     )
@@ -73,12 +69,13 @@ def upgrade() -> None:
         sa.Column("site_id", sa.Integer(), nullable=False),
         sa.Column("date", sa.Date(), nullable=False),
         sa.Column("document", sa.String(length=64), nullable=False),
-        sa.Column("message", sa.String(length=400), nullable=False),
-        sa.ForeignKeyConstraint(["item_id"], ["item.id"], name=op.f("fk_plan_exception_item_id_item")),
+        sa.Column("quantity", sa.Numeric(precision=20, scale=6), nullable=False),
+        sa.Column("need_date", sa.Date(), nullable=True),
+        sa.Column("cause", sa.String(length=32), nullable=True),
+        sa.Column("days_late", sa.Integer(), nullable=False),
         sa.ForeignKeyConstraint(
             ["run_id"], ["plan_run.id"], name=op.f("fk_plan_exception_run_id_plan_run"), ondelete="CASCADE"
         ),
-        sa.ForeignKeyConstraint(["site_id"], ["site.id"], name=op.f("fk_plan_exception_site_id_site")),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_plan_exception")),
     )
     with op.batch_alter_table("plan_exception", schema=None) as batch_op:
@@ -120,15 +117,9 @@ def upgrade() -> None:
         ),
         sa.Column("released_as", sa.String(length=32), nullable=True),
         sa.CheckConstraint("quantity > 0", name=op.f("ck_planned_order_quantity_positive")),
-        sa.ForeignKeyConstraint(["bom_id"], ["bom.id"], name=op.f("fk_planned_order_bom_id_bom")),
-        sa.ForeignKeyConstraint(["driver_item_id"], ["item.id"], name=op.f("fk_planned_order_driver_item_id_item")),
-        sa.ForeignKeyConstraint(["item_id"], ["item.id"], name=op.f("fk_planned_order_item_id_item")),
         sa.ForeignKeyConstraint(
             ["run_id"], ["plan_run.id"], name=op.f("fk_planned_order_run_id_plan_run"), ondelete="CASCADE"
         ),
-        sa.ForeignKeyConstraint(["site_id"], ["site.id"], name=op.f("fk_planned_order_site_id_site")),
-        sa.ForeignKeyConstraint(["source_site_id"], ["site.id"], name=op.f("fk_planned_order_source_site_id_site")),
-        sa.ForeignKeyConstraint(["supplier_id"], ["supplier.id"], name=op.f("fk_planned_order_supplier_id_supplier")),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_planned_order")),
         sa.UniqueConstraint("run_id", "number", name=op.f("uq_planned_order_run_id_number")),
     )
