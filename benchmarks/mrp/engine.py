@@ -42,6 +42,7 @@ from dataclasses import dataclass
 import numpy as np
 import scipy
 
+from benchmarks.report import write_section
 from plantops.engines.mrp import (
     Boms,
     Calendar,
@@ -259,6 +260,9 @@ def _median_ms(values: list[float]) -> str:
     return f"{statistics.median(values) * 1000:.0f} ms"
 
 
+TITLE = "MRP engine (regenerative and net change)"
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n")[0])
     parser.add_argument("--items", type=int, default=100_000)
@@ -266,6 +270,7 @@ def main() -> None:
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--replans", type=int, default=21)
     parser.add_argument("--check", action="store_true", help="compare each replan with a regenerative run")
+    parser.add_argument("--no-write", action="store_true", help="do not update BENCHMARKS.md")
     options = parser.parse_args()
 
     started = time.perf_counter()
@@ -309,34 +314,42 @@ def main() -> None:
     peak_rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # kB on Linux
 
     nodes = len(problem.nodes)
-    print("## MRP engine (regenerative and net change)\n")
-    print(
+    out: list[str] = []
+    out.append(f"## {TITLE}\n")
+    out.append(
         f"`.venv/bin/python -m benchmarks.mrp.engine --items {options.items}` "
         f"(seed {SEED}; instance drawn with numpy)\n"
     )
-    print(f"- CPU: {_cpu()}, {os.cpu_count()} logical cores; load average at the end: {os.getloadavg()[0]:.1f}")
-    print(f"- Software: Python {platform.python_version()}, numpy {np.__version__}, scipy {scipy.__version__}")
-    print(
+    out.append(f"- CPU: {_cpu()}, {os.cpu_count()} logical cores; load average at the end: {os.getloadavg()[0]:.1f}")
+    out.append(f"- Software: Python {platform.python_version()}, numpy {np.__version__}, scipy {scipy.__version__}")
+    out.append(
         f"- Instance: {options.items:,} items, {nodes:,} nodes, {instance.levels} BOM levels "
         f"(low-level codes 0..{int(result.low_level_codes.max())}), {instance.bom_lines:,} BOM lines, "
         f"{len(problem.demands):,} demand lines, {len(problem.receipts):,} scheduled receipts, "
         f"{problem.settings.horizon} weekly buckets; built in {built:.1f} s"
     )
-    print(f"- Result: {len(result.orders):,} planned orders, {len(result.exceptions):,} exception messages\n")
-    print("| measure | median wall | median CPU | runs (wall) |")
-    print("|---|---:|---:|---|")
-    print(
+    out.append(f"- Result: {len(result.orders):,} planned orders, {len(result.exceptions):,} exception messages\n")
+    out.append("| measure | median wall | median CPU | runs (wall) |")
+    out.append("|---|---:|---:|---|")
+    out.append(
         f"| regenerative run (plan + all orders + all exceptions) | {statistics.median(walls):.2f} s "
         f"| {statistics.median(cpus):.2f} s | " + ", ".join(f"{w:.2f}" for w in walls) + " s |"
     )
     for name, (wall_times, cpu_times, alone_times, sizes) in samples.items():
-        print(
+        out.append(
             f"| net-change replan, +37 on {name} ({len(sizes)} lines; + changed nodes' orders and exceptions) "
             f"| {_median_ms(wall_times)} | {_median_ms(cpu_times)} | max {max(wall_times) * 1000:.0f} ms; "
             f"`replan` alone: median {_median_ms(alone_times)}; "
             f"nodes recomputed: median {statistics.median(sizes):.0f}, max {max(sizes)} |"
         )
-    print(f"| peak memory | {peak_rss:,.0f} MiB RSS | | tracemalloc peak of one run: {traced_peak / 2**20:,.0f} MiB |")
+    out.append(
+        f"| peak memory | {peak_rss:,.0f} MiB RSS | | tracemalloc peak of one run: {traced_peak / 2**20:,.0f} MiB |"
+    )
+
+    body = "\n".join(out) + "\n"
+    print(body)
+    if not options.no_write:
+        write_section(TITLE, body)
 
 
 def _cpu() -> str:
