@@ -126,26 +126,18 @@ class _BomLoader:
 
     def _view(self, bom: Bom, depth: int) -> BomView:
         session = self.session
-        components = (
-            session.execute(
-                select(BomComponent, Item)
-                .join(Item, Item.id == BomComponent.item_id)
-                .where(BomComponent.bom_id == bom.id)
-                .order_by(BomComponent.line)
-            )
-            .tuples()
-            .all()
-        )
-        outputs = (
-            session.execute(
-                select(BomOutput, Item.code)
-                .join(Item, Item.id == BomOutput.item_id)
-                .where(BomOutput.bom_id == bom.id)
-                .order_by(Item.code)
-            )
-            .tuples()
-            .all()
-        )
+        components = session.execute(
+            select(BomComponent, Item)
+            .join(Item, Item.id == BomComponent.item_id)
+            .where(BomComponent.bom_id == bom.id)
+            .order_by(BomComponent.line)
+        ).all()
+        outputs = session.execute(
+            select(BomOutput, Item.code)
+            .join(Item, Item.id == BomOutput.item_id)
+            .where(BomOutput.bom_id == bom.id)
+            .order_by(Item.code)
+        ).all()
         view = BomView(
             code=bom.code,
             item=session.scalar(select(Item.code).where(Item.id == bom.item_id)) or "",
@@ -202,7 +194,7 @@ def _routing_of(session: Session, routing_code: str) -> list[RoutingStep]:
         .join(WorkCenter, WorkCenter.id == RoutingOperation.work_center_id)
         .where(Routing.code == routing_code)
         .order_by(RoutingOperation.sequence)
-    ).tuples()
+    )
     return [RoutingStep(op.sequence, op.name, wc, op.setup_minutes, op.run_minutes) for op, wc in rows]
 
 
