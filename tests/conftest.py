@@ -58,7 +58,13 @@ def database_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPa
     """An empty database at the newest schema, on each backend in turn."""
     if request.param == "sqlite":
         return f"sqlite:///{tmp_path_factory.mktemp('db') / 'plantops.db'}"
-    url: str = request.getfixturevalue("postgres_url")
+    return str(request.getfixturevalue("empty_postgres_url"))
+
+
+@pytest.fixture
+def empty_postgres_url(postgres_url: str) -> str:
+    """This test process's PostgreSQL database with every table emptied."""
+    url = postgres_url
     engine = create_engine(url)
     with engine.begin() as connection:
         tables = ", ".join(f'"{t.name}"' for t in metadata.sorted_tables)
@@ -73,6 +79,15 @@ def database_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPa
 def ops(database_url: str) -> Iterator[PlantOps]:
     """PlantOps on an empty, migrated database."""
     plant = build(Settings(database_url=database_url))
+    plant.migrate()
+    yield plant
+    plant.close()
+
+
+@pytest.fixture
+def postgres_ops(empty_postgres_url: str) -> Iterator[PlantOps]:
+    """PlantOps on an empty, migrated PostgreSQL database, for what only PostgreSQL does."""
+    plant = build(Settings(database_url=empty_postgres_url))
     plant.migrate()
     yield plant
     plant.close()

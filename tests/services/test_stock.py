@@ -3,19 +3,25 @@
 from __future__ import annotations
 
 import datetime as dt
+import threading
+import time
+from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import create_engine, func, select, text
+from sqlalchemy.orm import Session
 
 from plantops.bootstrap import PlantOps
 from plantops.db.inventory import StockMove, StockPosting
 from plantops.errors import NotFoundError, ValidationError
 from plantops.services import master_data
 from plantops.services.inventory import balances, genealogy, reservations, stock
-from plantops.services.inventory.ledger import InsufficientStockError
-from plantops.services.inventory.stock import StockLine, Who
+from plantops.services.inventory.ledger import InsufficientStockError, MoveLine, Posting, PostingResult, post_moves
+from plantops.services.inventory.references import item_ref, location_ref
+from plantops.services.inventory.stock import PostingSummary, StockLine, Who
+from plantops.vocabulary import MoveType
 from tests.services.minimal_plant import MINIMAL_PLANT, write_plant
 
 SECOND_SITE = {
@@ -188,4 +194,147 @@ def test_adjustment_and_scrap_need_a_reason(plant: PlantOps) -> None:
         stock.scrap(plant.uow(), StockLine("BIKE", "P1/FG", Decimal(1)), WHO)
     stock.adjust(plant.uow(), StockLine("BIKE", "P1/FG", Decimal(2)), Who("t", reason="found in aisle"), increase=True)
 
+    assert _on_hand(plant, "BIKE", "P1/FG") == 9
+
+
+# --------------------------------------------------------------------------- PostgreSQL's one-statement road
+
+
+@pytest.fixture
+def pg_plant(postgres_ops: PlantOps, tmp_path: Path) -> PlantOps:
+    """The same plant on PostgreSQL only: single-line postings take one statement there."""
+    master_data.import_path(postgres_ops.uow(), write_plant(tmp_path, SECOND_SITE), posted_by="tester")
+    return postgres_ops
+
+
+def _written(ops: PlantOps, posting_id: int) -> tuple[object, ...]:
+    """What a posting wrote, without its id, its instant and its document."""
+    with ops.uow() as uow:
+        posting = uow.session.get(StockPosting, posting_id)
+        assert posting is not None
+        moves = uow.session.execute(
+            select(
+                StockMove.move_type,
+                StockMove.item_id,
+                StockMove.location_id,
+                StockMove.lot_id,
+                StockMove.quantity,
+                StockMove.unit_cost,
+                StockMove.effective_at,
+            ).where(StockMove.posting_id == posting_id)
+        ).all()
+        return posting.posted_by, posting.reason, posting.idempotency_key, [tuple(m) for m in moves]
+
+
+def test_single_line_postings_write_in_one_statement_what_the_general_road_writes(
+    pg_plant: PlantOps, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    plant = pg_plant
+    when = dt.datetime(2026, 3, 2, 9, 30, tzinfo=dt.timezone(dt.timedelta(hours=1)))
+    postings: list[Callable[[Who], PostingSummary]] = [
+        lambda who: stock.receive(plant.uow(), StockLine("BIKE", "P1/FG", Decimal(3), unit_cost=Decimal(231)), who),
+        lambda who: stock.receive(plant.uow(), StockLine("TUBE", "P1/RM", Decimal("1.5"), lot="L-001"), who),
+        lambda who: stock.issue(plant.uow(), StockLine("TUBE", "P1/RM", Decimal("0.25"), lot="L-001"), who),
+        lambda who: stock.scrap(plant.uow(), StockLine("BIKE", "P1/FG", Decimal(1)), who),
+        lambda who: stock.adjust(plant.uow(), StockLine("BIKE", "P1/FG", Decimal(2)), who, increase=False),
+        lambda who: stock.adjust(plant.uow(), StockLine("MILK", "P1/RM", Decimal("0.125")), who, increase=True),
+        lambda who: stock.return_stock(plant.uow(), StockLine("FRAME", "P1/FG", Decimal(1), lot="SN-1"), who),
+    ]
+
+    def post_all(tag: str) -> list[PostingSummary]:
+        return [post(Who("tester", f"{tag}-{n}", "counted", effective_at=when)) for n, post in enumerate(postings)]
+
+    def general_road(*_: object, **__: object) -> PostingSummary:
+        pytest.fail("a plain single-line posting took the general road on PostgreSQL")
+
+    with monkeypatch.context() as one_statement:
+        one_statement.setattr(stock, "_post", general_road)
+        fast = post_all("ONE")
+    monkeypatch.setattr(stock, "single_statement_postings", lambda uow: False)
+    general = post_all("GEN")
+
+    def shown(summaries: list[PostingSummary]) -> list[object]:
+        return [[(m.move_type, m.item, m.location, m.lot, str(m.quantity)) for m in s.moves] for s in summaries]
+
+    assert shown(fast) == shown(general)
+    assert [_written(plant, s.posting_id) for s in fast] == [_written(plant, s.posting_id) for s in general]
+    with plant.uow() as uow:
+        assert [stock.summarize(uow.session, PostingResult(s.posting_id, [])) for s in fast] == fast
+    assert _on_hand(plant, "TUBE", "P1/RM", "L-001") == Decimal("250.5") + 2 * (Decimal("1.5") - Decimal("0.25"))
+    assert balances.verify(plant.uow()).sound
+
+
+def test_a_key_claimed_while_the_statement_ran_replays_the_posting_that_claimed_it(pg_plant: PlantOps) -> None:
+    """The statement saw the key free, then a concurrent posting committed it: its insert fails and
+    the general road returns that posting, with nothing posted twice."""
+    plant = pg_plant
+    other = create_engine(plant.settings.database_url)
+    outcome: list[PostingSummary] = []
+    with other.connect() as rival:
+        rival_id = rival.execute(
+            text(
+                "INSERT INTO stock_posting (idempotency_key, posted_at, posted_by, source_document, reason)"
+                " VALUES ('gun-7', now(), 'rival', '', '') RETURNING id"
+            )
+        ).scalar_one()
+        who = Who("tester", idempotency_key="gun-7")
+        worker = threading.Thread(
+            target=lambda: outcome.append(stock.receive(plant.uow(), StockLine("BIKE", "P1/FG", Decimal(2)), who))
+        )
+        worker.start()
+        for _ in range(500):  # until the receipt waits for the rival's key
+            waiting = rival.execute(text("SELECT count(*) FROM pg_locks WHERE NOT granted")).scalar_one()
+            if waiting:
+                break
+            time.sleep(0.01)
+        rival.commit()
+        worker.join(timeout=30)
+    other.dispose()
+
+    assert waiting, "the receipt never waited for the rival's key"
+    assert [(s.posting_id, s.replayed) for s in outcome] == [(rival_id, True)]
+    assert _on_hand(plant, "BIKE", "P1/FG") == 7
+    assert balances.verify(plant.uow()).sound
+
+
+def test_a_pooled_connection_the_server_closed_is_replaced_before_a_posting_uses_it(pg_plant: PlantOps) -> None:
+    plant = pg_plant
+    stock.receive(plant.uow(), StockLine("BIKE", "P1/FG", Decimal(1)), WHO)
+    with plant.uow() as uow:
+        pooled = uow.session.scalar(text("SELECT pg_backend_pid()"))
+    admin = create_engine(plant.settings.database_url)
+    with admin.connect() as connection:
+        assert connection.scalar(text("SELECT pg_terminate_backend(:pid)"), {"pid": pooled})
+    admin.dispose()
+    time.sleep(0.1)  # the server's goodbye reaches the pooled socket
+
+    received = stock.receive(plant.uow(), StockLine("BIKE", "P1/FG", Decimal(1)), WHO)
+
+    assert not received.replayed
+    assert _on_hand(plant, "BIKE", "P1/FG") == 9
+
+
+def test_a_transaction_whose_connection_is_lost_before_commit_is_run_again_and_posts_once(pg_plant: PlantOps) -> None:
+    plant = pg_plant
+    attempts: list[int] = []
+    admin = create_engine(plant.settings.database_url)
+
+    def work(session: Session) -> PostingResult:
+        attempts.append(len(attempts) + 1)
+        bike, place = item_ref(session, "BIKE"), location_ref(session, "P1/FG")
+        line = MoveLine(MoveType.RECEIPT, bike.id, place.id, None, Decimal(2))
+        result = post_moves(session, Posting("tester"), [line], now=dt.datetime.now(dt.UTC))
+        if len(attempts) == 1:
+            pid = session.scalar(text("SELECT pg_backend_pid()"))
+            with admin.connect() as connection:
+                connection.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
+        session.execute(select(func.count()).select_from(StockMove))  # finds the connection gone the first time
+        return result
+
+    before = _moves(plant)
+    plant.uow().run(work)
+    admin.dispose()
+
+    assert attempts == [1, 2]
+    assert _moves(plant) == before + 1
     assert _on_hand(plant, "BIKE", "P1/FG") == 9

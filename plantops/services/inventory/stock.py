@@ -4,6 +4,11 @@ produce (with co-products and lot genealogy) and reverse.
 Each use case validates its input, then posts in one transaction of its own through
 :func:`plantops.services.inventory.ledger.post_moves`, retrying transient conflicts.
 Bad input raises a PlantOps error and posts nothing.
+
+A single-line receipt, return, issue, scrap or adjustment tries, on PostgreSQL, the
+one-statement road first (:func:`plantops.services.inventory.ledger.post_single_line`),
+which posts it if it is a plain new posting and otherwise changes nothing and leaves it
+to the general road: the outcome and every error are those of the general road.
 """
 
 from __future__ import annotations
@@ -22,7 +27,15 @@ from plantops.db.inventory import Lot, LotLink, StockBalance, StockMove, StockPo
 from plantops.db.session import UnitOfWork
 from plantops.db.sites import Location, Site
 from plantops.errors import NotFoundError, ValidationError
-from plantops.services.inventory.ledger import MoveLine, Posting, PostingResult, post_moves
+from plantops.services.inventory.ledger import (
+    MoveLine,
+    Posting,
+    PostingResult,
+    SingleLine,
+    post_moves,
+    post_single_line,
+    single_statement_postings,
+)
 from plantops.services.inventory.references import (
     ItemRef,
     LocationRef,
@@ -107,23 +120,79 @@ def _post(uow: UnitOfWork, who: Who, build: BuildLines, *, reverses: int | None 
     return uow.run(work)
 
 
+def _post_line(
+    uow: UnitOfWork, who: Who, move_type: MoveType, line: StockLine, record: str, *, incoming: bool
+) -> PostingSummary:
+    """A posting of one line coming in or going out: in one statement where it can be, else by :func:`_post`."""
+    posted = _post_in_one_statement(uow, who, move_type, line, incoming=incoming)
+    if posted is not None:
+        return posted
+    if incoming:
+        return _post(uow, who, lambda s: ([_incoming(s, move_type, line, record)], None))
+    return _post(uow, who, lambda s: ([_outgoing(s, move_type, line, record)], None))
+
+
+#: What ``NUMERIC(20, 6)`` (a quantity, a cost) holds exactly.
+_EXACT_LIMIT = Decimal(10) ** 14
+_MICRO = Decimal("0.000001")
+
+
+def _exact(value: Decimal) -> bool:
+    return value.is_finite() and 0 <= value < _EXACT_LIMIT and value == value.quantize(_MICRO)
+
+
+def _post_in_one_statement(
+    uow: UnitOfWork, who: Who, move_type: MoveType, line: StockLine, *, incoming: bool
+) -> PostingSummary | None:
+    """The posting by :func:`post_single_line`, or None to take the general road.
+
+    Only input that passes the checks needing no database goes this way (a positive
+    quantity, a cost that is not negative, an effective time with a zone, all within
+    what the columns hold); anything else is left to the general road to refuse with
+    its own error, in its own order.
+    """
+    if not (_exact(line.quantity) and line.quantity > 0):
+        return None
+    if incoming and line.unit_cost is not None and not _exact(line.unit_cost):
+        return None
+    if who.effective_at is not None and who.effective_at.utcoffset() is None:
+        return None
+    if not single_statement_postings(uow):
+        return None
+    single = SingleLine(
+        move_type,
+        line.item,
+        line.location,
+        line.lot,
+        line.quantity if incoming else -line.quantity,
+        unit_cost=line.unit_cost if incoming else None,
+        expiry=line.expiry if incoming else None,
+    )
+    posted = post_single_line(uow, who.posting(), single, now=_now())
+    if posted is None:
+        return None
+    return PostingSummary(
+        posted.posting_id, False, [PostedMove(move_type, line.item, line.location, line.lot, posted.quantity)]
+    )
+
+
 def receive(uow: UnitOfWork, line: StockLine, who: Who) -> PostingSummary:
     """Goods in from a supplier (or any source) at a unit cost; a new lot is created with its expiry."""
-    return _post(uow, who, lambda s: ([_incoming(s, MoveType.RECEIPT, line, "receipt")], None))
+    return _post_line(uow, who, MoveType.RECEIPT, line, "receipt", incoming=True)
 
 
 def return_stock(uow: UnitOfWork, line: StockLine, who: Who) -> PostingSummary:
     """Goods coming back from a customer."""
-    return _post(uow, who, lambda s: ([_incoming(s, MoveType.RETURN, line, "return")], None))
+    return _post_line(uow, who, MoveType.RETURN, line, "return", incoming=True)
 
 
 def issue(uow: UnitOfWork, line: StockLine, who: Who, *, reservation: str | None = None) -> PostingSummary:
     """Goods out; against a reservation, the reserved quantity is consumed first."""
+    if reservation is None:
+        return _post_line(uow, who, MoveType.ISSUE, line, "issue", incoming=False)
 
     def build(session: Session) -> tuple[list[MoveLine], None]:
         move = _outgoing(session, MoveType.ISSUE, line, "issue")
-        if reservation is None:
-            return [move], None
         released = _consume_reservation(session, reservation, move, line.quantity)
         return [
             MoveLine(move.move_type, move.item_id, move.location_id, move.lot_id, move.quantity, releases=released)
@@ -135,20 +204,14 @@ def issue(uow: UnitOfWork, line: StockLine, who: Who, *, reservation: str | None
 def scrap(uow: UnitOfWork, line: StockLine, who: Who) -> PostingSummary:
     if not who.reason:
         raise ValidationError("scrap", "reason", "is required: say why the stock is scrapped")
-    return _post(uow, who, lambda s: ([_outgoing(s, MoveType.SCRAP, line, "scrap")], None))
+    return _post_line(uow, who, MoveType.SCRAP, line, "scrap", incoming=False)
 
 
 def adjust(uow: UnitOfWork, line: StockLine, who: Who, *, increase: bool) -> PostingSummary:
     """Correct on-hand up or down by ``line.quantity``; a reason is required."""
     if not who.reason:
         raise ValidationError("adjustment", "reason", "is required: say why on-hand is corrected")
-
-    def build(session: Session) -> tuple[list[MoveLine], None]:
-        if increase:
-            return [_incoming(session, MoveType.ADJUSTMENT, line, "adjustment")], None
-        return [_outgoing(session, MoveType.ADJUSTMENT, line, "adjustment")], None
-
-    return _post(uow, who, build)
+    return _post_line(uow, who, MoveType.ADJUSTMENT, line, "adjustment", incoming=increase)
 
 
 def move(
