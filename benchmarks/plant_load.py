@@ -19,10 +19,7 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
-from sqlalchemy import create_engine, text
-from sqlalchemy.engine import make_url
-
-from benchmarks.report import facts_lines, machine, write_section
+from benchmarks.report import facts_lines, fresh_postgres_database, machine, write_section
 from plantops.bootstrap import build
 from plantops.config import Settings
 from plantops.engines.plantgen.synthetic import build_synthetic_plant
@@ -32,15 +29,6 @@ TITLE = "Synthetic plant: generate and load"
 SERVER_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 AS_OF = dt.date(2026, 11, 16)
 SEED = 42
-
-
-def _fresh_postgres(server_url: str, name: str) -> str:
-    admin = create_engine(server_url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    admin.dispose()
-    return make_url(server_url).set(database=name).render_as_string(hide_password=False)
 
 
 def load_once(n_items: int, database_url: str) -> tuple[float, float, int]:
@@ -72,7 +60,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                     folder = tempfile.mkdtemp(prefix="plantops-bench-")
                     url = f"sqlite:///{Path(folder) / 'plant.db'}"
                 else:
-                    url = _fresh_postgres(args.server, "plantops_bench_load")
+                    url = fresh_postgres_database(args.server, "plantops_bench_load")
                 runs.append(load_once(n_items, url))
             generate = statistics.median(r[0] for r in runs)
             load = statistics.median(r[1] for r in runs)

@@ -11,6 +11,7 @@ from pathlib import Path
 import psycopg
 import sqlalchemy
 from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
 
 BENCHMARKS_MD = Path(__file__).resolve().parents[1] / "BENCHMARKS.md"
 
@@ -66,3 +67,13 @@ def write_section(title: str, body: str, path: Path = BENCHMARKS_MD) -> None:
     else:
         updated = current.rstrip("\n") + "\n\n" + body
     path.write_text(updated, encoding="utf-8")
+
+
+def fresh_postgres_database(server_url: str, name: str) -> str:
+    """Drop and create database ``name`` on the server; its URL."""
+    admin = create_engine(server_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    admin.dispose()
+    return make_url(server_url).set(database=name).render_as_string(hide_password=False)

@@ -41,10 +41,10 @@ from multiprocessing.synchronize import Barrier
 from typing import Any
 
 import psycopg
-from sqlalchemy import create_engine, func, select, text
+from sqlalchemy import func, select, text
 from sqlalchemy.engine import make_url
 
-from benchmarks.report import BENCHMARKS_MD, facts_lines, machine, write_section
+from benchmarks.report import BENCHMARKS_MD, facts_lines, fresh_postgres_database, machine, write_section
 from plantops.bootstrap import build
 from plantops.config import Settings
 from plantops.db.inventory import StockPosting
@@ -215,12 +215,7 @@ def _libpq_url(url: str) -> str:
 
 def fresh_database(server_url: str, name: str) -> str:
     """Drop and create database ``name``, migrate it, create the raw table; returns its URL."""
-    admin = create_engine(server_url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    admin.dispose()
-    url = make_url(server_url).set(database=name).render_as_string(hide_password=False)
+    url = fresh_postgres_database(server_url, name)
     ops = build(Settings(database_url=url))
     try:
         ops.migrate()

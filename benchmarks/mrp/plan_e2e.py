@@ -20,10 +20,9 @@ import statistics
 import time
 from collections.abc import Sequence
 
-from sqlalchemy import create_engine, func, select, text
-from sqlalchemy.engine import make_url
+from sqlalchemy import func, select
 
-from benchmarks.report import facts_lines, machine, write_section
+from benchmarks.report import facts_lines, fresh_postgres_database, machine, write_section
 from plantops.bootstrap import build
 from plantops.config import Settings
 from plantops.db.catalog import BomComponent, Item
@@ -37,15 +36,6 @@ SERVER_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 AS_OF = dt.date(2026, 11, 16)
 
 
-def fresh_database(server_url: str, name: str) -> str:
-    admin = create_engine(server_url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    admin.dispose()
-    return make_url(server_url).set(database=name).render_as_string(hide_password=False)
-
-
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0] if __doc__ else None)
     parser.add_argument("--items", type=int, default=100_000)
@@ -54,7 +44,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--no-write", action="store_true")
     args = parser.parse_args(argv)
 
-    url = fresh_database(args.server, "plantops_bench_plan")
+    url = fresh_postgres_database(args.server, "plantops_bench_plan")
     ops = build(Settings(database_url=url))
     ops.migrate()
     clock = time.perf_counter()

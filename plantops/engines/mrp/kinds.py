@@ -16,27 +16,12 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from plantops.errors import ValidationError
-from plantops.vocabulary import LotSizeRule, Procurement
+from plantops.vocabulary import LotSizeRule, PlanExceptionKind, Procurement
 
-
-class OrderKind(StrEnum):
-    """What a planned order asks for: a work order, a purchase order or a transfer between sites."""
-
-    MAKE = "make"
-    BUY = "buy"
-    TRANSFER = "transfer"
-
-
-class ExceptionKind(StrEnum):
-    """An action or a warning for the planner (Vollmann et al., MRP chapter, "exception messages")."""
-
-    EXPEDITE = "expedite"  # a scheduled receipt is due after it is needed: reschedule it in
-    DEFER = "defer"  # a scheduled receipt is due before it is needed: reschedule it out
-    CANCEL = "cancel"  # a scheduled receipt is not needed within the horizon
-    PAST_DUE = "past_due"  # a planned order should have been released before today / a receipt is overdue
-    BELOW_SAFETY_STOCK = "below_safety_stock"  # inside the frozen fence, projected on-hand dips below safety stock
-    LATE_DEMAND = "late_demand"  # demand that cannot be met in time (see :class:`LateCause`)
-    SLUSHY_FENCE = "slushy_fence"  # a new planned order falls due inside the slushy fence
+#: What a planned order asks for: a work order (make), a purchase order (buy) or a transfer.
+OrderKind = Procurement
+#: An action or a warning for the planner (the words planning's tables store).
+ExceptionKind = PlanExceptionKind
 
 
 class LateCause(StrEnum):

@@ -30,7 +30,7 @@ from plantops.engines.mrp import MrpPlan, plan
 from plantops.engines.mrp.kinds import EXCEPTION_KINDS, LATE_CAUSES, ORDER_KINDS
 from plantops.errors import ValidationError
 from plantops.services.planning.problem import LoadedProblem, PlanRequest, load_problem
-from plantops.vocabulary import PlanExceptionKind, PlannedOrderStatus, Procurement
+from plantops.vocabulary import PlannedOrderStatus
 
 Progress = Callable[[str], None]
 """Told the name of each step as it starts: read, plan, write."""
@@ -139,7 +139,7 @@ def _write_orders(session: Session, run_id: int, loaded: LoadedProblem, result: 
         return 0
     node_item, node_site = _node_columns(loaded)
     bom_ids = np.asarray([*loaded.boms, -1], dtype=np.int64)  # index -1 reads the trailing -1
-    kinds = np.array([Procurement(kind.value) for kind in ORDER_KINDS], dtype=object)
+    kinds = np.array(ORDER_KINDS, dtype=object)
     return insert_arrays(
         session.connection(),
         table_of(PlannedOrder),
@@ -213,7 +213,7 @@ def _write_exceptions(session: Session, run_id: int, loaded: LoadedProblem, resu
     buckets = loaded.problem.settings.buckets.astype("datetime64[D]")
     last = buckets.size - 1
     documents = np.asarray([*_receipt_documents(session, loaded), ""], dtype=object)
-    kinds = np.array([PlanExceptionKind(kind.value).value for kind in EXCEPTION_KINDS], dtype=object)
+    kinds = np.array([kind.value for kind in EXCEPTION_KINDS], dtype=object)
     causes = np.array([cause.value for cause in LATE_CAUSES] + [None], dtype=object)
     need = np.where(found.need_bucket >= 0, found.need_bucket, 0).clip(max=last)
     insert_arrays(
