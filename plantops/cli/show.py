@@ -12,6 +12,7 @@ from rich.tree import Tree
 from plantops.cli.common import console, plantops, reports_errors
 from plantops.services import catalog
 from plantops.services.catalog import BomNode, BomView, ItemView
+from plantops.services.inventory.ledger import quantity_text
 
 app = typer.Typer(help="Show a record in detail.", no_args_is_help=True)
 
@@ -33,12 +34,16 @@ def item(code: Annotated[str, typer.Argument(help="The item's code, e.g. BIKE-CI
         routing = Table("seq", "operation", "work center", "setup min", "run min/unit", title="Routing")
         for step in view.routing:
             routing.add_row(
-                str(step.sequence), step.name, step.work_center, _num(step.setup_minutes), _num(step.run_minutes)
+                str(step.sequence),
+                step.name,
+                step.work_center,
+                quantity_text(step.setup_minutes),
+                quantity_text(step.run_minutes),
             )
         console.print(routing)
     used = Table("parent item", "BOM", "quantity", "role", title="Where used")
     for use in view.used_in:
-        used.add_row(use.parent_item, use.bom, _num(use.quantity), "output" if use.as_output else "component")
+        used.add_row(use.parent_item, use.bom, quantity_text(use.quantity), "output" if use.as_output else "component")
     console.print(used if view.used_in else "[dim]No BOM uses this item.[/dim]")
 
 
@@ -50,11 +55,13 @@ def _facts(view: ItemView) -> Panel:
 
 
 def _bom_label(bom: BomView, unit: str) -> str:
-    label = f"[bold]BOM {bom.code}[/bold] ({bom.shape.value}): {_num(bom.quantity)} {unit} of {bom.item}"
+    batch = quantity_text(bom.quantity)
+    label = f"[bold]BOM {bom.code}[/bold] ({bom.shape.value}): {batch} {unit} of {bom.item}"
     if bom.outputs:
-        label += f", main share {_num(bom.main_cost_share)}"
+        label += f", main share {quantity_text(bom.main_cost_share)}"
         outs = "; ".join(
-            f"{o.kind.value.replace('_', '-')} {o.item} {_num(o.quantity)} (share {_num(o.cost_share)})"
+            f"{o.kind.value.replace('_', '-')} {o.item} {quantity_text(o.quantity)}"
+            f" (share {quantity_text(o.cost_share)})"
             for o in bom.outputs
         )
         label += f"\n  also yields: {outs}"
@@ -73,12 +80,12 @@ def _grow(tree: Tree, bom: BomView) -> None:
 
 
 def _node_label(node: BomNode) -> str:
-    label = f"{node.item} x {_num(node.quantity)} {node.unit}  [dim]{node.name}[/dim]"
+    label = f"{node.item} x {quantity_text(node.quantity)} {node.unit}  [dim]{node.name}[/dim]"
     notes = []
     if node.item_type.value == "phantom":
         notes.append("phantom")
     if node.scrap_factor:
-        notes.append(f"scrap {_num(node.scrap_factor)}")
+        notes.append(f"scrap {quantity_text(node.scrap_factor)}")
     if node.alternate_group:
         notes.append(f"alternate group {node.alternate_group} priority {node.priority}")
     if node.valid_from or node.valid_to:
@@ -86,14 +93,9 @@ def _node_label(node: BomNode) -> str:
     return label + (f"  [yellow]{', '.join(notes)}[/yellow]" if notes else "")
 
 
-def _num(value: Any) -> str:
-    text = format(value.normalize(), "f")
-    return "0" if text == "-0" else text
-
-
 def _value(value: Any) -> str:
     if hasattr(value, "value"):
         return str(value.value)
     if hasattr(value, "normalize"):
-        return _num(value)
+        return quantity_text(value)
     return str(value)

@@ -17,6 +17,7 @@ from plantops.errors import ValidationError
 from plantops.services.inventory import availability, balances, genealogy, reservations, stock
 from plantops.services.inventory import valuation as inventory_value
 from plantops.services.inventory.genealogy import LotNode
+from plantops.services.inventory.ledger import quantity_text
 from plantops.services.inventory.stock import PostingSummary, StockLine, Who
 
 app = typer.Typer(help="Stock: receipts, issues, moves, reservations and the ledger.", no_args_is_help=True)
@@ -301,7 +302,7 @@ def trace(
 
 def _grow(tree: Tree, node: LotNode) -> None:
     for child in node.links:
-        used = f"  [dim]({_n(child.quantity)} consumed)[/dim]" if child.quantity is not None else ""
+        used = f"  [dim]({quantity_text(child.quantity)} consumed)[/dim]" if child.quantity is not None else ""
         _grow(tree.add(f"{child.item} lot {child.lot}{used}"), child)
 
 
@@ -319,24 +320,24 @@ def atp(
     first = start.date() if start else dt.date.today()
     with plantops() as ops:
         projection = availability.projected_stock(ops.uow(), item=item, site=site, start=first, weeks=weeks)
-    title = f"{projection.item} at {projection.site or 'all sites'}: on hand {_n(projection.on_hand)}"
+    title = f"{projection.item} at {projection.site or 'all sites'}: on hand {quantity_text(projection.on_hand)}"
     table = Table("week of", "demand", "receipts", "projected", "ATP", "cumulative ATP", title=title)
     for p in projection.periods:
         style = "red" if p.projected_on_hand < 0 else None
         table.add_row(
             str(p.start),
-            _n(p.demand),
-            _n(p.receipts),
-            _n(p.projected_on_hand),
-            _n(p.atp),
-            _n(p.cumulative_atp),
+            quantity_text(p.demand),
+            quantity_text(p.receipts),
+            quantity_text(p.projected_on_hand),
+            quantity_text(p.atp),
+            quantity_text(p.cumulative_atp),
             style=style,
         )
     console.print(table)
     if projection.past_due_demand or projection.past_due_receipts:
         console.print(
-            f"Past due, counted in the first week: demand {_n(projection.past_due_demand)}, "
-            f"receipts {_n(projection.past_due_receipts)}."
+            f"Past due, counted in the first week: demand {quantity_text(projection.past_due_demand)}, "
+            f"receipts {quantity_text(projection.past_due_receipts)}."
         )
 
 
@@ -352,11 +353,6 @@ def value(
         valuation = inventory_value.value_inventory(ops.uow(), as_of=when, item=item)
     table = Table("item", "method", "quantity", "unit cost", "value", title=f"Inventory value at {valuation.as_of}")
     for v in valuation.items.values():
-        table.add_row(v.item, v.method.value, _n(v.quantity), _n(v.unit_cost), f"{v.value:,.2f}")
+        table.add_row(v.item, v.method.value, quantity_text(v.quantity), quantity_text(v.unit_cost), f"{v.value:,.2f}")
     console.print(table)
     console.print(f"Total: {valuation.total_value:,.2f}")
-
-
-def _n(value: Decimal) -> str:
-    text = format(value.normalize(), "f")
-    return "0" if text == "-0" else text

@@ -33,10 +33,12 @@ def post_counted_stock(
 
     Counting the same quantities twice posts nothing the second time. The caller commits.
     """
-    current = on_hand_for_update(session, [(c.item_id, c.location_id, c.lot_id) for c in counts])
+    current = balances_for_update(session, [(c.item_id, c.location_id, c.lot_id) for c in counts])
     lines = []
     for count in counts:
-        difference = count.quantity - current.get((count.item_id, count.location_id, count.lot_id), Decimal(0))
+        difference = (
+            count.quantity - current.get((count.item_id, count.location_id, count.lot_id), (Decimal(0), Decimal(0)))[0]
+        )
         if difference:
             lines.append(
                 MoveLine(
@@ -46,19 +48,25 @@ def post_counted_stock(
     return post_moves(session, posting, lines, now=now) if lines else None
 
 
-def on_hand_for_update(session: Session, keys: Sequence[BalanceKey]) -> dict[BalanceKey, Decimal]:
-    """On-hand of the balances named by ``keys``, locked until the transaction ends."""
-    found: dict[BalanceKey, Decimal] = {}
+def balances_for_update(session: Session, keys: Sequence[BalanceKey]) -> dict[BalanceKey, tuple[Decimal, Decimal]]:
+    """(on-hand, reserved) of the balances named by ``keys``, locked until the transaction ends."""
+    found: dict[BalanceKey, tuple[Decimal, Decimal]] = {}
     wanted = {(i, loc, lot or 0) for i, loc, lot in keys}
     item_ids = sorted({k[0] for k in keys})
     for start in range(0, len(item_ids), 5000):
         rows = session.execute(
-            select(StockBalance.item_id, StockBalance.location_id, StockBalance.lot_id, StockBalance.on_hand)
+            select(
+                StockBalance.item_id,
+                StockBalance.location_id,
+                StockBalance.lot_id,
+                StockBalance.on_hand,
+                StockBalance.reserved,
+            )
             .where(StockBalance.item_id.in_(item_ids[start : start + 5000]))
             .order_by(StockBalance.item_id, StockBalance.location_id, StockBalance.lot_id)
             .with_for_update()
         )
-        for item_id, location_id, lot_id, on_hand in rows:
+        for item_id, location_id, lot_id, on_hand, reserved in rows:
             if (item_id, location_id, lot_id or 0) in wanted:
-                found[(item_id, location_id, lot_id)] = on_hand
+                found[(item_id, location_id, lot_id)] = (on_hand, reserved)
     return found

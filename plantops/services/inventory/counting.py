@@ -27,8 +27,8 @@ from plantops.db.inventory import CycleCount, CycleCountLine, Lot, StockBalance,
 from plantops.db.session import UnitOfWork
 from plantops.db.sites import Location, Site
 from plantops.errors import NotFoundError, PlantOpsError, ValidationError
-from plantops.services.inventory.counted import CountedStock, post_counted_stock
-from plantops.services.inventory.ledger import Posting
+from plantops.services.inventory.counted import CountedStock, balances_for_update, post_counted_stock
+from plantops.services.inventory.ledger import Posting, quantity_text
 from plantops.vocabulary import AbcClass, CountStatus, MoveType
 
 #: Days between two counts of an item at a location, by ABC class.
@@ -254,18 +254,21 @@ def post_count(uow: UnitOfWork, number: str, *, posted_by: str, now: dt.datetime
         uncounted = [line.where for line in lines if line.row.counted_quantity is None]
         if uncounted:
             raise CountIncompleteError(number, uncounted)
-        current = _balances_for_update(session, sorted({line.row.item_id for line in lines}))
+        current = balances_for_update(
+            session, [(line.row.item_id, line.row.location_id, line.row.lot_id) for line in lines]
+        )
         differences: list[CountDifference] = []
         counted: list[CountedStock] = []
         for line in lines:
             row, quantity = line.row, line.row.counted_quantity
             assert quantity is not None
-            on_hand, reserved = current.get((row.item_id, row.location_id, row.lot_id or 0), (Decimal(0), Decimal(0)))
+            on_hand, reserved = current.get((row.item_id, row.location_id, row.lot_id), (Decimal(0), Decimal(0)))
             if quantity < reserved:
                 raise ValidationError(
                     f"count list {number}",
                     "counted_quantity",
-                    f"{line.where}: counted {_fmt(quantity)} is below the {_fmt(reserved)} reserved there; "
+                    f"{line.where}: counted {quantity_text(quantity)} is below "
+                    f"the {quantity_text(reserved)} reserved there; "
                     "release those reservations first",
                 )
             gain_cost = line.standard_cost if quantity > on_hand else None
@@ -462,18 +465,6 @@ def _read(session: Session, count: CycleCount) -> CountList:
     return CountList(count.number, count.status, count.created_at, lines)
 
 
-def _balances_for_update(session: Session, item_ids: list[int]) -> dict[tuple[int, int, int], tuple[Decimal, Decimal]]:
-    """On-hand and reserved of every balance of ``item_ids``, locked in the ledger's key order."""
-    rows = session.execute(
-        select(StockBalance.item_id, StockBalance.location_id, StockBalance.lot_id)
-        .add_columns(StockBalance.on_hand, StockBalance.reserved)
-        .where(StockBalance.item_id.in_(item_ids))
-        .order_by(StockBalance.item_id, StockBalance.location_id, StockBalance.lot_id)
-        .with_for_update()
-    )
-    return {(i, loc, lot or 0): (on_hand, reserved) for i, loc, lot, on_hand, reserved in rows}
-
-
 def _empty_posting(session: Session, posting: Posting, now: dt.datetime) -> int:
     """A posting without moves: the record that a count was made and agreed with the ledger."""
     posting_id: int = session.execute(
@@ -488,11 +479,6 @@ def _empty_posting(session: Session, posting: Posting, now: dt.datetime) -> int:
         .returning(StockPosting.id)
     ).scalar_one()
     return posting_id
-
-
-def _fmt(value: Decimal) -> str:
-    text = format(value.normalize(), "f")
-    return "0" if text == "-0" else text
 
 
 def _where(item: str, location: str, lot: str | None) -> str:

@@ -71,11 +71,13 @@ class InsufficientStockError(PlantOpsError):
         self.available = available
         where = f"{location}" + (f" lot {lot}" if lot else "")
         super().__init__(
-            f"item {item} at {where}: quantity: {_fmt(requested)} requested but only {_fmt(available)} available"
+            f"item {item} at {where}: quantity: {quantity_text(requested)} requested "
+            f"but only {quantity_text(available)} available"
         )
 
 
-def _fmt(value: Decimal) -> str:
+def quantity_text(value: Decimal) -> str:
+    """A quantity as a planner writes it: no trailing zeros, no exponent, no minus zero."""
     text = format(value.normalize(), "f")
     return "0" if text == "-0" else text
 
