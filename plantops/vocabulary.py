@@ -163,3 +163,137 @@ class PlanExceptionKind(StrEnum):
     BELOW_SAFETY_STOCK = "below_safety_stock"  # inside the frozen fence, projected on-hand dips below safety stock
     LATE_DEMAND = "late_demand"  # demand that cannot be met in time (the message says why)
     SLUSHY_FENCE = "slushy_fence"  # a new planned order falls due inside the slushy fence
+
+
+class Role(StrEnum):
+    """What a user does in the plant; each role is granted a set of permissions (least privilege)."""
+
+    ADMIN = "admin"
+    PLANNER = "planner"
+    BUYER = "buyer"
+    PRODUCTION = "production"
+    QUALITY = "quality"
+    MAINTENANCE = "maintenance"
+    OPERATOR = "operator"
+    VIEWER = "viewer"
+
+
+class CredentialKind(StrEnum):
+    """A bearer token a user signed in for (it expires), or an API key for a machine."""
+
+    TOKEN = "token"
+    API_KEY = "api_key"
+
+
+class AuditAction(StrEnum):
+    """What a change did to a record."""
+
+    INSERT = "insert"
+    UPDATE = "update"
+    DELETE = "delete"
+
+
+class JobStatus(StrEnum):
+    """A background job (a plan, schedule, forecast or policy run) from submission to its end."""
+
+    QUEUED = "queued"
+    RUNNING = "running"
+    SUCCEEDED = "succeeded"
+    FAILED = "failed"
+
+
+class ScheduleStatus(StrEnum):
+    """What a scheduling run achieved within its time limit."""
+
+    OPTIMAL = "optimal"  # proven best for the objective
+    FEASIBLE = "feasible"  # a schedule that keeps every constraint, not proven best
+    INFEASIBLE = "infeasible"  # proven that no schedule keeps every constraint
+    UNKNOWN = "unknown"  # no schedule found and none ruled out within the time limit
+
+
+class ScheduleRunKind(StrEnum):
+    """A schedule of all the work over a horizon, or the repair of the schedule in force after a disruption."""
+
+    SCHEDULE = "schedule"
+    REPAIR = "repair"
+
+
+class ScheduledOrderSource(StrEnum):
+    """Where a scheduled order comes from: a released work order, or a make order of the plan in force."""
+
+    WORK_ORDER = "work_order"
+    PLANNED_ORDER = "planned_order"
+
+
+class DemandClass(StrEnum):
+    """Demand pattern by average inter-demand interval (ADI) and squared coefficient of variation of
+    the demand sizes (CV²), after Syntetos, Boylan and Croston (2005)."""
+
+    SMOOTH = "smooth"  # ADI < 1.32, CV² < 0.49
+    ERRATIC = "erratic"  # ADI < 1.32, CV² >= 0.49
+    INTERMITTENT = "intermittent"  # ADI >= 1.32, CV² < 0.49
+    LUMPY = "lumpy"  # ADI >= 1.32, CV² >= 0.49
+
+
+class ForecastMethod(StrEnum):
+    """How a series' forecast was made."""
+
+    CROSS_VALIDATED = "cross_validated"  # the model or combination with the best rolling-origin accuracy
+    SHORT_HISTORY = "short_history"  # too little history to cross-validate: the mean of what there is
+    CONSTANT = "constant"  # the history never changes: it is repeated
+    ANALOGY = "analogy"  # a new item: like a similar item, or its family's profile
+
+
+class XyzClass(StrEnum):
+    """Demand variability class by coefficient of variation: X steady, Y varying, Z erratic."""
+
+    X = "X"
+    Y = "Y"
+    Z = "Z"
+
+
+class DemandDistribution(StrEnum):
+    """The distribution fitted to demand over an interval (a lead time, a review period)."""
+
+    NORMAL = "normal"
+    POISSON = "poisson"
+    GAMMA = "gamma"
+
+
+class ServiceMeasure(StrEnum):
+    """Cycle service level (type 1: no stockout in a cycle) or fill rate (type 2: share of demand met from stock)."""
+
+    CYCLE_SERVICE_LEVEL = "cycle_service_level"
+    FILL_RATE = "fill_rate"
+
+
+class PolicyMethod(StrEnum):
+    """How an inventory policy is computed for an item at a site."""
+
+    REORDER_POINT = "reorder_point"  # continuous review (r, Q) at least cost meeting the service target
+    PERIODIC = "periodic"  # periodic review (s, S), Zheng-Federgruen, at least cost meeting the target
+    BASE_STOCK = "base_stock"  # order up to S every review period
+    GUARANTEED_SERVICE = "guaranteed_service"  # safety stock placed across the supply network (Graves-Willems)
+
+
+class DemandBasis(StrEnum):
+    """Where a policy's mean demand comes from."""
+
+    FORECAST = "forecast"  # the current forecast of the item at the site
+    HISTORY = "history"  # the mean of recent sales history
+    USERS = "users"  # only the demand of the items made from it or supplied by it
+
+
+class VariabilityBasis(StrEnum):
+    """Where a policy's demand deviation comes from."""
+
+    FORECAST_ERRORS = "forecast_errors"  # forecast against realised sales
+    HISTORY = "history"  # the standard deviation of recent sales
+
+
+class LeadTimeBasis(StrEnum):
+    """Where a policy's lead time comes from."""
+
+    PURCHASE_HISTORY = "purchase_history"  # receipts against purchase orders
+    SUPPLIER = "supplier"  # the preferred supplier's quoted lead time
+    ITEM = "item"  # the item's own lead time (made or transferred)
