@@ -12,6 +12,11 @@ import os
 from collections.abc import Iterator
 
 import pytest
+
+# Rich sizes the CLI's console when plantops.cli is first imported, by whichever test module
+# imports it first: wide enough for whole table rows in every captured output.
+os.environ["COLUMNS"] = "200"
+
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import OperationalError

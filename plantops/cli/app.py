@@ -10,7 +10,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from plantops.cli import plan, show, stock
+from plantops.cli import forecast, plan, policy, schedule, serve, show, stock, user
 from plantops.cli.common import console, plantops, reports_errors, step_progress
 from plantops.services import catalog, demo, master_data
 from plantops.services.catalog import PlantSummary
@@ -27,6 +27,11 @@ app = typer.Typer(
 app.add_typer(show.app, name="show")
 app.add_typer(stock.app, name="stock")
 app.add_typer(plan.app, name="plan")
+app.add_typer(policy.app, name="policy")
+app.add_typer(forecast.app, name="forecast")
+app.add_typer(schedule.app, name="schedule")
+app.add_typer(user.app, name="user")
+app.command(name="serve")(serve.serve)
 
 STEPS = len(SHEET_NAMES) + 1  # validation, then each sheet
 

@@ -20,6 +20,7 @@ from sqlalchemy import (
     ColumnElement,
     DateTime,
     Enum,
+    Float,
     MetaData,
     Numeric,
     String,
@@ -93,6 +94,16 @@ def as_millionths(column: Any, dialect: str) -> ColumnElement[int]:
     if dialect == "sqlite":
         return type_coerce(column, BigInteger)
     return sql_cast(type_coerce(column, Numeric) * int(_UNITS_PER_ONE), BigInteger)
+
+
+def as_float(column: Any, dialect: str) -> ColumnElement[float]:
+    """An exact decimal column (or an expression of them) read as a float, for engines that
+    work in float64: no ``Decimal`` per row."""
+    if not isinstance(getattr(column, "type", None), ExactDecimal):
+        raise TypeError(f"as_float reads exact decimals only, not {getattr(column, 'type', column)!r}")
+    if dialect == "sqlite":
+        return type_coerce(type_coerce(column, BigInteger) / 1_000_000.0, Float)
+    return sql_cast(type_coerce(column, Numeric), Float)
 
 
 def as_epoch_microseconds(column: Any, dialect: str) -> ColumnElement[Any]:

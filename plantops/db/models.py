@@ -1,8 +1,33 @@
 """Every table, imported once so that ``Base.metadata`` is complete (Alembic, tests)."""
 
-from plantops.db import catalog, inventory, planning, procurement, production, sales, sites
+from plantops.db import (
+    access,
+    catalog,
+    forecasting,
+    inventory,
+    inventory_policy,
+    planning,
+    procurement,
+    production,
+    sales,
+    scheduling,
+    sites,
+)
 from plantops.db.base import Base
 
 metadata = Base.metadata
 
-__all__ = ["catalog", "inventory", "metadata", "planning", "procurement", "production", "sales", "sites"]
+__all__ = [
+    "access",
+    "catalog",
+    "forecasting",
+    "inventory",
+    "inventory_policy",
+    "metadata",
+    "planning",
+    "procurement",
+    "production",
+    "sales",
+    "scheduling",
+    "sites",
+]

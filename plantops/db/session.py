@@ -36,11 +36,13 @@ from collections.abc import Callable, Mapping
 from types import TracebackType
 from typing import Any, Self, TypeVar
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError, DisconnectionError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import ConnectionPoolEntry, PoolProxiedConnection
+
+from plantops.db import audit
 
 SQLITE_BUSY_TIMEOUT_MS = 30_000
 MAX_ATTEMPTS = 8
@@ -127,8 +129,21 @@ def _configure_sqlite(engine: Engine) -> None:
 SessionFactory = Callable[[], Session]
 
 
+def lock_name(session: Session, name: str) -> None:
+    """Hold ``name`` until the transaction ends, so that transactions claiming the same name take turns.
+
+    PostgreSQL: a transaction-level advisory lock on the name's 64-bit hash. SQLite needs
+    none: every transaction begins ``IMMEDIATE``, so writers already take turns.
+    """
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SELECT pg_advisory_xact_lock(hashtextextended(:name, 0))"), {"name": name})
+
+
 def make_session_factory(engine: Engine) -> sessionmaker[Session]:
-    return sessionmaker(bind=engine, expire_on_commit=False, autoflush=False)
+    """Sessions whose changes are recorded in the audit trail (:mod:`plantops.db.audit`)."""
+    factory = sessionmaker(bind=engine, expire_on_commit=False, autoflush=False)
+    audit.install(factory)
+    return factory
 
 
 class UnitOfWork:
@@ -136,12 +151,20 @@ class UnitOfWork:
 
     Leaving the block without :meth:`commit` rolls everything back, so a failure
     part-way leaves the database as it was.
+
+    ``user`` is who acts: the audit trail records their changes under that name (see
+    :mod:`plantops.db.audit`); without one, under the operating system's user.
     """
 
-    def __init__(self, session_factory: SessionFactory) -> None:
+    def __init__(self, session_factory: SessionFactory, *, user: str | None = None) -> None:
         self._session_factory = session_factory
         self._session: Session | None = None
         self._engine: Engine | None = None
+        self.user = user
+
+    def acting_as(self, user: str) -> UnitOfWork:
+        """A unit of work on the same database whose changes are recorded as ``user``'s."""
+        return UnitOfWork(self._session_factory, user=user)
 
     @property
     def session(self) -> Session:
@@ -151,6 +174,8 @@ class UnitOfWork:
 
     def __enter__(self) -> Self:
         self._session = self._session_factory()
+        if self.user is not None:
+            self._session.info[audit.USER] = self.user
         return self
 
     def __exit__(

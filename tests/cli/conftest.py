@@ -2,16 +2,12 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 from click.testing import Result
 from typer.testing import CliRunner
-
-# Rich sizes its console when plantops.cli is first imported: wide enough for whole table rows.
-os.environ["COLUMNS"] = "200"
 
 from plantops.cli import app
 

@@ -13,7 +13,7 @@ from plantops.bootstrap import PlantOps
 from plantops.db.planning import PlannedOrder, PlanRun
 from plantops.db.procurement import PurchaseOrderLine
 from plantops.db.production import WorkOrder
-from plantops.errors import PlantOpsError, ValidationError
+from plantops.errors import NotFoundError, PlantOpsError, ValidationError
 from plantops.services import demo, master_data
 from plantops.services.planning import queries, runs
 from plantops.services.planning.problem import PlanRequest
@@ -115,6 +115,28 @@ def test_firm_orders_are_kept_by_later_runs_and_released_ones_become_receipts(bu
     assert frames_due(orders) - frames_due(again) == frame.quantity
     with plant.uow() as uow:
         assert uow.session.scalar(select(WorkOrder.quantity).where(WorkOrder.number == released.released_as)) == 50
+
+
+def test_a_carried_firm_order_is_found_by_its_item_and_its_old_number(busy_plant: PlantOps) -> None:
+    plant = busy_plant
+    first = runs.run_plan(plant.uow(), PlanRequest(start=START, weeks=8), run_by="tester")
+    _, tubes = queries.planned_orders(plant.uow(), item="TUBE")
+    _, everything = queries.planned_orders(plant.uow())
+    assert tubes == [o for o in everything if o.item == "TUBE"]  # found through the MRP record's positions
+    queries.firm(plant.uow(), tubes[0].number)
+    second = runs.run_plan(plant.uow(), PlanRequest(start=START, weeks=8), run_by="tester")
+
+    _, again = queries.planned_orders(plant.uow(), item="TUBE")
+    assert {o.item for o in again} == {"TUBE"}
+    assert tubes[0].number in {o.number for o in again}
+    assert second.firm_orders_kept == 1
+    with pytest.raises(ValidationError, match="already firm"):
+        queries.firm(plant.uow(), tubes[0].number)
+    released = queries.release(plant.uow(), tubes[0].number, today=START)
+    assert released.released_as is not None and released.number == tubes[0].number
+    missing = f"P{int(first.number.removeprefix('PLAN-'))}-999999"
+    with pytest.raises(NotFoundError, match=missing):
+        queries.firm(plant.uow(), missing)
 
 
 def test_releasing_a_bought_order_makes_a_purchase_order_at_the_price_break(busy_plant: PlantOps) -> None:

@@ -213,7 +213,8 @@ def planned_orders(
         run = _run(session)
         query = _order_query().where(PlannedOrder.run_id == run.id).order_by(PlannedOrder.release_date, Item.code)
         if item is not None:
-            query = query.where(PlannedOrder.item_id == item_ref(session, item).id)
+            positions = _positions_of_item(session, run.id, item_ref(session, item).id)
+            query = query.where(PlannedOrder.position.in_(positions))
         if kind is not None:
             query = query.where(PlannedOrder.kind == kind)
         if limit is not None:
@@ -221,18 +222,51 @@ def planned_orders(
         return run.number, [OrderView(*row) for row in session.execute(query)]
 
 
+def _positions_of_item(session: Session, run_id: int, item_id: int) -> list[int]:
+    """Where an item's planned orders lie in a run: the ranges its MRP records name, and the
+    orders a planner firmed or released (firm orders carried from earlier runs among them)."""
+    positions: list[int] = []
+    for first, count in session.execute(
+        select(MrpRecord.first_order, MrpRecord.order_count).where(
+            MrpRecord.run_id == run_id, MrpRecord.item_id == item_id
+        )
+    ):
+        positions.extend(range(first, first + count))
+    kept = session.scalars(
+        select(PlannedOrder.position).where(
+            PlannedOrder.run_id == run_id,
+            PlannedOrder.item_id == item_id,
+            PlannedOrder.status != PlannedOrderStatus.PLANNED,
+        )
+    )
+    return sorted({*positions, *kept})
+
+
+def _position_of(session: Session, run: PlanRun, number: str) -> int:
+    """The position of planned order ``number`` in ``run``: ``P<run>-<position>``, or, for a firm
+    order carried from an earlier run under its old number, found among the kept orders."""
+    prefix = f"P{run.id}-"
+    query = select(PlannedOrder.position).where(PlannedOrder.run_id == run.id, PlannedOrder.number == number)
+    if number.startswith(prefix) and number[len(prefix) :].isdigit():
+        query = query.where(PlannedOrder.position == int(number[len(prefix) :]))
+    else:
+        query = query.where(PlannedOrder.status != PlannedOrderStatus.PLANNED)
+    position = session.scalar(query)
+    if position is None:
+        raise NotFoundError("planned order", number, of=f"plan {run.number}")
+    return position
+
+
 def _order_in_force(session: Session, number: str) -> tuple[PlanRun, PlannedOrder]:
     run = _run(session)
-    order = session.scalars(
-        select(PlannedOrder).where(PlannedOrder.run_id == run.id, PlannedOrder.number == number).with_for_update()
-    ).first()
-    if order is None:
-        raise NotFoundError("planned order", number, of=f"plan {run.number}")
+    key = {"run_id": run.id, "position": _position_of(session, run, number)}
+    order = session.get(PlannedOrder, key, with_for_update=True)
+    assert order is not None  # just found, and planned orders are never deleted
     return run, order
 
 
-def _view(session: Session, run_id: int, number: str) -> OrderView:
-    row = session.execute(_order_query().where(PlannedOrder.run_id == run_id, PlannedOrder.number == number)).one()
+def _view(session: Session, run_id: int, position: int) -> OrderView:
+    row = session.execute(_order_query().where(PlannedOrder.run_id == run_id, PlannedOrder.position == position)).one()
     return OrderView(*row)
 
 
@@ -245,7 +279,7 @@ def firm(uow: UnitOfWork, number: str) -> OrderView:
             raise ValidationError("firm", "order", f"{number} is already {order.status.value}")
         order.status = PlannedOrderStatus.FIRM
         session.flush()
-        return _view(session, run.id, number)
+        return _view(session, run.id, order.position)
 
     return uow.run(work)
 
@@ -287,10 +321,10 @@ def release(uow: UnitOfWork, number: str, *, today: dt.date) -> OrderView:
             )
         session.execute(
             update(PlannedOrder)
-            .where(PlannedOrder.id == order.id)
+            .where(PlannedOrder.run_id == order.run_id, PlannedOrder.position == order.position)
             .values(status=PlannedOrderStatus.RELEASED, released_as=document)
         )
-        return _view(session, run.id, number)
+        return _view(session, run.id, order.position)
 
     return uow.run(work)
 
@@ -345,7 +379,7 @@ def pegging(uow: UnitOfWork, number: str) -> tuple[OrderView, list[PegView]]:
     with uow:
         session = uow.session
         run = _run(session)
-        view = _view_or_missing(session, run, number)
+        view = _view(session, run.id, _position_of(session, run, number))
         if not number.startswith(f"P{run.id}-"):
             raise ValidationError(
                 "peg",
@@ -375,7 +409,7 @@ def pegging(uow: UnitOfWork, number: str) -> tuple[OrderView, list[PegView]]:
         demands = _demand_names(session, loaded)
         result = []
         for line in lines:
-            item, site = loaded.nodes[line.node]
+            item, site = int(loaded.node_item[line.node]), int(loaded.node_site[line.node])
             week = buckets[line.bucket] if 0 <= line.bucket < len(buckets) else None
             result.append(
                 PegView(
@@ -388,13 +422,6 @@ def pegging(uow: UnitOfWork, number: str) -> tuple[OrderView, list[PegView]]:
                 )
             )
         return view, result
-
-
-def _view_or_missing(session: Session, run: PlanRun, number: str) -> OrderView:
-    found = session.scalar(select(PlannedOrder.id).where(PlannedOrder.run_id == run.id, PlannedOrder.number == number))
-    if found is None:
-        raise NotFoundError("planned order", number, of=f"plan {run.number}")
-    return _view(session, run.id, number)
 
 
 def _demand_names(session: Session, loaded: LoadedProblem) -> list[str]:
@@ -410,5 +437,5 @@ def _demand_names(session: Session, loaded: LoadedProblem) -> list[str]:
     forecasts = dict(session.execute(select(DemandForecast.id, DemandForecast.period_start)).all())
     return [
         sales.get(ref, "") if kind == "sales" else f"forecast of the week of {forecasts.get(ref)}"
-        for kind, ref in loaded.demand_refs
+        for kind, ref in zip(loaded.demands.kind.tolist(), loaded.demands.id.tolist(), strict=True)
     ]

@@ -17,6 +17,7 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 
 import numpy as np
+import zstandard
 from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 
@@ -29,7 +30,7 @@ from plantops.db.session import UnitOfWork
 from plantops.engines.mrp import MrpPlan, plan
 from plantops.engines.mrp.kinds import EXCEPTION_KINDS, LATE_CAUSES, ORDER_KINDS
 from plantops.errors import ValidationError
-from plantops.services.planning.problem import LoadedProblem, PlanRequest, load_problem
+from plantops.services.planning.problem import FirmOrders, LoadedProblem, PlanRequest, load_problem
 from plantops.vocabulary import PlannedOrderStatus
 
 Progress = Callable[[str], None]
@@ -79,12 +80,12 @@ def run_plan(
         step("write")
         run_id, number = _write_run(session, request, loaded, started_at, run_by or getpass.getuser())
         written = _write_orders(session, run_id, loaded, result)
-        kept = _carry_firm_orders(session, run_id, loaded.firm_orders)
+        kept = _carry_firm_orders(session, run_id, loaded.firm_orders, after=written)
         _write_records(session, run_id, loaded, result)
         counts = _write_exceptions(session, run_id, loaded, result)
         uow.commit()
         seconds["write"] = time.perf_counter() - clock
-    return PlanSummary(number, len(loaded.nodes), written, kept, counts, seconds)
+    return PlanSummary(number, loaded.node_count, written, kept, counts, seconds)
 
 
 def plan_in_force(session: Session) -> int | None:
@@ -132,19 +133,21 @@ def _write_run(
 
 
 def _write_orders(session: Session, run_id: int, loaded: LoadedProblem, result: MrpPlan) -> int:
-    """Every planned order, numbered ``P<run>-<n>`` in the engine's order (pegging relies on it)."""
+    """Every planned order at its position ``n`` in the engine's order, numbered ``P<run>-<n>``
+    (pegging relies on it; the engine plans each node's orders one after the other)."""
     orders = result.orders
     count = len(orders)
     if not count:
         return 0
-    node_item, node_site = _node_columns(loaded)
-    bom_ids = np.asarray([*loaded.boms, -1], dtype=np.int64)  # index -1 reads the trailing -1
+    node_item, node_site = loaded.node_item, loaded.node_site
+    bom_ids = np.append(loaded.boms, -1)  # index -1 reads the trailing -1
     kinds = np.array(ORDER_KINDS, dtype=object)
     return insert_arrays(
         session.connection(),
         table_of(PlannedOrder),
         {
             "run_id": np.full(count, run_id),
+            "position": np.arange(1, count + 1),
             "number": np.char.add(f"P{run_id}-", np.arange(1, count + 1).astype(str)),
             "item_id": node_item[orders.node],
             "site_id": node_site[orders.node],
@@ -161,44 +164,55 @@ def _write_orders(session: Session, run_id: int, loaded: LoadedProblem, result: 
     )
 
 
-def _node_columns(loaded: LoadedProblem) -> tuple[np.ndarray, np.ndarray]:
-    keys = np.asarray(loaded.nodes, dtype=np.int64).reshape(-1, 2)
-    return keys[:, 0], keys[:, 1]
-
-
-def _carry_firm_orders(session: Session, run_id: int, firm_ids: list[int]) -> int:
-    """Copy the firm planned orders the run planned around into it, numbers unchanged."""
-    if not firm_ids:
+def _carry_firm_orders(session: Session, run_id: int, firm: FirmOrders, *, after: int) -> int:
+    """Copy the firm planned orders the run planned around into it, after its own, numbers unchanged."""
+    if not firm.positions:
         return 0
     table = table_of(PlannedOrder)
-    columns = [c for c in table.c if c.name not in ("id", "run_id")]
-    rows = session.execute(select(*columns).where(table.c.id.in_(firm_ids))).all()
+    columns = [c for c in table.c if c.name not in ("run_id", "position")]
+    rows = session.execute(
+        select(*columns).where(table.c.run_id == firm.run_id, table.c.position.in_(firm.positions))
+    ).all()
     values = {c.name: [getattr(r, c.name) for r in rows] for c in columns}
     values["run_id"] = [run_id] * len(rows)
+    values["position"] = list(range(after + 1, after + len(rows) + 1))
     return bulk_insert(session.connection(), table, values)
 
 
-def pack_record(rows: np.ndarray) -> bytes:
-    """The six rows of a time-phased record as compressed little-endian float64."""
-    return zlib.compress(np.ascontiguousarray(rows, dtype="<f8").tobytes(), 1)
+def pack_record(rows: np.ndarray, packer: zstandard.ZstdCompressor) -> bytes:
+    """The six rows of a time-phased record as Zstandard-compressed little-endian float64."""
+    return packer.compress(np.ascontiguousarray(rows, dtype="<f8").tobytes())
 
 
 def unpack_record(blob: bytes, buckets: int) -> np.ndarray:
-    return np.frombuffer(zlib.decompress(blob), dtype="<f8").reshape(len(RECORD_ROWS), buckets)
+    """The rows of a packed record (Zstandard, or zlib as the first plan runs stored them)."""
+    data = zstandard.ZstdDecompressor().decompress(blob) if blob[:4] == ZSTD_MAGIC else zlib.decompress(blob)
+    return np.frombuffer(data, dtype="<f8").reshape(len(RECORD_ROWS), buckets)
+
+
+ZSTD_MAGIC = b"\x28\xb5\x2f\xfd"
 
 
 def _write_records(session: Session, run_id: int, loaded: LoadedProblem, result: MrpPlan) -> None:
+    """Each node's time-phased record, and where its planned orders lie among the run's positions."""
     tables = np.stack([getattr(result, name) for name in RECORD_ROWS], axis=1)  # nodes x 6 x buckets
-    node_item, node_site = _node_columns(loaded)
-    bulk_insert(
+    nodes = loaded.node_count
+    order_count = np.bincount(result.orders.node, minlength=nodes)
+    first_order = np.full(nodes, 0, dtype=np.int64)
+    if len(result.orders):
+        first_order[result.orders.node[::-1]] = np.arange(len(result.orders), 0, -1)  # the first position wins
+    packer = zstandard.ZstdCompressor(level=1)
+    insert_arrays(
         session.connection(),
         table_of(MrpRecord),
         {
-            "run_id": [run_id] * len(loaded.nodes),
-            "item_id": node_item.tolist(),
-            "site_id": node_site.tolist(),
-            "low_level_code": result.low_level_codes.tolist(),
-            "rows": [pack_record(tables[n]) for n in range(len(loaded.nodes))],
+            "run_id": np.full(nodes, run_id),
+            "item_id": loaded.node_item,
+            "site_id": loaded.node_site,
+            "low_level_code": result.low_level_codes,
+            "rows": [pack_record(tables[n], packer) for n in range(nodes)],
+            "first_order": first_order,
+            "order_count": order_count,
         },
     )
 
@@ -209,7 +223,7 @@ def _write_exceptions(session: Session, run_id: int, loaded: LoadedProblem, resu
     count = len(found)
     if not count:
         return {}
-    node_item, node_site = _node_columns(loaded)
+    node_item, node_site = loaded.node_item, loaded.node_site
     buckets = loaded.problem.settings.buckets.astype("datetime64[D]")
     last = buckets.size - 1
     documents = np.asarray([*_receipt_documents(session, loaded), ""], dtype=object)
@@ -221,6 +235,7 @@ def _write_exceptions(session: Session, run_id: int, loaded: LoadedProblem, resu
         table_of(PlanException),
         {
             "run_id": np.full(count, run_id),
+            "position": np.arange(1, count + 1),
             "kind": kinds[found.kind],
             "item_id": node_item[found.node],
             "site_id": node_site[found.node],
@@ -238,9 +253,9 @@ def _write_exceptions(session: Session, run_id: int, loaded: LoadedProblem, resu
 
 def _receipt_documents(session: Session, loaded: LoadedProblem) -> list[str]:
     """How each scheduled receipt is named to a planner: PO-12/1, WO-7, or a firm planned order's number."""
-    purchase_ids = [ref for kind, ref in loaded.receipt_refs if kind == "purchase"]
-    work_ids = [ref for kind, ref in loaded.receipt_refs if kind == "work"]
-    firm_ids = [ref for kind, ref in loaded.receipt_refs if kind == "firm"]
+    purchase_ids = loaded.receipts.ids_of("purchase")
+    work_ids = loaded.receipts.ids_of("work")
+    firm_ids = loaded.receipts.ids_of("firm")
     names: dict[tuple[str, int], str] = {}
     for line_id, order, line in session.execute(
         select(PurchaseOrderLine.id, PurchaseOrder.number, PurchaseOrderLine.line)
@@ -250,8 +265,11 @@ def _receipt_documents(session: Session, loaded: LoadedProblem) -> list[str]:
         names[("purchase", line_id)] = f"{order}/{line}"
     for order_id, order in session.execute(select(WorkOrder.id, WorkOrder.number).where(WorkOrder.id.in_(work_ids))):
         names[("work", order_id)] = order
-    for order_id, order in session.execute(
-        select(PlannedOrder.id, PlannedOrder.number).where(PlannedOrder.id.in_(firm_ids))
+    for position, order in session.execute(
+        select(PlannedOrder.position, PlannedOrder.number).where(
+            PlannedOrder.run_id == loaded.firm_orders.run_id, PlannedOrder.position.in_(firm_ids)
+        )
     ):
-        names[("firm", order_id)] = order
-    return [names.get(ref, "") for ref in loaded.receipt_refs]
+        names[("firm", position)] = order
+    receipts = zip(loaded.receipts.kind.tolist(), loaded.receipts.id.tolist(), strict=True)
+    return [names.get(ref, "") for ref in receipts]

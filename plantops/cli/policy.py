@@ -1,0 +1,201 @@
+"""``plantops policy``: compute inventory policies, read and explain them, apply them to MRP's parameters."""
+
+from __future__ import annotations
+
+import datetime as dt
+import getpass
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from plantops.cli.common import console, plantops, reports_errors, step_progress
+from plantops.engines.policy import SimulationResult
+from plantops.errors import ValidationError
+from plantops.services.policy import apply, queries, runs
+from plantops.services.policy.queries import LineView, RunView
+from plantops.vocabulary import DemandDistribution, LotSizeRule, PolicyMethod, ServiceMeasure
+
+app = typer.Typer(help="Inventory policies: safety stock, reorder points and order quantities per item and site.")
+
+ItemsOption = Annotated[str | None, typer.Option("--items", help="Only these items, comma-separated.")]
+RunOption = Annotated[str | None, typer.Option(help="The policy run (default: the newest).")]
+
+
+def _codes(items: str | None) -> tuple[str, ...]:
+    return tuple(code.strip() for code in items.split(",") if code.strip()) if items else ()
+
+
+@app.callback(invoke_without_command=True)
+@reports_errors
+def compute(
+    context: typer.Context,
+    service_level: Annotated[
+        float | None, typer.Option(help="Cycle service level for every item (default: 98/95/90 % by ABC class).")
+    ] = None,
+    fill_rate: Annotated[
+        float | None, typer.Option(help="Fill rate for every item instead of a service level.")
+    ] = None,
+    items: ItemsOption = None,
+    method: Annotated[PolicyMethod, typer.Option(help="How to compute the policy.")] = PolicyMethod.REORDER_POINT,
+    distribution: Annotated[
+        DemandDistribution | None, typer.Option(help="Demand law for every item (default: fitted per item).")
+    ] = None,
+    history_weeks: Annotated[int, typer.Option(help="Weeks of sales history to use.")] = 52,
+    horizon_weeks: Annotated[int, typer.Option(help="Weeks of forecast the mean demand is taken over.")] = 13,
+    holding_rate: Annotated[float, typer.Option(help="Holding cost rate a year, for items without one.")] = 0.25,
+    ordering_cost: Annotated[float, typer.Option(help="Cost of an order, for items without one.")] = 50.0,
+    service_days: Annotated[int, typer.Option(help="Guaranteed service: days promised to customers.")] = 0,
+    today: Annotated[dt.datetime | None, typer.Option(formats=["%Y-%m-%d"], help="The day to plan from.")] = None,
+    limit: Annotated[int, typer.Option(help="Show at most this many lines.")] = 100,
+) -> None:
+    """Compute the policy of every item at every site that has demand and show it; `apply` writes it to MRP."""
+    if context.invoked_subcommand is not None:
+        return
+    if service_level is not None and fill_rate is not None:
+        raise ValidationError("policy", "fill_rate", "give either --service-level or --fill-rate, not both")
+    measure = ServiceMeasure.FILL_RATE if fill_rate is not None else ServiceMeasure.CYCLE_SERVICE_LEVEL
+    request = runs.PolicyRequest(
+        today=today.date() if today else dt.date.today(),
+        method=method,
+        measure=measure,
+        target=fill_rate if fill_rate is not None else service_level,
+        items=_codes(items),
+        history_weeks=history_weeks,
+        horizon_weeks=horizon_weeks,
+        distribution=distribution,
+        holding_cost_rate=holding_rate,
+        ordering_cost=ordering_cost,
+        customer_service_days=service_days,
+    )
+    with plantops() as ops:
+        with step_progress(3, "Computing policies") as progress:
+            summary = runs.compute_policies(ops.uow(), request, computed_by=getpass.getuser(), progress=progress)
+        run, lines = queries.policy_lines(ops.uow(), run=summary.number, limit=limit)
+    _print_lines(run, lines)
+    console.print(
+        f"{summary.number}: {summary.lines} policies; `plantops policy apply` writes them to MRP's parameters."
+    )
+    for skipped in summary.skipped:
+        console.print(f"Skipped {skipped.item}{' at ' + skipped.site if skipped.site else ''}: {skipped.reason}.")
+
+
+@app.command()
+@reports_errors
+def show(items: ItemsOption = None, run: RunOption = None, limit: Annotated[int, typer.Option()] = 100) -> None:
+    """The policies of a run, as computed."""
+    with plantops() as ops:
+        header, lines = queries.policy_lines(ops.uow(), run=run, items=_codes(items), limit=limit)
+    _print_lines(header, lines)
+
+
+@app.command()
+@reports_errors
+def explain(
+    item: Annotated[str, typer.Argument(help="Item code.")],
+    site: Annotated[str | None, typer.Option(help="Only this site.")] = None,
+    run: RunOption = None,
+    simulation: Annotated[bool, typer.Option(help="Check the policy on simulated demand.")] = True,
+) -> None:
+    """Why the policy of an item is what it is, and how it fares on simulated demand."""
+    with plantops() as ops:
+        header, explanations = queries.explain(ops.uow(), item, site=site, run=run, simulated=simulation)
+    for explanation in explanations:
+        view = explanation.line
+        console.rule(f"{view.item} at {view.site} ({header.number}, {header.method.value.replace('_', ' ')})")
+        for paragraph in explanation.paragraphs:
+            console.print(paragraph)
+        if explanation.simulation is not None:
+            console.print(_simulated(explanation.simulation))
+
+
+@app.command(name="apply")
+@reports_errors
+def apply_run(
+    items: ItemsOption = None,
+    run: RunOption = None,
+    lot_sizing: Annotated[
+        bool, typer.Option(help="Also write the order quantity (--no-lot-sizing keeps each item's lot-sizing rule).")
+    ] = True,
+) -> None:
+    """Write the policies into the items' planning parameters (safety stock, lot sizing), all or nothing."""
+    with plantops() as ops:
+        number, changes = apply.apply_policies(
+            ops.uow(), items=_codes(items), run=run, lot_sizing=lot_sizing, applied_by=getpass.getuser()
+        )
+    table = Table("item", "from site", "safety stock", "lot sizing", title=f"Applied from {number}")
+    for change in changes:
+        before, after = (
+            rule.value.replace("_", " ") + (f" {_n(fixed)}" if rule is LotSizeRule.FIXED_ORDER_QUANTITY else "")
+            for rule, fixed in zip(change.lot_size_rule, change.fixed_order_quantity, strict=True)
+        )
+        table.add_row(
+            change.item,
+            change.site,
+            f"{_n(change.safety_stock[0])} -> {_n(change.safety_stock[1])}",
+            f"{before} -> {after}",
+        )
+    console.print(table)
+    console.print(f"{len(changes)} items updated; the next `plantops plan` uses them.")
+
+
+def _print_lines(run: RunView, lines: list[LineView]) -> None:
+    measure = "CSL" if run.measure is ServiceMeasure.CYCLE_SERVICE_LEVEL else "fill"
+    table = Table(
+        "item",
+        "site",
+        "class",
+        "law",
+        f"target {measure}",
+        "demand/wk",
+        "safety stock",
+        "reorder pt",
+        "order qty",
+        "order up to",
+        "cost/yr",
+        "CSL",
+        "fill",
+        "applied",
+        title=f"{run.number}: {run.method.value.replace('_', ' ')} policies of {run.computed_at:%Y-%m-%d %H:%M} UTC",
+    )
+    for view in lines:
+        line = view.line
+
+        def units(value: object, view: LineView = view) -> str:
+            return _n(value, view.decimals)
+
+        table.add_row(
+            view.item,
+            view.site,
+            f"{line.abc_class.value}{line.xyz_class.value}",
+            line.distribution.value,
+            f"{float(line.service_target):.1%}",
+            _n(line.demand_mean, 1),
+            units(line.safety_stock),
+            units(line.reorder_point),
+            units(line.order_quantity),
+            units(line.order_up_to),
+            f"{float(line.expected_cost):,.0f}",
+            f"{float(line.expected_cycle_service):.1%}",
+            f"{float(line.expected_fill_rate):.1%}",
+            "yes" if view.applied else "",
+        )
+    console.print(table)
+
+
+def _simulated(result: SimulationResult) -> str:
+    return (
+        f"Simulated ({queries.SIMULATED_RUNS} runs of {queries.SIMULATED_WEEKS} weeks, stock reviewed once a day "
+        "with the day's demand in one lump, so large days lower the service below the formula's): fill rate "
+        f"{result.fill_rate.mean:.1%} ± {result.fill_rate.standard_error:.1%}, cycle service level "
+        f"{result.cycle_service_level.mean:.1%} ± {result.cycle_service_level.standard_error:.1%}, on hand "
+        f"{result.on_hand.mean:,.1f} on average."
+    )
+
+
+def _n(value: object, decimals: int = 6) -> str:
+    """A quantity with at most ``decimals`` decimals, trailing zeros dropped."""
+    if value is None:
+        return "-"
+    text = f"{float(value):,.{decimals}f}"  # type: ignore[arg-type]
+    return text.rstrip("0").rstrip(".") if "." in text else text

@@ -1,0 +1,40 @@
+"""``plantops serve``: the HTTP API (and the web app, where it is installed) under uvicorn."""
+
+from __future__ import annotations
+
+import importlib
+import importlib.util
+from typing import Annotated
+
+import typer
+import uvicorn
+from fastapi import FastAPI
+
+from plantops.api.app import create_app
+from plantops.bootstrap import PlantOps
+from plantops.cli.common import console, plantops, reports_errors
+
+WEB_APP = "plantops.web.app"
+
+
+def compose(ops: PlantOps) -> FastAPI:
+    """The API under ``/api``, and the web app at ``/`` when it is present.
+
+    The two apps know nothing of each other; they meet only here.
+    """
+    app = create_app(ops)
+    if importlib.util.find_spec(WEB_APP) is not None:
+        web = importlib.import_module(WEB_APP)
+        app.mount("/", web.create_web_app(ops))
+    return app
+
+
+@reports_errors
+def serve(
+    host: Annotated[str, typer.Option(help="The address to listen on (0.0.0.0: every interface).")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(min=1, max=65535, help="The port to listen on.")] = 8000,
+) -> None:
+    """Serve the HTTP API (docs at /api/docs) and the web app until interrupted."""
+    with plantops() as ops:
+        console.print(f"PlantOps on http://{host}:{port}/ (API documentation: http://{host}:{port}/api/docs)")
+        uvicorn.run(compose(ops), host=host, port=port, log_level="info")

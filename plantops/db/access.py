@@ -1,0 +1,103 @@
+"""Users, roles, tokens, API keys, the audit trail and the background jobs users start.
+
+Secrets are never stored: passwords as argon2 hashes, tokens and API keys as the
+SHA-256 digest of their random value. Columns marked ``info={"secret": True}`` are
+never written to the audit trail.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import ForeignKey, Index, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from plantops.db.base import Base, enum_column
+from plantops.vocabulary import AuditAction, CredentialKind, JobStatus, Role
+
+
+class User(Base):
+    """Someone (or a machine) who signs in; ``active`` False refuses every credential."""
+
+    __tablename__ = "app_user"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(64), unique=True)
+    password_hash: Mapped[str | None] = mapped_column(String(256), info={"secret": True})
+    active: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[dt.datetime]
+
+
+class UserRole(Base):
+    """A role granted to a user."""
+
+    __tablename__ = "user_role"
+
+    user_id: Mapped[int] = mapped_column(ForeignKey("app_user.id", ondelete="CASCADE"), primary_key=True)
+    role: Mapped[Role] = mapped_column(enum_column(Role, "role"), primary_key=True)
+
+
+class Credential(Base):
+    """A bearer token (expires) or an API key (until revoked), known only by its digest."""
+
+    __tablename__ = "credential"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("app_user.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[CredentialKind] = mapped_column(enum_column(CredentialKind, "credential_kind"))
+    name: Mapped[str] = mapped_column(String(64), default="")
+    digest: Mapped[str] = mapped_column(String(64), unique=True, info={"secret": True})
+    created_at: Mapped[dt.datetime]
+    expires_at: Mapped[dt.datetime | None]
+    revoked_at: Mapped[dt.datetime | None]
+
+
+class AuditEntry(Base):
+    """One change to one record (or one bulk write to a table): who, when, what, before and after.
+
+    ``record`` is the table, ``record_key`` the row's business code (or its id where it
+    has none); ``before`` and ``after`` are JSON objects of the values that changed.
+    """
+
+    __tablename__ = "audit_entry"
+    __table_args__ = (
+        Index("ix_audit_entry_record", "record", "record_key"),
+        Index("ix_audit_entry_user_at", "username", "at"),
+        Index("ix_audit_entry_at", "at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[dt.datetime]
+    username: Mapped[str] = mapped_column(String(64))
+    action: Mapped[AuditAction] = mapped_column(enum_column(AuditAction, "audit_action"))
+    record: Mapped[str] = mapped_column(String(64))
+    record_key: Mapped[str] = mapped_column(String(200))
+    rows: Mapped[int] = mapped_column(default=1)
+    before: Mapped[str | None] = mapped_column(Text)
+    after: Mapped[str | None] = mapped_column(Text)
+
+
+class BackgroundJob(Base):
+    """A long run (plan, schedule, forecast, policy) started over HTTP, and how far it has got.
+
+    The job runs on the server whether or not its client is still connected; ``step``,
+    ``steps_done`` and ``steps_total`` report its progress, ``result`` (JSON) its outcome
+    and ``error`` why it failed.
+    """
+
+    __tablename__ = "background_job"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    number: Mapped[str] = mapped_column(String(32), unique=True)
+    kind: Mapped[str] = mapped_column(String(32))
+    status: Mapped[JobStatus] = mapped_column(enum_column(JobStatus, "job_status"))
+    submitted_by: Mapped[str] = mapped_column(String(64))
+    submitted_at: Mapped[dt.datetime]
+    started_at: Mapped[dt.datetime | None]
+    finished_at: Mapped[dt.datetime | None]
+    step: Mapped[str] = mapped_column(String(64), default="")
+    steps_done: Mapped[int] = mapped_column(default=0)
+    steps_total: Mapped[int | None]
+    request: Mapped[str] = mapped_column(Text)
+    result: Mapped[str | None] = mapped_column(Text)
+    error: Mapped[str | None] = mapped_column(Text)

@@ -1,0 +1,330 @@
+"""What planners read of a policy run: its table, and each policy explained and simulated."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import math
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import Row, select
+from sqlalchemy.orm import Session
+
+from plantops.db.base import table_of
+from plantops.db.catalog import Item, Unit
+from plantops.db.inventory_policy import PolicyLine, PolicyRun
+from plantops.db.session import UnitOfWork
+from plantops.db.sites import Site
+from plantops.engines.policy import Demand, Replenishment, SimulationResult, simulate
+from plantops.errors import NotFoundError, ValidationError
+from plantops.services.policy.apply import policy_run
+from plantops.services.policy.network import read_working_days
+from plantops.vocabulary import (
+    DemandBasis,
+    DemandDistribution,
+    LeadTimeBasis,
+    LotSizeRule,
+    PolicyMethod,
+    ServiceMeasure,
+    VariabilityBasis,
+)
+
+#: The simulation behind an explanation: weeks simulated per run, runs, and the seed.
+SIMULATED_WEEKS = 260
+SIMULATED_RUNS = 20
+SIMULATION_SEED = 7
+
+
+@dataclass(frozen=True)
+class RunView:
+    number: str
+    computed_at: dt.datetime
+    computed_by: str
+    method: PolicyMethod
+    measure: ServiceMeasure
+    settings: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class LineView:
+    """A line of a run: the item, site and unit codes, and the line's columns (``line.safety_stock``...)."""
+
+    item: str
+    site: str
+    unit: str
+    decimals: int
+    line: Row[Any]
+
+    @property
+    def applied(self) -> bool:
+        return self.line.applied_at is not None
+
+
+@dataclass(frozen=True)
+class Explanation:
+    line: LineView
+    paragraphs: list[str]
+    simulation: SimulationResult | None
+
+
+def policy_lines(
+    uow: UnitOfWork, *, run: str | None = None, items: tuple[str, ...] = (), limit: int | None = None
+) -> tuple[RunView, list[LineView]]:
+    """The lines of a run (the newest by default), by item and site."""
+    with uow:
+        session = uow.session
+        chosen = policy_run(session, run)
+        for code in items:
+            if session.scalar(select(Item.id).where(Item.code == code)) is None:
+                raise NotFoundError("item", code)
+        return _run_view(chosen), _lines(session, chosen, items, limit)
+
+
+def explain(
+    uow: UnitOfWork, item: str, *, site: str | None = None, run: str | None = None, simulated: bool = True
+) -> tuple[RunView, list[Explanation]]:
+    """Why each policy of ``item`` in a run is what it is, and how it fares on simulated demand."""
+    with uow:
+        session = uow.session
+        chosen = policy_run(session, run)
+        if session.scalar(select(Item.id).where(Item.code == item)) is None:
+            raise NotFoundError("item", item)
+        if site is not None and session.scalar(select(Site.id).where(Site.code == site)) is None:
+            raise NotFoundError("site", site)
+        lines = [view for view in _lines(session, chosen, (item,), None) if site is None or view.site == site]
+        if not lines:
+            where = f" at {site}" if site else ""
+            raise ValidationError(item, "item", f"has no policy{where} in {chosen.number}")
+        working = read_working_days(session)
+        site_ids = dict(session.execute(select(Site.code, Site.id)).all())
+        header = _run_view(chosen)
+        governing = max(lines, key=lambda view: view.line.new_safety_stock)
+        return header, [
+            Explanation(
+                view,
+                _paragraphs(header, view, len(lines), governing, working[site_ids[view.site]]),
+                _simulate(header, view, working[site_ids[view.site]]) if simulated else None,
+            )
+            for view in lines
+        ]
+
+
+def _run_view(run: PolicyRun) -> RunView:
+    return RunView(
+        run.number, run.computed_at, run.computed_by, run.method, run.service_measure, json.loads(run.settings)
+    )
+
+
+def _lines(session: Session, run: PolicyRun, items: tuple[str, ...], limit: int | None) -> list[LineView]:
+    query = (
+        select(
+            table_of(PolicyLine),
+            Item.code.label("item_code"),
+            Site.code.label("site_code"),
+            Unit.code.label("unit_code"),
+            Unit.decimals,
+        )
+        .join(Item, Item.id == PolicyLine.item_id)
+        .join(Unit, Unit.id == Item.unit_id)
+        .join(Site, Site.id == PolicyLine.site_id)
+        .where(PolicyLine.run_id == run.id)
+        .order_by(Item.code, Site.code)
+    )
+    if items:
+        query = query.where(Item.code.in_(items))
+    if limit is not None:
+        query = query.limit(limit)
+    return [LineView(row.item_code, row.site_code, row.unit_code, row.decimals, row) for row in session.execute(query)]
+
+
+# --- explanation ------------------------------------------------------------------------------
+
+
+def _n(value: Decimal | float | None, unit: str = "") -> str:
+    if value is None:
+        return "-"
+    number = float(value)
+    text = f"{number:,.0f}" if number == round(number) else f"{number:,.2f}"
+    return f"{text} {unit}".rstrip()
+
+
+def _paragraphs(run: RunView, view: LineView, sites: int, governing: LineView, working_days: int) -> list[str]:
+    line, unit = view.line, view.unit
+    mean, std, cost = float(line.demand_mean), float(line.demand_std), float(line.unit_cost)
+    variation = std / mean if mean else math.inf
+    text = [
+        f"Class {line.abc_class.value}{line.xyz_class.value}: {_n(mean, unit)} a week at {cost:,.2f} each is worth "
+        f"{mean * 52 * cost:,.0f} a year (ABC by annual value); the weekly deviation of {_n(std, unit)} is "
+        f"{variation:.2f} of the mean (XYZ: X below 0.5, Y below 1, Z above). Service target: "
+        f"{_measure(run.measure)} {float(line.service_target):.1%}"
+        + (" (the planner's)." if run.settings.get("target") else f" (class {line.abc_class.value}'s)."),
+        _demand_sentence(run, line),
+        _lead_time_sentence(line, working_days),
+        _policy_sentence(run, view, working_days),
+        f"Expected: cycle service level {float(line.expected_cycle_service):.1%}, fill rate "
+        f"{float(line.expected_fill_rate):.1%}, at {float(line.expected_cost):,.2f} a year "
+        + (
+            "(holding the safety stock)."
+            if run.method is PolicyMethod.GUARANTEED_SERVICE
+            else "(ordering and holding)."
+        ),
+        _apply_sentence(view, sites, governing),
+    ]
+    return text
+
+
+def _measure(measure: ServiceMeasure) -> str:
+    return "cycle service level" if measure is ServiceMeasure.CYCLE_SERVICE_LEVEL else "fill rate"
+
+
+def _demand_sentence(run: RunView, line: Row[Any]) -> str:
+    weeks = line.history_weeks
+    mean = {
+        DemandBasis.FORECAST: f"The mean is the forecast of the next {run.settings.get('horizon_weeks')} weeks",
+        DemandBasis.HISTORY: f"The mean is the average of {weeks} weeks of sales history",
+        DemandBasis.USERS: "It has no sales or forecast of its own: its demand is what the items made from or "
+        "supplied by it need, added week by week (so that items used together vary together)",
+    }[line.demand_basis]
+    deviation = {
+        VariabilityBasis.FORECAST_ERRORS: f"the deviation is the root mean square of {weeks} weeks of forecast errors",
+        VariabilityBasis.HISTORY: f"the deviation is that of {weeks} weeks of demand (too few forecasts to measure "
+        "their errors)",
+    }[line.variability_basis]
+    return f"{mean}; {deviation}."
+
+
+def _lead_time_sentence(line: Row[Any], working_days: int) -> str:
+    lead, deviation = float(line.lead_time_days), float(line.lead_time_std_days)
+    days = f"{lead:,.1f} working days ({lead / working_days:.2f} weeks of {working_days} working days)"
+    return {
+        LeadTimeBasis.PURCHASE_HISTORY: f"Lead time {days}, deviation {deviation:,.1f} days, measured on receipts "
+        "against purchase orders.",
+        LeadTimeBasis.SUPPLIER: f"Lead time {days} as the preferred supplier quotes it (too few receipts to "
+        "measure it).",
+        LeadTimeBasis.ITEM: f"Lead time {days}, the item's own (made or transferred), taken as fixed.",
+    }[line.lead_time_basis]
+
+
+def _policy_sentence(run: RunView, view: LineView, working_days: int) -> str:
+    line, unit = view.line, view.unit
+    safety = _n(line.safety_stock, unit)
+    law = line.distribution.value
+    chosen = " (as the planner chose)" if run.settings.get("distribution") else _law_reason(line.distribution)
+    match run.method:
+        case PolicyMethod.REORDER_POINT:
+            point, quantity = float(line.reorder_point or 0), float(line.order_quantity or 0)
+            over_lead = point - float(line.safety_stock)
+            holding = float(line.holding_cost_rate) * float(line.unit_cost)
+            rate = float(line.demand_mean) * 52
+            eoq = math.sqrt(2 * float(line.ordering_cost) * rate / holding) if holding else math.inf
+            return (
+                f"Continuous review: order {_n(quantity, unit)} when the inventory position falls to "
+                f"{_n(point, unit)}, which is the mean lead-time demand {_n(over_lead, unit)} plus safety stock "
+                f"{safety}; lead-time demand follows a {law} law{chosen}. {_n(quantity, unit)} is the order of least "
+                f"ordering ({float(line.ordering_cost):,.2f} an order) and holding "
+                f"({float(line.holding_cost_rate):.0%} of {float(line.unit_cost):,.2f} a year) cost whose reorder "
+                "point meets the target, within the "
+                f"order limits and price breaks; the plain economic order quantity would be {_n(eoq, unit)}."
+            )
+        case PolicyMethod.PERIODIC:
+            return (
+                f"Weekly review: at or below s = {_n(line.reorder_point, unit)}, order up to S = "
+                f"{_n(line.order_up_to, unit)} (Zheng-Federgruen at the backorder cost that just meets the target; "
+                f"a {law} law{chosen}); safety stock {safety} is s less the mean demand over the lead time and "
+                "a week. Service is counted per week."
+            )
+        case PolicyMethod.BASE_STOCK:
+            return (
+                f"Weekly review: order up to S = {_n(line.order_up_to, unit)}, the smallest level meeting the target "
+                f"over the lead time and a week (a {law} law{chosen}); safety stock {safety}."
+            )
+        case PolicyMethod.GUARANTEED_SERVICE:
+            daily = float(line.demand_mean) / 7
+            covered = (float(line.order_up_to or 0) - float(line.safety_stock)) / daily if daily else 0.0
+            return (
+                f"Guaranteed service across the supply network (Graves-Willems): it promises {line.service_time_days} "
+                f"calendar days to its users and covers a net replenishment time of {covered:,.0f} days with "
+                f"safety stock {safety} (base stock {_n(line.order_up_to, unit)}; net weekly demand "
+                f"{_n(line.demand_mean, unit)}, deviation {_n(line.demand_std, unit)}, pooled over its users)."
+            )
+
+
+def _law_reason(law: DemandDistribution) -> str:
+    match law:
+        case DemandDistribution.POISSON:
+            return " (a slow mover whose variance is close to its mean)"
+        case DemandDistribution.GAMMA:
+            return " (coefficient of variation above 0.5: a normal law would expect negative demand)"
+        case DemandDistribution.NORMAL:
+            return ""
+
+
+def _apply_sentence(view: LineView, sites: int, governing: LineView) -> str:
+    line, unit = view.line, view.unit
+
+    def rule(name: LotSizeRule, fixed: Decimal | None) -> str:
+        words = name.value.replace("_", " ")
+        return f"{words} {_n(fixed, unit)}" if name is LotSizeRule.FIXED_ORDER_QUANTITY else words
+
+    if line.applied_at is not None:
+        return f"Applied on {line.applied_at:%Y-%m-%d %H:%M} UTC by {line.applied_by}."
+    change = (
+        f"safety stock {_n(line.before_safety_stock, unit)} -> {_n(line.new_safety_stock, unit)}, lot sizing "
+        f"{rule(line.before_lot_size_rule, line.before_fixed_order_quantity)} -> "
+        f"{rule(line.new_lot_size_rule, line.new_fixed_order_quantity)}"
+    )
+    if sites > 1 and governing is not view:
+        return (
+            f"Not applied by itself: MRP keeps one value per item, and applying takes the largest safety stock, "
+            f"at {governing.site}. This site's policy would mean {change}."
+        )
+    return f"Applying writes {change}."
+
+
+def _simulate(run: RunView, view: LineView, working_days: int) -> SimulationResult | None:
+    """The policy run on sampled daily demand (calendar days for guaranteed service)."""
+    line = view.line
+    mean, std = float(line.demand_mean), float(line.demand_std)
+    if mean <= 0:
+        return None
+    days = 7 if run.method is PolicyMethod.GUARANTEED_SERVICE else working_days
+    daily = _daily(line.distribution, mean / days, std / math.sqrt(days))
+    holding = float(line.holding_cost_rate) * float(line.unit_cost) / (52 * days)
+    lead, lead_std = float(line.lead_time_days), float(line.lead_time_std_days)
+    match run.method:
+        case PolicyMethod.REORDER_POINT:
+            policy = Replenishment.continuous(float(line.reorder_point or 0), float(line.order_quantity or 0))
+        case PolicyMethod.PERIODIC:
+            policy = Replenishment.periodic(float(line.reorder_point or 0), float(line.order_up_to or 0), days)
+        case PolicyMethod.BASE_STOCK:
+            level = float(line.order_up_to or 0)
+            policy = Replenishment.periodic(level, level, days)
+        case PolicyMethod.GUARANTEED_SERVICE:
+            level = float(line.order_up_to or 0)
+            covered = round((level - float(line.safety_stock)) / (mean / 7))
+            if covered < 1:
+                return None  # its users are served from upstream stock: nothing to simulate here
+            policy, lead, lead_std = Replenishment.periodic(level, level, 1), covered - 1, 0.0
+    result = simulate(
+        policy,
+        daily,
+        lead_time=lead,
+        lead_time_std=lead_std,
+        holding_cost=holding,
+        fixed_cost=float(line.ordering_cost) if run.method is not PolicyMethod.GUARANTEED_SERVICE else 0.0,
+        periods=SIMULATED_WEEKS * days,
+        replications=SIMULATED_RUNS,
+        seed=SIMULATION_SEED,
+    )
+    return result
+
+
+def _daily(law: DemandDistribution, mean: float, std: float) -> Demand:
+    """A day's demand: Poisson stays Poisson; a normal law too spread for a day becomes gamma (no negative days)."""
+    if law is DemandDistribution.POISSON:
+        return Demand.of(law, mean)
+    if law is DemandDistribution.NORMAL and mean > 0 and std / mean > 0.5:
+        return Demand.of(DemandDistribution.GAMMA, mean, std)
+    return Demand.of(law, mean, std)

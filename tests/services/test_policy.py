@@ -1,0 +1,268 @@
+"""Inventory policies through the policy service on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import select
+
+from plantops.bootstrap import PlantOps
+from plantops.db.catalog import Item
+from plantops.errors import NotFoundError, ValidationError
+from plantops.services import master_data
+from plantops.services.inventory import stock
+from plantops.services.policy import apply, queries, runs
+from plantops.services.policy.runs import PolicyRequest
+from plantops.vocabulary import (
+    AbcClass,
+    DemandBasis,
+    LeadTimeBasis,
+    LotSizeRule,
+    PolicyMethod,
+    ServiceMeasure,
+    VariabilityBasis,
+)
+from tests.services.minimal_plant import write_plant
+
+TODAY = dt.date(2026, 11, 23)  # a Monday
+WEEKS = [TODAY - dt.timedelta(weeks=52 - w) for w in range(52)]
+SALES = [10 if w % 2 else 20 for w in range(52)]  # mean 15, sample deviation 5 sqrt(52/51)
+SALES_STD = 5 * math.sqrt(52 / 51)
+MONDAY_TO_FRIDAY = "calendar,weekday,kind,start_time,end_time,name\n" + "".join(
+    f"TWO,{day},shift,06:00,14:00,early\n" for day in range(5)
+)
+
+
+def _history(item: str = "BIKE") -> str:
+    rows = "".join(f"{item},P1,{week},{quantity}\n" for week, quantity in zip(WEEKS, SALES, strict=True))
+    return "item,site,period_start,quantity\n" + rows
+
+
+def _plant(ops: PlantOps, folder: Path, **overrides: str) -> PlantOps:
+    sheets = {
+        "calendar_shifts": MONDAY_TO_FRIDAY,
+        "sales_history": _history(),
+        "demand_forecasts": "item,site,period_start,quantity\n",
+        **overrides,
+    }
+    master_data.import_path(ops.uow(), write_plant(folder, sheets), posted_by="tester")
+    return ops
+
+
+@pytest.fixture
+def plant(ops: PlantOps, tmp_path: Path) -> PlantOps:
+    """The minimal plant selling 10 and 20 bikes in turn for a year; frames from tube, bought."""
+    return _plant(ops, tmp_path)
+
+
+def _lines(ops: PlantOps, run: str | None = None) -> dict[str, Any]:
+    _, views = queries.policy_lines(ops.uow(), run=run)
+    return {view.item: view.line for view in views}
+
+
+def test_demand_is_exploded_through_the_bill_of_materials(plant: PlantOps) -> None:
+    summary = runs.compute_policies(plant.uow(), PolicyRequest(today=TODAY), computed_by="tester")
+    lines = _lines(plant)
+
+    assert summary.number == "POL-000001"
+    assert set(lines) == {"BIKE", "FRAME", "TUBE"}
+    tube_per_bike = 2.5 / 0.95  # 2.5 kg a frame, 5 % scrap
+    for item, factor in (("BIKE", 1.0), ("FRAME", 1.0), ("TUBE", tube_per_bike)):
+        assert float(lines[item].demand_mean) == pytest.approx(15 * factor, abs=1e-5)
+        assert float(lines[item].demand_std) == pytest.approx(SALES_STD * factor, abs=1e-5)
+    assert lines["BIKE"].demand_basis is DemandBasis.HISTORY
+    assert lines["TUBE"].demand_basis is DemandBasis.USERS
+    assert lines["TUBE"].variability_basis is VariabilityBasis.HISTORY
+
+
+def test_the_forecast_sets_the_mean_and_its_errors_the_deviation(ops: PlantOps, tmp_path: Path) -> None:
+    past = "".join(
+        f"BIKE,P1,{week},{quantity + (3 if w % 2 else -3)}\n"
+        for w, (week, quantity) in enumerate(zip(WEEKS, SALES, strict=True))
+    )
+    future = "".join(f"BIKE,P1,{TODAY + dt.timedelta(weeks=w)},{18 + w}\n" for w in range(13))
+    _plant(ops, tmp_path, demand_forecasts="item,site,period_start,quantity\n" + past + future)
+
+    runs.compute_policies(ops.uow(), PolicyRequest(today=TODAY, horizon_weeks=13), computed_by="tester")
+    bike = _lines(ops)["BIKE"]
+
+    assert bike.demand_basis is DemandBasis.FORECAST
+    assert float(bike.demand_mean) == pytest.approx(sum(18 + w for w in range(13)) / 13, abs=1e-5)
+    assert bike.variability_basis is VariabilityBasis.FORECAST_ERRORS
+    assert float(bike.demand_std) == pytest.approx(math.sqrt(52 * 9 / 51), abs=1e-5)  # errors of 3 every week
+
+
+def test_reorder_points_meet_their_targets_within_the_order_limits(plant: PlantOps) -> None:
+    runs.compute_policies(
+        plant.uow(), PolicyRequest(today=TODAY, measure=ServiceMeasure.FILL_RATE, target=0.97), computed_by="tester"
+    )
+    lines = _lines(plant)
+
+    for line in lines.values():
+        assert float(line.expected_fill_rate) >= 0.97
+        assert line.new_lot_size_rule is LotSizeRule.FIXED_ORDER_QUANTITY
+        assert line.new_fixed_order_quantity == line.order_quantity
+    tube = lines["TUBE"]
+    assert tube.lead_time_basis is LeadTimeBasis.SUPPLIER
+    assert float(tube.lead_time_days) == 10
+    assert tube.order_quantity >= 100 and tube.order_quantity % 25 == 0  # the supplier's minimum and multiple
+    assert tube.unit_cost == (Decimal("2.4") if tube.order_quantity >= 1000 else Decimal("2.6"))  # price breaks
+    bike = lines["BIKE"]
+    assert bike.reorder_point == bike.reorder_point.to_integral_value()  # pieces are whole
+
+
+def test_lead_times_are_measured_on_receipts_against_purchase_orders(ops: PlantOps, tmp_path: Path) -> None:
+    orders = "".join(f"PO-{n},S1,P1,closed,2026-0{n}-01\n" for n in range(1, 5))
+    lines = "".join(f"PO-{n},1,TUBE,200,200,2.6,2026-0{n}-15\n" for n in range(1, 5))
+    _plant(
+        ops,
+        tmp_path,
+        purchase_orders="number,supplier,site,status,order_date\n" + orders,
+        purchase_order_lines="order,line,item,quantity,received_quantity,unit_price,due_date\n" + lines,
+        lots="item,code,expiry_date\nTUBE,L-001,\nFRAME,SN-1,\n",
+    )
+    days = [14, 21, 12, 17]
+    for n, late in enumerate(days, start=1):
+        moved = dt.datetime(2026, n, 1, 12, tzinfo=dt.UTC) + dt.timedelta(days=late)
+        stock.receive(
+            ops.uow(),
+            stock.StockLine("TUBE", "P1/RM", Decimal(200), lot=f"L-R{n}", unit_cost=Decimal("2.6")),
+            stock.Who("tester", document=f"PO-{n}/1", effective_at=moved),
+        )
+
+    runs.compute_policies(ops.uow(), PolicyRequest(today=TODAY), computed_by="tester")
+    tube = _lines(ops)["TUBE"]
+
+    mean = sum(days) / 4
+    deviation = math.sqrt(sum((d - mean) ** 2 for d in days) / 3)
+    assert tube.lead_time_basis is LeadTimeBasis.PURCHASE_HISTORY
+    assert float(tube.lead_time_days) == pytest.approx(mean * 5 / 7, abs=1e-5)  # calendar days to working days
+    assert float(tube.lead_time_std_days) == pytest.approx(deviation * 5 / 7, abs=1e-5)
+
+
+@pytest.mark.parametrize("method", list(PolicyMethod))
+def test_every_method_gives_each_item_its_policy(plant: PlantOps, method: PolicyMethod) -> None:
+    runs.compute_policies(plant.uow(), PolicyRequest(today=TODAY, method=method, target=0.95), computed_by="tester")
+    lines = _lines(plant)
+
+    assert set(lines) == {"BIKE", "FRAME", "TUBE"}
+    for line in lines.values():
+        assert line.new_safety_stock >= 0
+        if method is PolicyMethod.GUARANTEED_SERVICE:
+            assert line.service_time_days is not None
+            assert line.new_lot_size_rule is line.before_lot_size_rule
+        else:
+            assert float(line.expected_cycle_service) >= 0.95
+
+
+def test_apply_writes_the_parameters_and_records_before_and_after(plant: PlantOps) -> None:
+    runs.compute_policies(plant.uow(), PolicyRequest(today=TODAY), computed_by="tester")
+
+    number, changes = apply.apply_policies(plant.uow(), items=("BIKE", "TUBE"), applied_by="planner")
+    lines = _lines(plant)
+    with plant.uow() as uow:
+        items = {
+            i.code: (i.safety_stock, i.lot_size_rule, i.fixed_order_quantity) for i in uow.session.scalars(select(Item))
+        }
+
+    assert number == "POL-000001"
+    assert [c.item for c in changes] == ["BIKE", "TUBE"]
+    assert changes[0].safety_stock == (Decimal(5), lines["BIKE"].new_safety_stock)
+    for code in ("BIKE", "TUBE"):
+        assert items[code] == (
+            lines[code].new_safety_stock,
+            LotSizeRule.FIXED_ORDER_QUANTITY,
+            lines[code].order_quantity,
+        )
+        assert lines[code].applied_by == "planner" and lines[code].applied_at is not None
+    assert items["FRAME"][2] == 50 and lines["FRAME"].applied_at is None
+    with pytest.raises(ValidationError, match="BIKE: item: the policy of POL-000001 at P1 was applied"):
+        apply.apply_policies(plant.uow(), items=("BIKE",))
+
+
+def test_apply_without_lot_sizing_keeps_the_rule(plant: PlantOps) -> None:
+    runs.compute_policies(plant.uow(), PolicyRequest(today=TODAY), computed_by="tester")
+
+    apply.apply_policies(plant.uow(), items=("FRAME",), lot_sizing=False)
+    frame = _lines(plant)["FRAME"]
+    with plant.uow() as uow:
+        item = uow.session.scalars(select(Item).where(Item.code == "FRAME")).one()
+        rule, fixed, safety = item.lot_size_rule, item.fixed_order_quantity, item.safety_stock
+
+    assert (rule, fixed) == (LotSizeRule.FIXED_ORDER_QUANTITY, 50)
+    assert safety == frame.new_safety_stock > 0
+    assert frame.new_fixed_order_quantity == 50  # the line records what was written
+
+
+def test_apply_is_all_or_nothing(plant: PlantOps) -> None:
+    runs.compute_policies(plant.uow(), PolicyRequest(today=TODAY), computed_by="tester")
+    with plant.uow() as uow:  # someone changes the frame's safety stock after the run
+        uow.session.scalars(select(Item).where(Item.code == "FRAME")).one().safety_stock = Decimal(3)
+        uow.commit()
+
+    with pytest.raises(ValidationError, match=r"FRAME: safety_stock: changed from 0.* to 3.* since POL-000001"):
+        apply.apply_policies(plant.uow())
+    with plant.uow() as uow:
+        bike = uow.session.scalars(select(Item).where(Item.code == "BIKE")).one()
+        kept = (bike.safety_stock, bike.lot_size_rule)
+
+    assert kept == (5, LotSizeRule.LOT_FOR_LOT)
+    assert all(line.applied_at is None for line in _lines(plant).values())
+
+
+def test_bad_requests_name_the_field_and_change_nothing(plant: PlantOps) -> None:
+    with pytest.raises(ValidationError, match="policy: service_level: must lie between 0 and 1"):
+        runs.compute_policies(plant.uow(), PolicyRequest(today=TODAY, target=1.5))
+    with pytest.raises(ValidationError, match="policy: fill_rate"):
+        runs.compute_policies(
+            plant.uow(),
+            PolicyRequest(today=TODAY, measure=ServiceMeasure.FILL_RATE, method=PolicyMethod.GUARANTEED_SERVICE),
+        )
+    with pytest.raises(ValidationError, match="policy: history_weeks"):
+        runs.compute_policies(plant.uow(), PolicyRequest(today=TODAY, history_weeks=3))
+    with pytest.raises(NotFoundError, match="unknown item 'NOPE'"):
+        runs.compute_policies(plant.uow(), PolicyRequest(today=TODAY, items=("NOPE",)))
+    with pytest.raises(apply.NoPolicyRunError):
+        apply.apply_policies(plant.uow())
+
+
+def test_items_without_demand_are_reported_not_computed(plant: PlantOps) -> None:
+    summary = runs.compute_policies(plant.uow(), PolicyRequest(today=TODAY, items=("FRAME", "CREAM")))
+
+    assert summary.lines == 1
+    assert [(s.item, s.reason) for s in summary.skipped] == [
+        ("CREAM", "no demand: nothing sold, forecast or used by other items")
+    ]
+
+
+def test_explain_states_the_inputs_the_policy_and_its_simulated_service(plant: PlantOps) -> None:
+    runs.compute_policies(plant.uow(), PolicyRequest(today=TODAY, target=0.95), computed_by="tester")
+
+    run, [explanation] = queries.explain(plant.uow(), "BIKE")
+    text = " ".join(explanation.paragraphs)
+
+    assert run.number == "POL-000001"
+    assert "52 weeks of sales history" in text
+    assert "Lead time 2.0 working days" in text
+    assert "Applying writes safety stock 5 pcs ->" in text
+    assert explanation.simulation is not None
+    assert explanation.simulation.fill_rate.mean > 0.9
+    with pytest.raises(ValidationError, match="MILK: item: has no policy in POL-000001"):
+        queries.explain(plant.uow(), "MILK")
+
+
+def test_classes_and_targets_do_not_depend_on_the_items_asked_for(plant: PlantOps) -> None:
+    everything = runs.compute_policies(plant.uow(), PolicyRequest(today=TODAY), computed_by="tester")
+    only_tube = runs.compute_policies(plant.uow(), PolicyRequest(today=TODAY, items=("TUBE",)), computed_by="tester")
+
+    all_lines, tube_lines = _lines(plant, everything.number), _lines(plant, only_tube.number)
+
+    assert set(tube_lines) == {"TUBE"}
+    assert all_lines["TUBE"].abc_class is not AbcClass.A  # the bike and frame are worth far more
+    for name in ("abc_class", "xyz_class", "service_target", "safety_stock", "order_quantity"):
+        assert getattr(tube_lines["TUBE"], name) == getattr(all_lines["TUBE"], name)
