@@ -1,0 +1,119 @@
+"""The HTTP API application: ``create_app(ops)``.
+
+Routers per domain under ``/api/v1``; the OpenAPI 3 schema at ``/api/v1/openapi.json``
+and interactive documentation at ``/api/docs`` (Swagger UI) and ``/api/redoc``. Each
+endpoint's description names the permission it needs (also as ``x-permission``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+from fastapi import APIRouter, FastAPI
+from fastapi.dependencies.models import Dependant
+from fastapi.routing import APIRoute, iter_route_contexts
+
+from plantops.api import problems
+from plantops.api.jobs import JobRunner
+from plantops.api.routers import audit, forecasting, jobs, master_data, planning, policy, scheduling, stock, users
+from plantops.api.security import Requires, authenticated
+from plantops.bootstrap import PlantOps
+from plantops.services.access import Permission, roles_allowed
+from plantops.services.access import jobs as job_records
+
+PREFIX = "/api/v1"
+#: Endpoints anyone may call: signing in.
+PUBLIC = frozenset({("POST", f"{PREFIX}/auth/token")})
+#: Marks endpoints that any signed-in caller may use, whatever their roles.
+SIGNED_IN = "signed_in"
+#: What any endpoint may answer: a body that cannot be parsed, a database too busy to answer in time.
+ANY_ENDPOINT = (400, 503)
+ROUTERS = (
+    users.auth,
+    users.router,
+    master_data.router,
+    stock.router,
+    forecasting.router,
+    planning.router,
+    scheduling.router,
+    policy.router,
+    jobs.router,
+    audit.router,
+)
+
+
+def create_app(ops: PlantOps, *, job_workers: int = 1) -> FastAPI:
+    """The API on ``ops``; long runs go to a pool of ``job_workers`` threads."""
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        job_records.interrupt_unfinished(ops.uow(), "the server stopped before the job finished")
+        yield
+        app.state.jobs.shutdown()
+
+    app = FastAPI(
+        title="PlantOps API",
+        version="1",
+        summary="Production and operations management over HTTP: master data, orders, stock, plans, jobs, audit.",
+        openapi_url=f"{PREFIX}/openapi.json",
+        docs_url="/api/docs",
+        redoc_url="/api/redoc",
+        lifespan=lifespan,
+    )
+    app.state.ops = ops
+    app.state.jobs = JobRunner(ops, workers=job_workers)
+    for router in ROUTERS:
+        _describe_permissions(router)
+        app.include_router(router, prefix=PREFIX, responses=problems.problem_responses(*ANY_ENDPOINT))
+    problems.install(app)
+    return app
+
+
+def permission_of(route: APIRoute) -> str | None:
+    """The permission an endpoint needs, :data:`SIGNED_IN`, or None (a public endpoint)."""
+    found: list[str] = []
+
+    def visit(dependant: Dependant) -> None:
+        call = dependant.call
+        if isinstance(call, Requires):
+            found.append(call.permission.value)
+        elif call is authenticated:
+            found.append(SIGNED_IN)
+        for sub in dependant.dependencies:
+            visit(sub)
+
+    visit(route.dependant)
+    named = [p for p in found if p != SIGNED_IN]
+    return named[0] if named else (SIGNED_IN if found else None)
+
+
+def endpoints(app: FastAPI) -> list[tuple[str, str, APIRoute]]:
+    """Every endpoint of the app as (method, full path, route), routers included."""
+    found: list[tuple[str, str, APIRoute]] = []
+    for context in iter_route_contexts(app.routes):
+        route = context.original_route
+        if isinstance(route, APIRoute) and context.path is not None:
+            found.extend((method, context.path, route) for method in sorted(context.methods or route.methods or ()))
+    return found
+
+
+def _describe_permissions(router: APIRouter) -> None:
+    """Name each endpoint's permission in its description and as ``x-permission`` (once: routers
+    are shared by every app built)."""
+    for route in router.routes:
+        if not isinstance(route, APIRoute) or "x-permission" in (route.openapi_extra or {}):
+            continue
+        permission = permission_of(route)
+        if permission is None:
+            continue
+        extra: dict[str, Any] = dict(route.openapi_extra or {})
+        extra["x-permission"] = permission
+        route.openapi_extra = extra
+        if permission == SIGNED_IN:
+            note = "Any signed-in user."
+        else:
+            roles = ", ".join(sorted(roles_allowed(Permission(permission))))
+            note = f"Needs permission `{permission}` (roles: {roles})."
+        route.description = f"{route.description}\n\n{note}".strip()

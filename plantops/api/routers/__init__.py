@@ -1,0 +1,1 @@
+"""One router per domain, each under ``/api/v1``."""

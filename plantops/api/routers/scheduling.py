@@ -1,0 +1,233 @@
+"""Finite-capacity scheduling: a schedule run (a background job), the schedule in force, its
+operations per work center, late orders and critical path; disruptions (a work center
+down) and rush orders, each repairing the schedule in force as a background job."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import math
+from collections.abc import Callable
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query, Request, Response, status
+from pydantic import AwareDatetime, BaseModel, Field
+
+from plantops.api.problems import problem_responses
+from plantops.api.routers.jobs import JobOut, job_out
+from plantops.api.schemas import Code, Exact, ListQuery, Page, Schema, Text, page_of
+from plantops.api.security import Caller, DisruptionReporter, Reader, Scheduler
+from plantops.db.session import UnitOfWork
+from plantops.services.access.jobs import Output
+from plantops.services.scheduling import queries, runs
+from plantops.services.scheduling.queries import LateOrder, OperationView, RunView
+from plantops.services.scheduling.runs import MAX_WEEKS, RUSH_WEIGHT, ScheduleSummary
+
+router = APIRouter(prefix="/schedules", tags=["scheduling"], responses=problem_responses(401, 403, 404, 409, 422))
+
+TimeLimit = Annotated[float, Field(gt=0, le=600, description="Seconds the solver may search.")]
+Seed = Annotated[int, Field(ge=0, le=2**31 - 1)]
+
+
+def _submit(
+    request: Request,
+    response: Response,
+    caller: Caller,
+    kind: str,
+    body: BaseModel,
+    run: Callable[[UnitOfWork, Any], ScheduleSummary],
+) -> JobOut:
+    def work(uow: UnitOfWork, progress: Any) -> tuple[dict[str, Any], Output]:
+        summary = run(uow, progress)
+        return dataclasses.asdict(summary), Output("schedule_run", summary.number)
+
+    job = request.app.state.jobs.submit(caller, kind, body.model_dump(mode="json"), work)
+    response.headers["Location"] = f"/api/v1/jobs/{job.number}"
+    return job_out(job)
+
+
+class ScheduleRunIn(Schema):
+    horizon_start: AwareDatetime | None = Field(default=None, description="Default: now.")
+    weeks: int = Field(default=4, ge=1, le=MAX_WEEKS)
+    time_limit_s: TimeLimit = 10.0
+    seed: Seed = 0
+    include_planned: bool = Field(default=True, description="Schedule the plan's make orders too.")
+
+
+@router.post(
+    "/runs",
+    summary="Schedule in the background; follow the job at its Location",
+    response_model=JobOut,
+    status_code=status.HTTP_202_ACCEPTED,
+)
+def start_schedule(body: ScheduleRunIn, caller: Scheduler, request: Request, response: Response) -> JobOut:
+    schedule = runs.ScheduleRequest(
+        horizon_start=body.horizon_start or dt.datetime.now(dt.UTC),
+        weeks=body.weeks,
+        time_limit_s=body.time_limit_s,
+        seed=body.seed,
+        include_planned=body.include_planned,
+    )
+    user = caller.username
+    return _submit(
+        request,
+        response,
+        caller,
+        "schedule",
+        body,
+        lambda uow, progress: runs.schedule_work(uow, schedule, run_by=user, progress=progress),
+    )
+
+
+class DisruptionIn(Schema):
+    work_center: Code
+    starts_at: AwareDatetime
+    ends_at: AwareDatetime
+    reason: Text = ""
+    time_limit_s: TimeLimit = 10.0
+    seed: Seed = 0
+
+
+@router.post(
+    "/disruptions",
+    summary="A work center is down: record it and repair the schedule in the background",
+    response_model=JobOut,
+    status_code=status.HTTP_202_ACCEPTED,
+)
+def disruption(body: DisruptionIn, caller: DisruptionReporter, request: Request, response: Response) -> JobOut:
+    user = caller.username
+    return _submit(
+        request,
+        response,
+        caller,
+        "disruption",
+        body,
+        lambda uow, progress: runs.disrupt(
+            uow,
+            body.work_center,
+            starts_at=body.starts_at,
+            ends_at=body.ends_at,
+            reason=body.reason,
+            now=dt.datetime.now(dt.UTC),
+            time_limit_s=body.time_limit_s,
+            seed=body.seed,
+            run_by=user,
+            progress=progress,
+        ),
+    )
+
+
+class RushOrderIn(Schema):
+    item: Code
+    quantity: Exact
+    due: dt.date
+    number: Annotated[str, Field(min_length=1, max_length=32, pattern=r"^[A-Za-z0-9][A-Za-z0-9._/\-+#]*$")] | None = (
+        None
+    )
+    weight: int = Field(default=RUSH_WEIGHT, ge=1, le=1000, description="How much more its lateness weighs.")
+    time_limit_s: TimeLimit = 10.0
+    seed: Seed = 0
+
+
+@router.post(
+    "/rush-orders",
+    summary="Release a rush work order and repair the schedule around it in the background",
+    response_model=JobOut,
+    status_code=status.HTTP_202_ACCEPTED,
+)
+def rush_order(body: RushOrderIn, caller: Scheduler, request: Request, response: Response) -> JobOut:
+    user = caller.username
+    return _submit(
+        request,
+        response,
+        caller,
+        "rush_order",
+        body,
+        lambda uow, progress: runs.rush_order(
+            uow,
+            body.item,
+            body.quantity,
+            due=body.due,
+            number=body.number,
+            weight=body.weight,
+            now=dt.datetime.now(dt.UTC),
+            time_limit_s=body.time_limit_s,
+            seed=body.seed,
+            run_by=user,
+            progress=progress,
+        ),
+    )
+
+
+@router.get("/current", response_model=RunView, summary="The schedule in force: when, by whom, how good")
+def current(caller: Reader) -> RunView:
+    return queries.run_in_force(caller.uow())
+
+
+class WorkCenterLoad(BaseModel):
+    work_center: str
+    name: str
+    time_zone: str
+    units: int
+    busy_minutes: int
+    available_minutes: int
+    utilisation: float | None
+    load: float | None = Field(description="Busy minutes over the horizon's working minutes (none: no working time).")
+    operations: int
+
+
+LOAD_FIELDS = tuple(WorkCenterLoad.model_fields)
+
+
+def _finite(value: float) -> float | None:
+    return value if math.isfinite(value) else None
+
+
+@router.get("/work-centers", response_model=Page[WorkCenterLoad], summary="Each work center's load in the schedule")
+def loads(query: Annotated[ListQuery, Query()], caller: Reader) -> Page[WorkCenterLoad]:
+    rows = [
+        WorkCenterLoad(
+            work_center=s.work_center,
+            name=s.name,
+            time_zone=s.time_zone,
+            units=s.units,
+            busy_minutes=s.busy_minutes,
+            available_minutes=s.available_minutes,
+            utilisation=_finite(s.utilisation),
+            load=_finite(s.load),
+            operations=len(s.operations),
+        )
+        for s in queries.sequences(caller.uow())
+    ]
+    return page_of(rows, query, LOAD_FIELDS)
+
+
+class OperationQuery(ListQuery):
+    work_center: Code | None = None
+    order: Code | None = None
+
+
+OPERATION_FIELDS = tuple(f.name for f in dataclasses.fields(OperationView))
+
+
+@router.get("/operations", response_model=Page[OperationView], summary="Scheduled operations, by work center")
+def operations(query: Annotated[OperationQuery, Query()], caller: Reader) -> Page[OperationView]:
+    found = [
+        operation
+        for sequence in queries.sequences(caller.uow(), work_center=query.work_center)
+        for operation in sequence.operations
+        if query.order is None or operation.order == query.order
+    ]
+    return page_of(found, query, OPERATION_FIELDS)
+
+
+@router.get(
+    "/late-orders", response_model=Page[LateOrder], summary="Orders the schedule completes after their due time"
+)
+def late_orders(query: Annotated[ListQuery, Query()], caller: Reader) -> Page[LateOrder]:
+    return page_of(queries.late_orders(caller.uow()), query, tuple(f.name for f in dataclasses.fields(LateOrder)))
+
+
+@router.get("/critical-path", response_model=list[OperationView], summary="The operations that set the makespan")
+def critical_path(caller: Reader) -> list[OperationView]:
+    return queries.critical_path(caller.uow())

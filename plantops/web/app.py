@@ -1,0 +1,88 @@
+"""The web app a planner opens every morning: pages by domain on the same services as the API.
+
+:func:`create_web_app` builds it for a :class:`~plantops.bootstrap.PlantOps`; ``plantops
+serve`` mounts it at ``/`` beside the API. Pages are rendered on the server (Jinja2);
+HTMX swaps parts of them (a posted move, a plan's progress, a filtered table); charts
+are drawn in the browser with Apache ECharts. Every script and style is served from the
+package's own static files: no CDN.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Awaitable, Callable
+
+from fastapi import Depends, FastAPI, Request
+from fastapi.staticfiles import StaticFiles
+from starlette.responses import Response
+
+from plantops.bootstrap import PlantOps
+from plantops.errors import NotFoundError, PlantOpsError
+from plantops.web import auth
+from plantops.web.jobs import JobBoard
+from plantops.web.pages import dashboard, forecast, items, mrp, schedule, stock
+from plantops.web.session import SessionSigner
+from plantops.web.templating import STATIC, make_templates, render
+
+#: Scripts and styles only from the app itself (charts set inline styles), never framed by another site.
+SECURITY_HEADERS = {
+    "Content-Security-Policy": (
+        "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
+        "frame-ancestors 'none'; form-action 'self'; base-uri 'self'"
+    ),
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "same-origin",
+}
+
+
+def create_web_app(ops: PlantOps, *, secret: bytes | None = None) -> FastAPI:
+    """The web app on ``ops``; sessions are signed with ``secret`` (by default a new one per start,
+    so that a restart logs everyone out)."""
+    app = FastAPI(title="PlantOps", docs_url=None, redoc_url=None, openapi_url=None)
+    app.state.ops = ops
+    app.state.templates = make_templates()
+    app.state.jobs = JobBoard(ops)
+    app.state.signer = SessionSigner(secret or secrets.token_bytes(32))
+    app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    app.include_router(auth.router)
+    for pages in (dashboard, items, stock, forecast, mrp, schedule):
+        app.include_router(pages.router, dependencies=[Depends(auth.current_user)])
+    _handle_errors(app)
+
+    @app.middleware("http")
+    async def security_headers(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
+        response = await call_next(request)
+        response.headers.update(SECURITY_HEADERS)
+        return response
+
+    return app
+
+
+def _handle_errors(app: FastAPI) -> None:
+    """Errors as their page or fragment: a login, a refusal, a message naming the field and the reason."""
+
+    @app.exception_handler(auth.LoginRequired)
+    async def login_required(request: Request, _error: Exception) -> Response:
+        return auth.login_redirect(request)
+
+    @app.exception_handler(auth.Forbidden)
+    async def forbidden(request: Request, error: Exception) -> Response:
+        return _problem(request, 403, str(error))
+
+    @app.exception_handler(auth.BadFormToken)
+    async def bad_form_token(request: Request, _error: Exception) -> Response:
+        return _problem(request, 403, "this form is out of date: reload the page and try again")
+
+    @app.exception_handler(PlantOpsError)
+    async def plantops_error(request: Request, error: Exception) -> Response:
+        return _problem(request, 404 if isinstance(error, NotFoundError) else 400, str(error))
+
+
+def _problem(request: Request, status: int, message: str) -> Response:
+    """A message in place of the fragment HTMX asked for, or an error page."""
+    if request.headers.get("HX-Request"):
+        response = render(request, "message.html", status, kind="error", message=message)
+        response.headers["HX-Retarget"] = "#messages"
+        response.headers["HX-Reswap"] = "innerHTML"
+        return response
+    return render(request, "error.html", status, status=status, message=message)

@@ -1,0 +1,95 @@
+"""Reading form fields into the values services take, and placing a service's error on its field.
+
+A value that cannot be read (``12,x`` as a quantity) is a :class:`ValidationError`
+naming the form's field, exactly as the service would name it, so that the page shows
+both kinds of error the same way: beside the field.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from decimal import Decimal, InvalidOperation
+
+from plantops.errors import NotFoundError, PlantOpsError, ValidationError
+
+
+def text(value: str | None) -> str | None:
+    """A stripped text field; empty means not given."""
+    value = (value or "").strip()
+    return value or None
+
+
+def decimal(record: str, field: str, value: str | None) -> Decimal:
+    """A required number."""
+    number = optional_decimal(record, field, value)
+    if number is None:
+        raise ValidationError(record, field, "is required")
+    return number
+
+
+def optional_decimal(record: str, field: str, value: str | None) -> Decimal | None:
+    given = text(value)
+    if given is None:
+        return None
+    try:
+        number = Decimal(given.replace(",", "").replace(" ", ""))
+    except InvalidOperation:
+        raise ValidationError(record, field, f"{given!r} is not a number") from None
+    if not number.is_finite():
+        raise ValidationError(record, field, f"{given!r} is not a number")
+    return number
+
+
+def date(record: str, field: str, value: str | None) -> dt.date | None:
+    given = text(value)
+    if given is None:
+        return None
+    try:
+        return dt.date.fromisoformat(given)
+    except ValueError:
+        raise ValidationError(record, field, f"{given!r} is not a date (2026-11-30)") from None
+
+
+def required_date(record: str, field: str, value: str | None) -> dt.date:
+    found = date(record, field, value)
+    if found is None:
+        raise ValidationError(record, field, "is required")
+    return found
+
+
+def moment(record: str, field: str, value: str | None) -> dt.datetime:
+    """A required date and time; without a zone it is left to the service to place it (a site's zone)."""
+    given = text(value)
+    if given is None:
+        raise ValidationError(record, field, "is required")
+    try:
+        return dt.datetime.fromisoformat(given)
+    except ValueError:
+        raise ValidationError(record, field, f"{given!r} is not a date and time (2026-11-30T14:00)") from None
+
+
+def integer(record: str, field: str, value: str | None, default: int) -> int:
+    given = text(value)
+    if given is None:
+        return default
+    try:
+        return int(given)
+    except ValueError:
+        raise ValidationError(record, field, f"{given!r} is not a whole number") from None
+
+
+def field_of(error: PlantOpsError, fields: Mapping[str, str]) -> str | None:
+    """The form field an error is about, given the form's ``fields`` (name -> value typed), or None.
+
+    A validation error names its field; an unknown code names what it is (item,
+    location, lot), found in the field where it was typed.
+    """
+    if isinstance(error, ValidationError):
+        return error.field if error.field in fields else None
+    if isinstance(error, NotFoundError):
+        typed_here = [name for name, value in fields.items() if value == error.code]
+        if error.kind in typed_here:
+            return error.kind
+        return typed_here[0] if typed_here else (error.kind if error.kind in fields else None)
+    return None

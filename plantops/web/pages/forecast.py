@@ -1,0 +1,136 @@
+"""Forecast: the forecast versions and their accuracy; per item, its history, forecast and
+intervals, the model chosen, how accurate it was; overriding a week with a reason.
+
+Everything is read from and done through :mod:`plantops.services.forecasting`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from typing import Annotated, Any
+from urllib.parse import quote
+
+from fastapi import APIRouter, Depends, Form, Request
+from fastapi.responses import RedirectResponse
+from starlette.responses import Response
+
+from plantops.db.session import UnitOfWork
+from plantops.errors import NotFoundError, PlantOpsError
+from plantops.services.access import Permission
+from plantops.services.access.jobs import Output
+from plantops.services.forecasting import queries
+from plantops.services.forecasting.overrides import override_forecast
+from plantops.services.forecasting.queries import NoForecastError, SeriesView
+from plantops.services.forecasting.runs import ForecastRequest, ForecastSummary, run_forecast
+from plantops.web import charts, forms
+from plantops.web.auth import User, plant, require, work_as
+from plantops.web.jobs import Job, JobBoard, Progress
+from plantops.web.templating import render
+
+router = APIRouter(prefix="/forecast")
+
+FORECAST_STEPS = ("read", "forecast", "write")
+#: The least accurate items of the newest version shown on the overview.
+WORST_SHOWN = 15
+OVERRIDE_FIELDS = ("week", "quantity", "reason")
+
+
+def _jobs(request: Request) -> JobBoard:
+    board: JobBoard = request.app.state.jobs
+    return board
+
+
+@router.get("")
+def forecast_page(request: Request, code: str = "") -> Response:
+    """The versions and the least accurate forecasts; a code typed in opens that item's forecast."""
+    if code.strip():
+        return RedirectResponse(f"{request.scope.get('root_path', '')}/forecast/{quote(code.strip())}", status_code=303)
+    uow = plant(request).uow
+    found = queries.versions(uow())
+    scored = queries.accuracy(uow(), version=found[0].number) if found else []
+    ranked = sorted((a for a in scored if a.mase is not None), key=lambda a: a.mase or 0.0, reverse=True)
+    return render(request, "forecast/index.html", versions=found, worst=ranked[:WORST_SHOWN], scored=len(scored))
+
+
+@router.post("/runs")
+def start_forecast(
+    request: Request,
+    user: Annotated[User, Depends(require(Permission.FORECAST))],
+    horizon: Annotated[str, Form()] = "26",
+    publish: Annotated[str, Form()] = "",
+) -> Response:
+    """Forecast every item in the background; published, MRP plans with it."""
+    forecast_request = ForecastRequest(horizon=forms.integer("forecast", "horizon", horizon, 26), publish=bool(publish))
+
+    def work(uow: UnitOfWork, progress: Progress) -> tuple[ForecastSummary, Output]:
+        summary = run_forecast(uow, forecast_request, run_by=user.username, progress=progress)
+        return summary, Output("forecast_version", summary.number)
+
+    job = _jobs(request).start(
+        "forecast", "Forecast of every item", user.username, asdict(forecast_request), FORECAST_STEPS, work
+    )
+    return render(request, "forecast/run.html", job=job)
+
+
+@router.get("/runs/{number}")
+def forecast_progress(request: Request, number: str) -> Response:
+    job: Job | None = _jobs(request).get(number)
+    if job is None:
+        raise NotFoundError("forecast run in progress", number)
+    response = render(request, "forecast/run.html", job=job)
+    if job.finished:
+        response.headers["HX-Trigger"] = "forecast-changed"
+    return response
+
+
+@router.get("/{item}")
+def item_forecast(request: Request, item: str) -> Response:
+    uow = plant(request).uow
+    try:
+        views = queries.series_views(uow(), item=item)
+    except NoForecastError as error:
+        return render(request, "forecast/item.html", item=item, views=[], missing=str(error), accuracy=[])
+    return render(
+        request,
+        "forecast/item.html",
+        item=item,
+        views=[_card(v) for v in views],
+        accuracy=queries.accuracy(uow(), item=item),
+        missing="",
+    )
+
+
+@router.post("/{item}/overrides")
+def override(
+    request: Request,
+    item: str,
+    user: Annotated[User, Depends(require(Permission.FORECAST))],
+    site: Annotated[str, Form()] = "",
+    week: Annotated[str, Form()] = "",
+    quantity: Annotated[str, Form()] = "",
+    reason: Annotated[str, Form()] = "",
+) -> Response:
+    """Override a week's forecast; the series comes back with it, or with the error beside its field."""
+    typed = {"week": week.strip(), "quantity": quantity.strip(), "reason": reason.strip()}
+    errors: dict[str, str] = {}
+    saved = ""
+    try:
+        done = override_forecast(
+            work_as(request, user),
+            item=item,
+            site=site,
+            week=forms.required_date("override", "week", week),
+            quantity=forms.decimal("override", "quantity", quantity),
+            reason=typed["reason"],
+            by=user.username,
+        )
+        saved = f"The week of {done.week} is now {done.quantity.normalize():f}: {done.reason}"
+        typed = dict.fromkeys(OVERRIDE_FIELDS, "")
+    except PlantOpsError as error:
+        errors[forms.field_of(error, typed) or "form"] = str(error)
+    view = next(v for v in queries.series_views(plant(request).uow(), item=item, site=site))
+    return render(request, "forecast/series.html", card=_card(view), form=typed, errors=errors, saved=saved)
+
+
+def _card(view: SeriesView) -> dict[str, Any]:
+    return {"view": view, "chart": charts.forecast(view), "weeks": [w.week for w in view.forecast]}

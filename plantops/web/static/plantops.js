@@ -1,0 +1,191 @@
+/* PlantOps web app: form tokens on HTMX requests, and charts drawn with Apache ECharts.
+ *
+ * A chart is an element <div class="chart" data-chart="KIND"> holding a
+ * <script type="application/json"> with what the server computed. KIND "option" is an
+ * ECharts option as it is; "gantt" is a schedule drawn by ganttOption().
+ */
+(function () {
+  "use strict";
+
+  document.addEventListener("htmx:configRequest", function (event) {
+    var token = document.querySelector('meta[name="csrf-token"]');
+    if (token) event.detail.headers["X-CSRF-Token"] = token.content;
+  });
+
+  var palette = ["#0f6cbd", "#2e9d6a", "#e3a21a", "#c62828", "#7a5cc2", "#1a9fb0", "#d9622b", "#5d6b7a"];
+
+  function pad(n) { return (n < 10 ? "0" : "") + n; }
+  function when(ms) {
+    var d = new Date(ms);
+    return d.getFullYear() + "-" + pad(d.getMonth() + 1) + "-" + pad(d.getDate()) + " " + pad(d.getHours()) + ":" + pad(d.getMinutes());
+  }
+  function escapeHtml(text) {
+    return String(text).replace(/[&<>"']/g, function (c) {
+      return { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" }[c];
+    });
+  }
+
+  /* A Gantt chart: one row per lane (a resource or an order), a bar per operation or setup.
+   * data = {lanes: [name...], bars: [{lane, start, end, kind: "run"|"setup", late, label, details: {..}}],
+   *         now: ms, title} with times in epoch milliseconds. */
+  function ganttOption(data) {
+    var rows = data.bars.map(function (b) {
+      return { value: [b.lane, b.start, b.end, b.kind, b.late ? 1 : 0], bar: b };
+    });
+    function renderItem(params, api) {
+      var lane = api.value(0);
+      var start = api.coord([api.value(1), lane]);
+      var end = api.coord([api.value(2), lane]);
+      var height = api.size([0, 1])[1] * (api.value(3) === "setup" ? 0.45 : 0.7);
+      var rect = echarts.graphic.clipRectByRect(
+        { x: start[0], y: start[1] - height / 2, width: Math.max(end[0] - start[0], 1), height: height },
+        { x: params.coordSys.x, y: params.coordSys.y, width: params.coordSys.width, height: params.coordSys.height }
+      );
+      if (!rect) return null;
+      var setup = api.value(3) === "setup";
+      var late = api.value(4) === 1;
+      return {
+        type: "rect",
+        transition: ["shape"],
+        shape: rect,
+        style: {
+          fill: setup ? "#f2c14e" : late ? "#d64545" : "#2f7fd0",
+          stroke: late ? "#8e1b1b" : setup ? "#b8860b" : "#1b5a99",
+          lineWidth: late ? 1.5 : 0.6,
+          opacity: setup ? 0.85 : 0.95,
+        },
+      };
+    }
+    return {
+      animation: false,
+      grid: { left: 150, right: 30, top: 40, bottom: 70 },
+      legend: { top: 5, data: ["operation", "late operation", "setup"], selectedMode: false },
+      tooltip: {
+        confine: true,
+        formatter: function (p) {
+          var b = p.data.bar;
+          var html = "<b>" + escapeHtml(b.label) + "</b><br>" + when(b.start) + " → " + when(b.end);
+          Object.keys(b.details || {}).forEach(function (key) {
+            html += "<br>" + escapeHtml(key) + ": " + escapeHtml(b.details[key]);
+          });
+          if (b.late) html += '<br><span style="color:#c62828">late</span>';
+          return html;
+        },
+      },
+      dataZoom: [
+        { type: "slider", xAxisIndex: 0, filterMode: "weakFilter", bottom: 15, height: 22 },
+        { type: "inside", xAxisIndex: 0, filterMode: "weakFilter" },
+        { type: "slider", yAxisIndex: 0, filterMode: "weakFilter", right: 5, width: 14, show: data.lanes.length > 14 },
+        { type: "inside", yAxisIndex: 0, filterMode: "weakFilter", zoomOnMouseWheel: false, moveOnMouseWheel: true },
+      ],
+      xAxis: { type: "time", position: "top", splitLine: { show: true, lineStyle: { color: "#eef1f5" } } },
+      yAxis: { type: "category", data: data.lanes, inverse: true, axisLabel: { width: 135, overflow: "truncate" } },
+      series: [
+        { name: "operation", type: "custom", renderItem: renderItem, encode: { x: [1, 2], y: 0 }, data: rows,
+          markLine: data.now ? { silent: true, symbol: "none", lineStyle: { color: "#5d6b7a", type: "dashed" },
+            label: { formatter: "now" }, data: [{ xAxis: data.now }] } : undefined },
+        { name: "late operation", type: "custom", renderItem: function () { return null; }, data: [],
+          itemStyle: { color: "#d64545" } },
+        { name: "setup", type: "custom", renderItem: function () { return null; }, data: [],
+          itemStyle: { color: "#f2c14e" } },
+      ],
+    };
+  }
+
+  /* A forecast: history, statistical and published forecast as lines, each interval as a band.
+   * data = {weeks, history, statistical, published, intervals: [{level, lower, upper}]} (widest first). */
+  function forecastOption(data) {
+    var series = [];
+    data.intervals.forEach(function (band, n) {
+      var stack = "interval " + band.level;
+      series.push({ name: band.level + "% interval", type: "line", stack: stack, data: band.lower, symbol: "none",
+        lineStyle: { opacity: 0 }, itemStyle: { color: "#0f6cbd", opacity: 0.12 + 0.12 * n }, silent: true });
+      series.push({ name: band.level + "% interval", type: "line", stack: stack, symbol: "none", silent: true,
+        data: band.upper.map(function (u, i) { return u === null || band.lower[i] === null ? null : u - band.lower[i]; }),
+        lineStyle: { opacity: 0 }, itemStyle: { color: "#0f6cbd", opacity: 0.12 + 0.12 * n },
+        areaStyle: { color: "#0f6cbd", opacity: 0.12 + 0.12 * n } });
+    });
+    series.push({ name: "history", type: "line", data: data.history, showSymbol: false, itemStyle: { color: "#1d2733" } });
+    series.push({ name: "forecast", type: "line", data: data.statistical, showSymbol: false,
+      itemStyle: { color: "#0f6cbd" }, lineStyle: { type: "dashed", width: 2 } });
+    series.push({ name: "published", type: "line", data: data.published, showSymbol: false,
+      itemStyle: { color: "#e3a21a" }, lineStyle: { width: 2 } });
+    function number(v) { return v === null || v === undefined ? "" : Math.round(v * 100) / 100; }
+    return {
+      animation: false,
+      legend: { top: 0, data: ["history", "forecast", "published"].concat(data.intervals.map(function (b) { return b.level + "% interval"; })) },
+      grid: { left: 60, right: 20, top: 40, bottom: 60 },
+      tooltip: {
+        trigger: "axis",
+        formatter: function (points) {
+          var i = points[0].dataIndex;
+          var html = "<b>week of " + data.weeks[i] + "</b>";
+          if (data.history[i] !== null) html += "<br>sold: " + number(data.history[i]);
+          if (data.statistical[i] !== null) html += "<br>forecast: " + number(data.statistical[i]);
+          if (data.published[i] !== null) html += "<br>published: " + number(data.published[i]);
+          data.intervals.forEach(function (b) {
+            if (b.lower[i] !== null) html += "<br>" + b.level + "%: " + number(b.lower[i]) + " – " + number(b.upper[i]);
+          });
+          return html;
+        },
+      },
+      xAxis: { type: "category", data: data.weeks, boundaryGap: false },
+      yAxis: { type: "value", min: 0 },
+      dataZoom: [{ type: "slider", bottom: 10, height: 18 }, { type: "inside" }],
+      series: series,
+    };
+  }
+
+  var builders = {
+    option: function (data) { return Object.assign({ color: palette }, data); },
+    gantt: ganttOption,
+    forecast: forecastOption,
+  };
+
+  function drawCharts(root) {
+    if (typeof echarts === "undefined") return;
+    root.querySelectorAll(".chart[data-chart]").forEach(function (el) {
+      var source = el.querySelector('script[type="application/json"]');
+      if (!source) return;
+      var data = JSON.parse(source.textContent);
+      source.remove();
+      var old = echarts.getInstanceByDom(el);
+      if (old) old.dispose();
+      var chart = echarts.init(el, null, { renderer: "canvas" });
+      chart.setOption(builders[el.dataset.chart](data));
+    });
+  }
+
+  window.addEventListener("resize", function () {
+    document.querySelectorAll(".chart[data-chart]").forEach(function (el) {
+      var chart = typeof echarts !== "undefined" && echarts.getInstanceByDom(el);
+      if (chart) chart.resize();
+    });
+  });
+
+  /* Tabs that show one of several forms: <a data-show="form-id">. */
+  document.addEventListener("click", function (event) {
+    var tab = event.target.closest(".tabs a[data-show]");
+    if (!tab) return;
+    event.preventDefault();
+    tab.parentNode.querySelectorAll("a[data-show]").forEach(function (other) {
+      other.classList.toggle("active", other === tab);
+      document.getElementById(other.dataset.show).hidden = other !== tab;
+    });
+  });
+
+  /* BOM trees: open or close every level at once. */
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest("[data-tree]");
+    if (!button) return;
+    var tree = document.getElementById(button.dataset.tree);
+    var open = button.dataset.open === "true";
+    tree.querySelectorAll("details").forEach(function (d) { d.open = open; });
+  });
+
+  if (window.htmx) {
+    htmx.onLoad(drawCharts);
+  } else {
+    document.addEventListener("DOMContentLoaded", function () { drawCharts(document); });
+  }
+})();

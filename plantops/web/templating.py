@@ -1,0 +1,115 @@
+"""Jinja2 templates and the filters that write numbers and dates as planners read them."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from fastapi import Request
+from fastapi.templating import Jinja2Templates
+from markupsafe import Markup
+from starlette.responses import Response
+
+HERE = Path(__file__).parent
+TEMPLATES = HERE / "templates"
+STATIC = HERE / "static"
+
+#: The navigation, by domain: (path, label).
+NAVIGATION = (
+    ("/", "Dashboard"),
+    ("/items", "Items"),
+    ("/stock", "Stock"),
+    ("/forecast", "Forecast"),
+    ("/mrp", "MRP"),
+    ("/schedule", "Schedule"),
+)
+
+
+def quantity(value: Decimal | float | int | None, places: int = 6) -> str:
+    """A quantity with thousands separators, no trailing zeros, no exponent and no minus zero."""
+    if value is None:
+        return ""
+    text = f"{value:,.{places}f}"
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    return "0" if text in ("-0", "") else text
+
+
+def money(value: Decimal | float | None) -> str:
+    return "" if value is None else f"{value:,.2f}"
+
+
+def percent(value: float | None) -> str:
+    return "" if value is None else f"{100 * value:.1f} %"
+
+
+def words(value: object) -> str:
+    """A vocabulary word as text: ``below_safety_stock`` -> ``below safety stock``."""
+    return str(getattr(value, "value", value) or "").replace("_", " ")
+
+
+def day(value: dt.date | dt.datetime | None) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, dt.datetime):
+        return value.strftime("%Y-%m-%d %H:%M")
+    return value.isoformat()
+
+
+def local(moment: dt.datetime, zone: str) -> str:
+    """An instant in the time zone of its site, as the shop floor reads its clocks."""
+    return moment.astimezone(ZoneInfo(zone)).strftime("%Y-%m-%d %H:%M")
+
+
+def duration(minutes: int | float) -> str:
+    """Minutes as days, hours and minutes: ``2 d 4 h``, ``3 h 20 min``, ``45 min``."""
+    days, rest = divmod(round(minutes), 24 * 60)
+    hours, mins = divmod(rest, 60)
+    if days:
+        return f"{days} d {hours} h" if hours else f"{days} d"
+    if hours:
+        return f"{hours} h {mins} min" if mins else f"{hours} h"
+    return f"{mins} min"
+
+
+def chart_data(option: dict[str, Any]) -> Markup:
+    """A chart's option as JSON safe to place inside a ``<script type="application/json">``."""
+    text = json.dumps(option, default=str, separators=(",", ":"))
+    return Markup(text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026"))
+
+
+def _context(request: Request) -> dict[str, Any]:
+    return {
+        "navigation": NAVIGATION,
+        "user": getattr(request.state, "user", None),
+        "path": request.url.path,
+        "root": str(request.scope.get("root_path", "")).rstrip("/"),
+    }
+
+
+def make_templates() -> Jinja2Templates:
+    templates = Jinja2Templates(directory=TEMPLATES, context_processors=[_context])
+    env = templates.env
+    env.filters.update(
+        quantity=quantity,
+        money=money,
+        percent=percent,
+        words=words,
+        day=day,
+        local=local,
+        duration=duration,
+        chart=chart_data,
+    )
+    env.trim_blocks = True
+    env.lstrip_blocks = True
+    return templates
+
+
+def render(request: Request, name: str, status_code: int = 200, **context: Any) -> Response:
+    """The template ``name`` filled with ``context`` (and the user and navigation)."""
+    templates: Jinja2Templates = request.app.state.templates
+    return templates.TemplateResponse(request, name, context, status_code=status_code)

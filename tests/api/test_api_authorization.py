@@ -1,0 +1,73 @@
+"""The authorization matrix: every endpoint against every role, from the permission table.
+
+Each endpoint of the app names the permission it needs; a role the permission table
+grants it to gets through (whatever the request's other faults), any other role gets 403,
+and a request without credentials 401. An endpoint that names no permission and is not
+one of the public ones fails the test, so that none is added without a rule.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from fastapi.routing import APIRoute
+
+from plantops.api.app import PREFIX, PUBLIC, SIGNED_IN, create_app, endpoints, permission_of
+from plantops.bootstrap import build
+from plantops.config import Settings
+from plantops.services import access
+from plantops.services.access import PERMISSIONS, Permission
+from plantops.vocabulary import Role
+from tests.api.conftest import Api
+
+ROUTES = [
+    (method, path, route)
+    for method, path, route in endpoints(create_app(build(Settings(database_url="sqlite://"))))
+    if path.startswith(PREFIX)
+]
+
+
+def _url(path: str) -> str:
+    """The path with every parameter filled in by a code that names nothing."""
+    return re.sub(r"\{[^}]+\}", "NO-SUCH-CODE", path)
+
+
+def _id(entry: tuple[str, str, APIRoute]) -> str:
+    return f"{entry[0]} {entry[1]}"
+
+
+def test_every_endpoint_names_its_permission_or_is_public() -> None:
+    unruled = [_id(e) for e in ROUTES if permission_of(e[2]) is None and (e[0], e[1]) not in PUBLIC]
+
+    assert unruled == []
+    assert len(ROUTES) > 80
+
+
+def test_every_permission_is_needed_by_some_endpoint() -> None:
+    needed = {permission_of(route) for _, _, route in ROUTES}
+
+    assert {p.value for p in Permission} <= needed
+
+
+@pytest.mark.parametrize("entry", ROUTES, ids=_id)
+def test_each_role_is_allowed_or_refused_as_the_permission_table_says(
+    api: Api, entry: tuple[str, str, APIRoute]
+) -> None:
+    method, path, route = entry
+    permission = permission_of(route)
+    if permission is None:
+        assert (method, path) in PUBLIC
+        return
+    url = _url(path)
+    for role in Role:
+        token = access.issue_token(api.ops.uow(), role.value).secret  # a sign-out revokes the token it was sent
+        response = api.client.request(method, url, headers={"Authorization": f"Bearer {token}"}, json={})
+        allowed = permission == SIGNED_IN or Permission(permission) in PERMISSIONS[role]
+        if allowed:
+            assert response.status_code not in (401, 403), f"{role} refused: {response.text}"
+        else:
+            assert response.status_code == 403, f"{role} not refused: {response.status_code} {response.text}"
+    anonymous = api.client.request(method, url, json={})
+    assert anonymous.status_code == 401
+    assert anonymous.headers["content-type"] == "application/problem+json"

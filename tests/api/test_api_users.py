@@ -1,0 +1,96 @@
+"""Signing in and out, who I am, users, roles, tokens and API keys over HTTP."""
+
+from __future__ import annotations
+
+from plantops.services import access
+from plantops.vocabulary import Role
+from tests.api.conftest import Api, problem
+
+PASSWORD = "correct horse battery"
+
+
+def test_sign_in_gives_a_token_that_works_until_signing_out(api: Api) -> None:
+    access.add_user(api.ops.uow(), "dana", roles=[Role.PLANNER], password=PASSWORD)
+
+    signed_in = api.client.post("/api/v1/auth/token", data={"username": "dana", "password": PASSWORD, "days": 1})
+    token = signed_in.json()["access_token"]
+    me = api.client.get("/api/v1/auth/me", headers={"Authorization": f"Bearer {token}"})
+    signed_out = api.client.delete("/api/v1/auth/token", headers={"Authorization": f"Bearer {token}"})
+    after = api.client.get("/api/v1/auth/me", headers={"Authorization": f"Bearer {token}"})
+
+    assert signed_in.status_code == 200 and signed_in.json()["token_type"] == "bearer"
+    assert me.json() == {
+        "username": "dana",
+        "roles": ["planner"],
+        "permissions": [
+            "read",
+            "take_orders",
+            "plan",
+            "release_orders",
+            "schedule",
+            "report_disruption",
+            "forecast",
+            "policy",
+            "manage_master_data",
+        ],
+    }
+    assert signed_out.status_code == 204
+    assert problem(after)["status"] == 401 and "revoked" in problem(after)["detail"]
+
+
+def test_a_wrong_password_or_no_credentials_is_401(api: Api) -> None:
+    access.add_user(api.ops.uow(), "dana", roles=[Role.PLANNER], password=PASSWORD)
+
+    wrong = api.client.post("/api/v1/auth/token", data={"username": "dana", "password": "nope"})
+    anonymous = api.client.get("/api/v1/items")
+    garbage = api.client.get("/api/v1/items", headers={"Authorization": "Bearer nonsense"})
+
+    assert problem(wrong)["status"] == 401 and problem(wrong)["detail"] == "unknown user or wrong password"
+    assert problem(anonymous)["status"] == 401 and anonymous.headers["www-authenticate"].startswith("Bearer")
+    assert problem(garbage)["status"] == 401
+
+
+def test_an_api_key_signs_a_machine_in(api: Api) -> None:
+    added = api.post("/api/v1/users", json={"username": "scanner-7", "roles": ["operator"]})
+    key = api.post("/api/v1/users/scanner-7/api-keys", json={"name": "goods in"}).json()["access_token"]
+
+    me = api.client.get("/api/v1/auth/me", headers={"X-API-Key": key})
+    as_token = api.client.get("/api/v1/auth/me", headers={"Authorization": f"Bearer {key}"})
+
+    assert added.status_code == 201 and added.json()["has_password"] is False
+    assert me.json()["username"] == "scanner-7" and me.json()["roles"] == ["operator"]
+    assert problem(as_token)["status"] == 401
+
+
+def test_an_admin_manages_users_and_roles(api: Api) -> None:
+    added = api.post("/api/v1/users", json={"username": "erin", "roles": ["viewer"], "password": PASSWORD})
+    duplicate = api.post("/api/v1/users", json={"username": "erin", "roles": ["viewer"], "password": PASSWORD})
+    roles = api.put("/api/v1/users/erin/roles", json={"roles": ["buyer", "quality"]})
+    deactivated = api.put("/api/v1/users/erin/active", json={"active": False})
+    token = api.post("/api/v1/users/erin/tokens", json={"days": 3}).json()["access_token"]
+    listed = api.get("/api/v1/users?sort=-username&limit=3").json()
+
+    assert added.status_code == 201 and added.headers["location"] == "/api/v1/users/erin"
+    assert problem(duplicate)["status"] == 422 and problem(duplicate)["errors"][0]["field"] == "username"
+    assert roles.json()["roles"] == ["buyer", "quality"]
+    assert deactivated.json()["active"] is False
+    assert problem(api.client.get("/api/v1/items", headers={"Authorization": f"Bearer {token}"}))["status"] == 401
+    assert listed["total"] == 9 and [u["username"] for u in listed["items"]] == ["viewer", "quality", "production"]
+
+
+def test_bad_user_input_is_422_naming_the_field(api: Api) -> None:
+    short = problem(api.post("/api/v1/users", json={"username": "fred", "roles": ["viewer"], "password": "short"}))
+    no_role = problem(api.post("/api/v1/users", json={"username": "fred", "roles": []}))
+    bad_role = problem(api.post("/api/v1/users", json={"username": "fred", "roles": ["wizard"]}))
+    missing = problem(api.put("/api/v1/users/nobody/roles", json={"roles": ["viewer"]}))
+
+    assert short["errors"][0]["field"] == "password"
+    assert no_role["errors"][0]["field"] == "roles"
+    assert bad_role["errors"][0]["field"].startswith("roles")
+    assert missing["status"] == 404
+
+
+def test_only_admins_manage_users(api: Api) -> None:
+    refused = problem(api.post("/api/v1/users", json={"username": "x", "roles": ["admin"]}, role=Role.PLANNER))
+
+    assert refused["status"] == 403 and "manage_users" in refused["detail"]
