@@ -61,12 +61,13 @@ def facts_lines(facts: dict[str, str]) -> list[str]:
 def write_section(title: str, body: str, path: Path = BENCHMARKS_MD) -> None:
     """Replace the section headed ``## title`` in ``path`` (or append it), leaving the others alone."""
     current = path.read_text(encoding="utf-8") if path.exists() else "# Benchmarks\n\n"
+    body = body.rstrip("\n") + "\n\n"
     pattern = re.compile(rf"^## {re.escape(title)}\n.*?(?=^## |\Z)", re.MULTILINE | re.DOTALL)
     if pattern.search(current):
         updated = pattern.sub(lambda _: body, current, count=1)
     else:
         updated = current.rstrip("\n") + "\n\n" + body
-    path.write_text(updated, encoding="utf-8")
+    path.write_text(updated.rstrip("\n") + "\n", encoding="utf-8")
 
 
 def fresh_postgres_database(server_url: str, name: str) -> str:

@@ -60,8 +60,15 @@ def seed_demo(
         dt.datetime | None, typer.Option(formats=["%Y-%m-%d"], help="The plant's today (default: today).")
     ] = None,
     replace: Annotated[bool, typer.Option(help="Delete everything in the database first.")] = False,
+    plan: Annotated[
+        bool,
+        typer.Option(
+            "--plan",
+            help="Then plan it end to end: forecast, inventory policies, MRP and a two-week schedule.",
+        ),
+    ] = False,
 ) -> None:
-    """Seed the demo plant (bicycles and a dairy) and print what it contains."""
+    """Seed the demo plant (bicycles and a dairy) and print what it contains; with --plan, plan it end to end."""
     today = as_of.date() if as_of else dt.date.today()
     with plantops(migrate_schema=True) as ops:
         if replace:
@@ -76,6 +83,30 @@ def seed_demo(
     kind = "Demo plant" if scale is None else f"Synthetic plant of {scale} items"
     console.print(f"{kind} (seed {seed}, as of {today}) seeded into {url}: {report.total} records.")
     _print_summary(summary)
+    if plan:
+        _plan_end_to_end(today)
+
+
+def _plan_end_to_end(today: dt.date) -> None:
+    steps = ("forecast", "policies", "plan", "schedule")
+    with plantops() as ops, step_progress(len(steps), "Planning") as progress:
+        done = demo.plan_end_to_end(ops.uow(), today=today, run_by=getpass.getuser(), step=progress)
+    forecast, plan, schedule = done.forecast, done.plan, done.schedule
+    console.print(
+        f"{forecast.number}: {forecast.series} item-site forecasts for {forecast.horizon} weeks, published to MRP."
+    )
+    console.print(f"{done.policies.number}: {done.policies.lines} inventory policies, {done.policies_applied} applied.")
+    exceptions = sum(plan.exceptions.values())
+    console.print(f"{plan.number}: {plan.planned_orders} planned orders, {exceptions} exception messages.")
+    console.print(
+        f"{schedule.number}: {schedule.operations} operations of {schedule.orders} orders scheduled "
+        f"({schedule.status.value}), {schedule.late_orders} late, "
+        f"all done by {schedule.finishes_at:%Y-%m-%d %H:%M} UTC."
+    )
+    console.print(
+        "Next: `plantops plan exceptions`, `plantops schedule show`, or `plantops user add NAME --role planner`"
+        " and `plantops serve` for the web app."
+    )
 
 
 @app.command(name="import")

@@ -1,12 +1,16 @@
-"""Seed a database with the demo plant or a synthetic plant of any size.
+"""Seed a database with the demo plant or a synthetic plant of any size, and plan it end to end.
 
 Both plants are built by pure generators (:mod:`plantops.engines.plantgen`) and loaded
 through the master data import, so they pass every validation a user's file would.
+:func:`plan_end_to_end` then runs the planner's chain on what is there, each step its
+own use case with its own transaction: forecast, inventory policies, MRP, schedule.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass
 
 from sqlalchemy import func, select
 
@@ -16,7 +20,14 @@ from plantops.engines.plantgen.demo_plant import build_demo_plant
 from plantops.engines.plantgen.synthetic import build_synthetic_plant
 from plantops.errors import DatabaseNotEmptyError
 from plantops.services import master_data
+from plantops.services.forecasting.runs import ForecastRequest, ForecastSummary, run_forecast
 from plantops.services.master_data import ImportReport, Progress
+from plantops.services.planning.problem import PlanRequest
+from plantops.services.planning.runs import PlanSummary, run_plan
+from plantops.services.policy.apply import apply_policies
+from plantops.services.policy.runs import PolicyRequest, compute_policies
+from plantops.services.policy.runs import RunSummary as PolicySummary
+from plantops.services.scheduling.runs import ScheduleRequest, ScheduleSummary, schedule_work
 
 DEMO_USER = "demo"
 
@@ -37,6 +48,51 @@ def seed_synthetic_plant(
         progress("generate")
     data = build_synthetic_plant(n_items, as_of=as_of, seed=seed)
     return master_data.load(uow, data, source="synthetic", posted_by=DEMO_USER, progress=progress)
+
+
+@dataclass(frozen=True)
+class EndToEndSummary:
+    """What each step of :func:`plan_end_to_end` produced, and the policies it applied."""
+
+    forecast: ForecastSummary
+    policies: PolicySummary
+    policies_applied: int
+    plan: PlanSummary
+    schedule: ScheduleSummary
+
+
+def plan_end_to_end(
+    uow: UnitOfWork,
+    *,
+    today: dt.date,
+    run_by: str,
+    plan_weeks: int = 26,
+    schedule_weeks: int = 2,
+    schedule_seconds: float = 10.0,
+    step: Callable[[str], None] | None = None,
+) -> EndToEndSummary:
+    """Forecast every item from its sales history (published to MRP), compute and apply inventory
+    policies, plan materials over ``plan_weeks`` from ``today``'s week, and schedule the released
+    work and the plan's make orders over ``schedule_weeks`` from ``today``'s midnight (UTC).
+
+    Each step commits on its own: a step that fails leaves the earlier ones in force.
+    """
+    tell = step or (lambda _name: None)
+    tell("forecast")
+    forecast = run_forecast(uow, ForecastRequest(), run_by=run_by)
+    tell("policies")
+    policies = compute_policies(uow, PolicyRequest(today=today), computed_by=run_by)
+    _, applied = apply_policies(uow, run=policies.number, applied_by=run_by)
+    tell("plan")
+    plan = run_plan(uow, PlanRequest(start=today, weeks=plan_weeks), run_by=run_by)
+    tell("schedule")
+    midnight = dt.datetime.combine(today, dt.time(), dt.UTC)
+    schedule = schedule_work(
+        uow,
+        ScheduleRequest(horizon_start=midnight, weeks=schedule_weeks, time_limit_s=schedule_seconds),
+        run_by=run_by,
+    )
+    return EndToEndSummary(forecast, policies, len(applied), plan, schedule)
 
 
 def _require_empty(uow: UnitOfWork) -> None:

@@ -33,3 +33,17 @@ def test_synthetic_plant_of_a_given_scale(run: Invoke) -> None:
     assert seeded.exit_code == 0, seeded.output
     assert "Synthetic plant of 300 items (seed 7" in seeded.output
     assert "│ items                 │ 300  │" in seeded.output
+
+
+def test_demo_with_plan_forecasts_sets_policies_plans_and_schedules_the_plant(run: Invoke) -> None:
+    seeded = run("demo", "--as-of", "2026-11-16", "--plan")
+    exceptions = run("plan", "exceptions", "--limit", "3")
+    schedule = run("schedule", "show")
+
+    assert seeded.exit_code == 0, seeded.output
+    assert "FC-000001:" in seeded.output and "published to MRP" in seeded.output
+    assert "POL-000001:" in seeded.output and "applied" in seeded.output
+    assert "PLAN-000001:" in seeded.output and "planned orders" in seeded.output
+    assert "SCH-000001:" in seeded.output and "operations of" in seeded.output
+    assert exceptions.exit_code == 0 and "PLAN-000001" in exceptions.output
+    assert schedule.exit_code == 0 and "SCH-000001" in schedule.output
