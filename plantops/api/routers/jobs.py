@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import datetime as dt
-from typing import Annotated, Any
+from dataclasses import replace
+from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
-from pydantic import BaseModel
 
 from plantops.api.problems import problem_responses
 from plantops.api.schemas import Code, ListQuery, Page
@@ -18,28 +17,15 @@ from plantops.vocabulary import JobStatus
 router = APIRouter(prefix="/jobs", tags=["jobs"], responses=problem_responses(401, 403, 422))
 
 
-class JobOut(BaseModel):
-    number: str
-    kind: str
-    status: JobStatus
-    submitted_by: str
-    submitted_at: dt.datetime
-    started_at: dt.datetime | None
-    finished_at: dt.datetime | None
-    step: str
-    steps_done: int
-    steps_total: int | None
-    request: dict[str, Any]
-    result: dict[str, Any] | None
-    error: str | None
+JobOut = JobView
+"""A job as the API answers it: the service's view of it, as it is."""
 
 
 def job_out(job: JobView, live_steps: list[str] | None = None) -> JobOut:
     """The job as recorded, with the step it is at if it is running in this server."""
-    out = JobOut(**job.__dict__)
     if live_steps:
-        out.step, out.steps_done = live_steps[-1], len(live_steps) - 1
-    return out
+        return replace(job, step=live_steps[-1], steps_done=len(live_steps) - 1)
+    return job
 
 
 class JobQuery(ListQuery):

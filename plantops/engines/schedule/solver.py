@@ -34,7 +34,9 @@ from plantops.engines.schedule.result import ScheduleResult
 from plantops.errors import ValidationError
 from plantops.vocabulary import ScheduleStatus
 
-LARGE = 150  # operations from which the neighbourhood search takes over part of the time
+# operations from which the neighbourhood search takes over part of the time: below it, CP-SAT's own
+# search on the whole model did better on random job shops (benchmarks/schedule/neighbourhood_threshold.py)
+LARGE = 700
 WHOLE_MODEL_SHARE = 0.3  # share of the time limit for CP-SAT on the whole model of a large problem
 CHECK_SECONDS = 1.0  # at most this long to check the dispatching-rule schedule as a full assignment
 

@@ -261,3 +261,15 @@ def test_same_seed_and_workers_give_the_same_schedule() -> None:
     np.testing.assert_array_equal(first.start, second.start)
     assert first.makespan == second.makespan
     assert_keeps_every_rule(problem, first)
+
+
+def test_a_large_job_shop_goes_through_the_neighbourhood_search_and_keeps_every_rule() -> None:
+    problem = job_shop(read_job_shop("ta51"))  # 50 jobs x 20 machines: 1,000 operations, above LARGE
+    dispatched = solve(problem, SolveSettings(time_limit_s=0.5, neighbourhood_search=False))
+    searched = solve(problem, SolveSettings(time_limit_s=6))
+
+    assert len(problem.operations) >= 700
+    assert searched.has_schedule and dispatched.has_schedule
+    assert searched.makespan <= dispatched.makespan
+    assert searched.makespan >= searched.best_bound
+    assert_keeps_every_rule(problem, searched)
