@@ -237,3 +237,38 @@ def test_planner_reads_an_items_forecast_and_overrides_a_week_with_a_reason(
     expect(card.locator("table.overrides")).to_contain_text("trade fair order expected")
     expect(card.locator("table.overrides")).to_contain_text(week)
     screenshot(page, "forecast")
+
+
+def test_planner_schedules_reads_the_gantt_and_reschedules_around_a_machine_down(
+    page: Page, login: Login, plant: PlantOps
+) -> None:
+    login("planner", "/schedule")
+    page.fill("#s-weeks", "2")
+    page.fill("#s-limit", "3")
+    page.get_by_role("button", name="Schedule", exact=True).click()
+
+    done = page.locator("#schedule-run .message.ok")
+    expect(done).to_contain_text("is the schedule in force", timeout=60_000)
+    number = page.locator("#schedule-number")
+    expect(number).to_have_text(re.compile(r"SCH-\d+"))
+    first = number.inner_text()
+    expect(done).to_contain_text(first)
+    expect(page.locator(".chart.gantt canvas")).to_have_count(1)  # ECharts drew the Gantt
+    screenshot(page, "schedule")
+
+    tomorrow = dt.date.today() + dt.timedelta(days=1)
+    page.select_option("#d-center", "WC-WELD")
+    page.fill("#d-from", f"{tomorrow}T06:00")
+    page.fill("#d-to", f"{tomorrow}T12:00")
+    page.fill("#d-reason", "torch broke")
+    page.fill("#d-limit", "3")
+    page.get_by_role("button", name="Reschedule around it").click()
+
+    repaired = page.locator("#schedule-run .message.ok")
+    expect(repaired).to_contain_text("repair", timeout=60_000)
+    expect(number).not_to_have_text(first)
+    assert number.inner_text() in repaired.inner_text()
+
+    page.goto("/schedule?view=orders")
+    expect(page.locator(".chart.gantt canvas")).to_have_count(1)
+    screenshot(page, "schedule-orders")
