@@ -8,13 +8,14 @@ from typing import Annotated
 
 import typer
 import uvicorn
-from fastapi import FastAPI
+from fastapi import FastAPI, HTTPException
 
 from plantops.api.app import create_app
 from plantops.bootstrap import PlantOps
 from plantops.cli.common import console, plantops, reports_errors
 
 WEB_APP = "plantops.web.app"
+HTTP_METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"]
 
 
 def compose(ops: PlantOps) -> FastAPI:
@@ -25,6 +26,12 @@ def compose(ops: PlantOps) -> FastAPI:
     app = create_app(ops)
     if importlib.util.find_spec(WEB_APP) is not None:
         web = importlib.import_module(WEB_APP)
+
+        @app.api_route("/api/{rest:path}", methods=HTTP_METHODS, include_in_schema=False)
+        def no_such_endpoint(rest: str) -> None:
+            """What the API matches no endpoint for stays the API's: problem+json, not a web page."""
+            raise HTTPException(404, f"no endpoint /api/{rest} for this method")
+
         app.mount("/", web.create_web_app(ops))
     return app
 

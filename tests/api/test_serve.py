@@ -31,3 +31,15 @@ def test_the_web_app_is_served_at_the_root_beside_the_api(api: Api) -> None:
     assert page.status_code in (200, 303, 307), page.text
     assert "application/problem+json" not in page.headers.get("content-type", "")
     assert client.get("/api/v1/items").status_code == 401  # the API's own rules still hold
+
+
+@pytest.mark.skipif(importlib.util.find_spec(WEB_APP) is None, reason="the web app is not installed")
+def test_an_unknown_api_path_is_a_problem_of_the_api_not_a_web_page(api: Api) -> None:
+    client = TestClient(compose(api.ops), follow_redirects=False)
+
+    unknown = client.get("/api/v1/no-such-thing", headers=api.headers())
+    wrong_method = client.delete("/api/v1/items", headers=api.headers())
+
+    for response in (unknown, wrong_method):
+        assert response.status_code in (404, 405)
+        assert response.headers["content-type"].startswith("application/problem+json"), response.text

@@ -213,8 +213,8 @@ def _view(
     )
 
 
-def versions(uow: UnitOfWork, *, limit: int = 20) -> list[VersionView]:
-    """The newest forecast versions, newest first."""
+def versions(uow: UnitOfWork, *, limit: int | None = 20) -> list[VersionView]:
+    """The newest ``limit`` forecast versions (all with None), newest first."""
     with uow:
         session = uow.session
         counts = dict(
