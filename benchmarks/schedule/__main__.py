@@ -121,7 +121,7 @@ def render(rows: list[dict[str, object]], args: argparse.Namespace, facts: dict[
         f"`.venv/bin/python -m benchmarks.schedule --subset {args.subset or 'all'} --time-limit {args.time_limit:g}"
         f" --workers {args.workers}` (see `benchmarks/schedule/__main__.py`). Makespan of each instance from",
         "`../shared/data` by PlantOps' engine (`plantops.engines.schedule.solve`: dispatching-rule warm start,",
-        "CP-SAT with interleaved workers, and from 700 operations its neighbourhood search) and by the plain",
+        "CP-SAT's parallel portfolio, and from 3,000 operations its neighbourhood search) and by the plain",
         "textbook CP-SAT model (intervals, no-overlap, optional intervals for alternatives; CP-SAT defaults,",
         "no hint), same time limit, workers and seed (0), run one after the other on the same machine. Gap:",
         "to the best known upper bound (`best_known.json`); geometric mean over a group of (1 + gap), minus 1.",

@@ -10,9 +10,12 @@ for the whole time, and prints both makespans. ``LARGE`` in
 :mod:`plantops.engines.schedule.solver` is set from this comparison, so that the
 benchmark instances themselves play no part in choosing it.
 
-Seen on 2026-12-03 (2 cores, 10 s, 2 workers), makespans with the search / whole model:
-15x10 1023 / 992, 20x15 1527 / 1511, 30x15 1962 / 1875, 30x20 2316 / 2200,
-40x15 2649 / 2521, 50x15 3215 / 3284, 50x20 3542 / 3596, 100x20 5853 / 5862.
+Seen on 2026-12-03 (2 cores, 10 s, 2 workers), makespans with the search / whole model.
+With CP-SAT's workers interleaved (its repeatable mode): 15x10 1023 / 992, 20x15 1527 / 1511,
+30x15 1962 / 1875, 30x20 2316 / 2200, 40x15 2649 / 2521, 50x15 3215 / 3284, 50x20 3542 / 3596,
+100x20 5853 / 5862. With its parallel portfolio (the default without a work limit): 15x10
+986 / 984, 20x15 1498 / 1460, 30x15 1858 / 1796, 30x20 2235 / 2170, 40x15 2500 / 2489,
+50x15 3106 / 3106, 50x20 3489 / 3457, 100x20 5824 / 5824.
 """
 
 from __future__ import annotations

@@ -9,11 +9,13 @@
 3. On large problems, :mod:`~plantops.engines.schedule.lns` improves the best schedule
    for the rest of the time. The best bound is the one CP-SAT proved in step 2.
 
-Determinism: CP-SAT runs with ``interleave_search`` (its workers take turns in fixed
-batches) and the neighbourhood search bounds every sub-search by deterministic time, so
-for a given seed and number of workers a run gives the same schedule when it ends by
-proving optimality or by using up ``work_limit``; a run stopped by the wall clock keeps
-the best schedule found by then.
+Determinism: with a ``work_limit``, CP-SAT runs with ``interleave_search`` (its workers
+take turns in fixed batches) and the neighbourhood search bounds every sub-search by
+deterministic time, so for a given seed and number of workers a run gives the same
+schedule when it ends by proving optimality or by using up ``work_limit``. Without one,
+CP-SAT runs its parallel portfolio, which finds better schedules in the same wall time
+(on random job shops, ``benchmarks/schedule/neighbourhood_threshold.py``) but depends on
+thread timing; a run stopped by the wall clock is never repeatable anyway.
 """
 
 from __future__ import annotations
@@ -34,9 +36,10 @@ from plantops.engines.schedule.result import ScheduleResult
 from plantops.errors import ValidationError
 from plantops.vocabulary import ScheduleStatus
 
-# operations from which the neighbourhood search takes over part of the time: below it, CP-SAT's own
-# search on the whole model did better on random job shops (benchmarks/schedule/neighbourhood_threshold.py)
-LARGE = 700
+# operations from which the neighbourhood search takes over part of the time: up to 2,000 operations CP-SAT's
+# parallel search on the whole model did as well or better on random job shops in 10 s
+# (benchmarks/schedule/neighbourhood_threshold.py); beyond, its presolve alone takes much of a short time limit
+LARGE = 3000
 WHOLE_MODEL_SHARE = 0.3  # share of the time limit for CP-SAT on the whole model of a large problem
 CHECK_SECONDS = 1.0  # at most this long to check the dispatching-rule schedule as a full assignment
 
@@ -99,8 +102,8 @@ def _solver(settings: SolveSettings, *, seconds: float, work: float | None) -> c
     parameters.num_workers = settings.workers
     parameters.random_seed = settings.seed
     parameters.max_time_in_seconds = seconds
-    parameters.interleave_search = settings.workers > 1
-    if work is not None:
+    if work is not None:  # repeatable: workers take turns in fixed batches, bounded by deterministic time
+        parameters.interleave_search = settings.workers > 1
         parameters.max_deterministic_time = work
     parameters.log_search_progress = settings.log
     return solver
