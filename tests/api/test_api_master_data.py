@@ -21,6 +21,18 @@ def test_a_list_is_filtered_sorted_and_paged(plant: Api) -> None:
     assert [i["code"] for i in in_kg["items"]] == ["CREAM", "MILK", "SKIM", "TUBE"]
 
 
+def test_a_list_is_searched_by_code_or_name_in_any_case(plant: Api) -> None:
+    by_name = plant.get("/api/v1/items?search=steel&sort=code").json()
+    by_code = plant.get("/api/v1/items?search=Ram&sort=code").json()  # FRAME
+    literal = plant.get("/api/v1/items?search=%25").json()  # a percent sign is not a wildcard
+    too_long = problem(plant.get("/api/v1/items?search=" + "x" * 101))
+
+    assert [i["code"] for i in by_name["items"]] == ["TUBE"]
+    assert [i["code"] for i in by_code["items"]] == ["FRAME"]
+    assert literal["total"] == 0
+    assert too_long["status"] == 422 and too_long["errors"][0]["field"] == "search"
+
+
 def test_a_list_sorts_by_the_code_of_a_referenced_record(plant: Api) -> None:
     components = plant.get("/api/v1/bom-components?sort=-item").json()
 

@@ -50,7 +50,7 @@ def test_dashboard_shows_stock_value_late_demand_and_charts(page: Page, login: L
     screenshot(page, "dashboard")
 
 
-def test_items_filter_by_type_and_open_by_code(page: Page, login: Login) -> None:
+def test_items_filter_by_type_search_by_name_and_open_by_code(page: Page, login: Login) -> None:
     login("viewer", "/items")
 
     page.select_option("#i-item_type", "finished_good")
@@ -59,6 +59,17 @@ def test_items_filter_by_type_and_open_by_code(page: Page, login: Login) -> None
     types = page.locator("#items tbody tr td:nth-child(3)")
     expect(types.first).to_have_text("finished good")
     assert set(types.all_text_contents()) == {"finished good"}
+    page.goto("/items")
+    page.fill("#i-search", "city")
+    page.get_by_role("button", name="Filter").click()
+    codes = page.locator("#items tbody tr td:first-child")
+    expect(codes.first).to_contain_text("CITY")
+    assert all(
+        "CITY" in code or "city" in name.lower()
+        for code, name in zip(
+            codes.all_text_contents(), page.locator("#items tbody tr td:nth-child(2)").all_text_contents(), strict=True
+        )
+    )
     page.fill("#i-code", "CREAM-RAW")
     page.get_by_role("button", name="Open", exact=True).click()
     expect(page).to_have_url(re.compile(r"/items/CREAM-RAW$"))

@@ -89,6 +89,10 @@ def _models(sheet: Sheet) -> tuple[type[BaseModel], type[BaseModel], type[BaseMo
     }
     changed: dict[str, Any] = {c.name: (_type(c) | None, None) for c in sheet.columns if c.name not in sheet.key}
     filters: dict[str, Any] = {c.name: (str | None, None) for c in sheet.columns}
+    filters["search"] = (
+        str | None,
+        Field(None, max_length=100, description="Only records whose code or name contains this, in any case."),
+    )
     return (
         create_model(f"{name}Record", **read),
         create_model(f"{name}Create", __base__=Schema, **created),
@@ -130,6 +134,7 @@ def _add_sheet(sheet: Sheet) -> None:
             caller.uow(),
             sheet.name,
             filters={name: given[name] for name in filters if given[name] is not None},
+            search=given["search"],
             sort=query.sort_columns(),  # type: ignore[attr-defined]
             offset=query.offset,  # type: ignore[attr-defined]
             limit=query.limit,  # type: ignore[attr-defined]
@@ -148,7 +153,8 @@ def _add_sheet(sheet: Sheet) -> None:
         response_model=Page[record_model],  # type: ignore[valid-type]
         summary=f"List {sheet.name.replace('_', ' ')}",
         operation_id=f"list_{sheet.name}",
-        description=f"Filter by any column ({', '.join(filters)}); sort by any, `-` first for descending.",
+        description=f"Filter by any column ({', '.join(filters)}) or `search` the code and name; sort by any column,"
+        " `-` first for descending.",
     )
 
     if single:

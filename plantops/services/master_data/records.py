@@ -23,7 +23,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, func, select
+from sqlalchemy import ColumnElement, Select, func, or_, select
 from sqlalchemy.orm import Session
 
 from plantops.db import audit
@@ -37,6 +37,7 @@ from plantops.services.master_data.values import BadValue
 from plantops.vocabulary import AuditAction
 
 MAX_PAGE = 1000
+MAX_SEARCH = 100
 #: An import inserting more rows than this into a table is one audit entry for them, not one each.
 MAX_ENTRIES_PER_TABLE = 100
 
@@ -88,11 +89,14 @@ def list_records(
     sheet_name: str,
     *,
     filters: Mapping[str, Any] | None = None,
+    search: str | None = None,
     sort: Sequence[str] = (),
     offset: int = 0,
     limit: int = 100,
 ) -> Page:
     """A page of a sheet's records with every filter (column = value) true, in ``sort`` order.
+
+    ``search`` keeps the records whose first key column or name contains it, in any case.
 
     ``sort`` names columns, each optionally prefixed by ``-`` for descending; the key
     columns order what is left equal.
@@ -103,6 +107,8 @@ def list_records(
     if offset < 0:
         raise ValidationError(sheet.name, "offset", f"must not be negative, not {offset}")
     conditions = [_condition(sheet, name, value) for name, value in (filters or {}).items() if value is not None]
+    if search and search.strip():
+        conditions.append(_search(sheet, search.strip()))
     order = [*_order(sheet, sort), *(_expression(sheet, k) for k in sheet.key)]
     with uow:
         session = uow.session
@@ -243,6 +249,15 @@ def _condition(sheet: Sheet, name: str, value: Any) -> ColumnElement[bool]:
         return table_of(sheet.model).c[column.target].in_(chosen)
     equal: ColumnElement[bool] = _expression(sheet, name) == parsed
     return equal
+
+
+def _search(sheet: Sheet, text: str) -> ColumnElement[bool]:
+    """The first key column or the name contains ``text``, in any case (``%`` and ``_`` taken literally)."""
+    if len(text) > MAX_SEARCH:
+        raise ValidationError(sheet.name, "search", f"at most {MAX_SEARCH} characters")
+    pattern = "%" + text.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+    names = [sheet.key[0], *(["name"] if "name" in sheet.column_index and sheet.key[0] != "name" else [])]
+    return or_(*(func.lower(_expression(sheet, name)).like(pattern, escape="\\") for name in names))
 
 
 def _order(sheet: Sheet, sort: Sequence[str]) -> list[ColumnElement[Any]]:

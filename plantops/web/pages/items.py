@@ -34,17 +34,20 @@ def items_page(
     procurement: str = "",
     abc_class: str = "",
     family: str = "",
+    search: str = "",
     page: int = 1,
 ) -> Response:
-    """The catalog a page at a time; a code typed in opens that item's page."""
+    """The catalog a page at a time, searched by code or name and filtered; a code typed in opens that item's page."""
     if code.strip():
         return RedirectResponse(f"{request.scope.get('root_path', '')}/items/{quote(code.strip())}", status_code=303)
     chosen = {"item_type": item_type, "procurement": procurement, "abc_class": abc_class, "family": family.strip()}
+    search = search.strip()
     page = max(page, 1)
     found = list_records(
         plant(request).uow(),
         "items",
         filters={name: value or None for name, value in chosen.items()},
+        search=search,
         sort=["code"],
         offset=(page - 1) * PAGE_SIZE,
         limit=PAGE_SIZE,
@@ -57,7 +60,8 @@ def items_page(
         page=page,
         pages=max(1, -(-found.total // PAGE_SIZE)),
         filters=chosen,
-        query=urlencode({name: value for name, value in chosen.items() if value}),
+        search=search,
+        query=urlencode({name: value for name, value in {**chosen, "search": search}.items() if value}),
         choices=FILTERS,
     )
 
