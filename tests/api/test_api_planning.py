@@ -28,6 +28,18 @@ def test_a_plan_run_is_a_job_that_reports_its_steps_and_result(plant: Api) -> No
     assert [j["number"] for j in listed["items"]] == [job["number"]]
 
 
+def test_jobs_are_listed_newest_first_or_in_the_order_asked_for(plant: Api) -> None:
+    first, second = _plan(plant), _plan(plant)
+
+    newest_first = plant.get("/api/v1/jobs?kind=plan").json()["items"]
+    oldest_first = plant.get("/api/v1/jobs?kind=plan&sort=number").json()["items"]
+    unknown = problem(plant.get("/api/v1/jobs?sort=colour"))
+
+    assert [j["number"] for j in newest_first] == [second["number"], first["number"]]
+    assert [j["number"] for j in oldest_first] == [first["number"], second["number"]]
+    assert unknown["status"] == 422 and unknown["errors"][0]["field"] == "sort"
+
+
 def test_a_run_refused_by_the_planner_is_a_failed_job_saying_why(plant: Api) -> None:
     job = _plan(plant, frozen_weeks=4, slushy_weeks=2)
 

@@ -41,6 +41,7 @@ def list_jobs(query: Annotated[JobQuery, Query()], caller: Reader, request: Requ
         kind=query.kind,
         status=query.status,
         submitted_by=query.submitted_by,
+        sort=query.sort_columns(),
         offset=query.offset,
         limit=query.limit,
     )

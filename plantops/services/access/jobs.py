@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -149,10 +150,12 @@ def list_jobs(
     kind: str | None = None,
     status: JobStatus | None = None,
     submitted_by: str | None = None,
+    sort: Sequence[str] = (),
     offset: int = 0,
     limit: int = 100,
 ) -> tuple[int, list[JobView]]:
-    """Jobs matching the filters, newest first, and how many match in all."""
+    """Jobs matching the filters in ``sort`` order (columns of :data:`SORTABLE`, ``-`` first for
+    descending; newest first where it leaves ties), and how many match in all."""
     if not 0 < limit <= MAX_PAGE:
         raise ValidationError("jobs", "limit", f"must be 1 to {MAX_PAGE}, not {limit}")
     if offset < 0:
@@ -167,8 +170,23 @@ def list_jobs(
     with uow:
         session = uow.session
         total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
-        jobs = session.scalars(query.order_by(BackgroundJob.id.desc()).offset(offset).limit(limit))
+        order = [*_order(sort), BackgroundJob.id.desc()]
+        jobs = session.scalars(query.order_by(*order).offset(offset).limit(limit))
         return total, [_view(job) for job in jobs]
+
+
+SORTABLE = ("number", "kind", "status", "submitted_by", "submitted_at", "started_at", "finished_at")
+
+
+def _order(sort: Sequence[str]) -> list[Any]:
+    order = []
+    for word in sort:
+        name = word.removeprefix("-")
+        if name not in SORTABLE:
+            raise ValidationError("jobs", "sort", f"unknown column {name!r} (known: {', '.join(SORTABLE)})")
+        column = getattr(BackgroundJob, name)
+        order.append(column.desc() if word.startswith("-") else column.asc())
+    return order
 
 
 def _change(uow: UnitOfWork, number: str, **values: Any) -> None:
