@@ -14,11 +14,12 @@ from rich.tree import Tree
 from plantops.cli import counting
 from plantops.cli.common import console, plantops, reports_errors
 from plantops.errors import ValidationError
-from plantops.services.inventory import availability, balances, genealogy, reservations, stock
+from plantops.services.inventory import availability, balances, genealogy, moves, reservations, stock
 from plantops.services.inventory import valuation as inventory_value
 from plantops.services.inventory.genealogy import LotNode
 from plantops.services.inventory.ledger import quantity_text
 from plantops.services.inventory.stock import PostingSummary, StockLine, Who
+from plantops.vocabulary import MoveType
 
 app = typer.Typer(help="Stock: receipts, issues, moves, reservations and the ledger.", no_args_is_help=True)
 app.add_typer(counting.app, name="count")
@@ -267,6 +268,38 @@ def onhand(
             f"{b.on_hand.normalize():f}",
             f"{b.reserved.normalize():f}",
             f"{b.available.normalize():f}",
+        )
+    console.print(table)
+
+
+@app.command(name="moves")
+@reports_errors
+def ledger_moves(
+    item: Annotated[str | None, typer.Option(help="Only this item.")] = None,
+    location: Annotated[str | None, typer.Option(help="Only this location.")] = None,
+    lot: Annotated[str | None, typer.Option(help="Only this lot.")] = None,
+    move_type: Annotated[MoveType | None, typer.Option("--type", help="Only this kind of move.")] = None,
+    document: Annotated[str | None, typer.Option(help="Only postings of this source document.")] = None,
+    limit: Annotated[int, typer.Option(min=1, max=moves.MAX_PAGE, help="At most this many.")] = 50,
+) -> None:
+    """The ledger's moves, newest first."""
+    wanted = moves.MoveFilter(item=item, location=location, lot=lot, move_type=move_type, document=document)
+    with plantops() as ops:
+        total, found = moves.list_moves(ops.uow(), wanted, limit=limit)
+    table = Table("move", "posting", "type", "item", "location", "lot", "quantity", "effective", "by", "document")
+    table.title = f"Stock moves ({len(found)} of {total}, newest first)"
+    for m in found:
+        table.add_row(
+            str(m.move),
+            str(m.posting),
+            m.move_type.value,
+            m.item,
+            m.location,
+            m.lot or "",
+            quantity_text(m.quantity),
+            f"{m.effective_at:%Y-%m-%d %H:%M}",
+            m.posted_by,
+            m.document,
         )
     console.print(table)
 

@@ -48,6 +48,25 @@ def test_issue_move_scrap_return_and_adjust_change_the_balances(plant: Api) -> N
     assert _balances(plant, "BIKE") == {("P1/FG", None): "4"}  # 7 - 2 - 1 + 1 - 1; P1/RM back to 0
 
 
+def test_the_ledger_lists_its_moves_newest_first_filtered_by_item_type_and_document(plant: Api) -> None:
+    _post(plant, "issues", {"item": "BIKE", "location": "P1/FG", "quantity": "2", "document": "SO-1"})
+    _post(plant, "moves", {"item": "BIKE", "location": "P1/FG", "to_location": "P1/RM", "quantity": "1"})
+
+    bikes = plant.get("/api/v1/stock/moves?item=BIKE").json()
+    issues = plant.get("/api/v1/stock/moves?item=BIKE&move_type=issue&document=SO-1").json()
+    at_rm = plant.get("/api/v1/stock/moves?location=P1/RM&item=BIKE&limit=1").json()
+    unknown = problem(plant.get("/api/v1/stock/moves?item=NOPE"))
+    naive = problem(plant.get("/api/v1/stock/moves?since=2026-01-01T00:00"))
+
+    moves = bikes["items"]
+    assert [m["move"] for m in moves] == sorted((m["move"] for m in moves), reverse=True)
+    assert bikes["total"] == len(moves) >= 4  # opening stock, the issue, and the move's two sides
+    assert [(m["quantity"], m["document"], m["posted_by"]) for m in issues["items"]] == [("-2", "SO-1", "operator")]
+    assert at_rm["total"] == 1 and at_rm["items"][0]["quantity"] == "1"
+    assert unknown["status"] == 404
+    assert naive["status"] == 422 and naive["errors"][0]["field"] == "since"
+
+
 def test_more_than_available_is_a_conflict_that_posts_nothing(plant: Api) -> None:
     refused = problem(_post(plant, "issues", {"item": "BIKE", "location": "P1/FG", "quantity": "8"}))
 

@@ -26,6 +26,17 @@ def test_receive_issue_and_onhand(stocked: Invoke) -> None:
     assert "│ BIKE │ P1   │ P1/FG    │     │        │ 10      │ 0        │ 10        │" in onhand.output
 
 
+def test_moves_lists_the_ledger_newest_first_by_item_and_type(stocked: Invoke) -> None:
+    stocked("stock", "issue", "BIKE", "P1/FG", "2", "--document", "SO-1")
+
+    issues = stocked("stock", "moves", "--item", "BIKE", "--type", "issue")
+    unknown = stocked("stock", "moves", "--item", "NOPE")
+
+    assert issues.exit_code == 0 and "Stock moves (1 of 1, newest first)" in issues.output
+    assert "│ issue │ BIKE │ P1/FG" in issues.output and "SO-1" in issues.output and "-2" in issues.output
+    assert unknown.exit_code == 2 and "NOPE" in unknown.output
+
+
 def test_issue_beyond_available_exits_2_naming_what_is_available(stocked: Invoke) -> None:
     result = stocked("stock", "issue", "BIKE", "P1/FG", "50")
 

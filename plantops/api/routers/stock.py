@@ -8,6 +8,7 @@ A posting sent with an ``Idempotency-Key`` header is posted at most once: sent a
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from typing import Annotated, Literal
 
@@ -17,8 +18,10 @@ from pydantic import AwareDatetime, BaseModel, Field
 from plantops.api.problems import problem_responses
 from plantops.api.schemas import Code, Exact, ListQuery, Page, Schema, Text, page_of
 from plantops.api.security import Caller, Reader, StockPoster
-from plantops.services.inventory import availability, balances, genealogy, reservations, stock, valuation
+from plantops.errors import ValidationError
+from plantops.services.inventory import availability, balances, genealogy, moves, reservations, stock, valuation
 from plantops.services.inventory.stock import PostingSummary, StockLine, Who
+from plantops.vocabulary import MoveType
 
 router = APIRouter(prefix="/stock", tags=["stock"], responses=problem_responses(401, 403, 404, 409, 422))
 
@@ -218,6 +221,50 @@ def on_hand(query: Annotated[BalanceQuery, Query()], caller: Reader) -> Page[Bal
     )
     rows = [BalanceOut(**{name: getattr(b, name) for name in BALANCE_FIELDS}) for b in found]
     return page_of(rows, query, BALANCE_FIELDS)
+
+
+class MoveQuery(ListQuery):
+    item: Code | None = None
+    location: Code | None = None
+    lot: Code | None = None
+    move_type: MoveType | None = None
+    document: Text | None = Field(default=None, description="The posting's source document.")
+    since: AwareDatetime | None = Field(default=None, description="Effective at or after.")
+    until: AwareDatetime | None = Field(default=None, description="Effective before.")
+
+
+class MoveOut(BaseModel):
+    move: int
+    posting: int
+    move_type: MoveType
+    item: str
+    location: str
+    lot: str | None
+    quantity: Exact = Field(description="Signed: negative takes stock out.")
+    unit_cost: Exact
+    effective_at: dt.datetime
+    posted_at: dt.datetime
+    posted_by: str
+    document: str
+    reason: str
+
+
+@router.get("/moves", response_model=Page[MoveOut], summary="The ledger's moves, newest first")
+def ledger_moves(query: Annotated[MoveQuery, Query()], caller: Reader) -> Page[MoveOut]:
+    if query.sort_columns():
+        raise ValidationError("stock moves", "sort", "moves are listed newest first only")
+    wanted = moves.MoveFilter(
+        item=query.item,
+        location=query.location,
+        lot=query.lot,
+        move_type=query.move_type,
+        document=query.document,
+        since=query.since,
+        until=query.until,
+    )
+    total, found = moves.list_moves(caller.uow(), wanted, offset=query.offset, limit=query.limit)
+    items = [MoveOut(**dataclasses.asdict(m)) for m in found]
+    return Page(total=total, offset=query.offset, limit=query.limit, items=items)
 
 
 class ReservationIn(Schema):
