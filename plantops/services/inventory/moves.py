@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any, cast
 
 from sqlalchemy import func, select
 
@@ -107,4 +108,4 @@ def list_moves(
             .offset(offset)
             .limit(limit)
         )
-        return total, [LedgerMove(*row) for row in session.execute(query)]
+        return total, [LedgerMove(*cast(tuple[Any, ...], row)) for row in session.execute(query)]
