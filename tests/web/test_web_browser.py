@@ -155,6 +155,13 @@ def test_operator_posts_a_receipt_and_sees_it_in_the_balances(page: Page, login:
     newest = page.locator("#posting-list tbody tr").first
     expect(newest).to_contain_text("DN-4711")
     expect(newest).to_contain_text("operator")
+    page.fill("#m-item", "BELL")
+    page.select_option("#m-type", "receipt")
+    page.locator("#moves").get_by_role("button", name="Filter").click()
+    received = page.locator("#move-list tbody tr").first
+    expect(received).to_contain_text("DN-4711")
+    expect(received).to_contain_text("BIKE-RAW")
+    assert set(page.locator("#move-list tbody tr td:nth-child(4)").all_text_contents()) == {"BELL"}
     screenshot(page, "stock")
     page.fill("#p-user", "nobody")
     page.locator("#postings").get_by_role("button", name="Filter").click()

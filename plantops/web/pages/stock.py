@@ -19,9 +19,10 @@ from starlette.responses import Response
 from plantops.errors import PlantOpsError, ValidationError
 from plantops.services.access import Permission
 from plantops.services.access.audit import STOCK_POSTING, audit_trail
-from plantops.services.inventory import balances, genealogy, stock
+from plantops.services.inventory import balances, genealogy, moves, stock
 from plantops.services.inventory.ledger import InsufficientStockError
 from plantops.services.inventory.stock import PostingSummary, StockLine, Who
+from plantops.vocabulary import MoveType
 from plantops.web import forms
 from plantops.web.auth import User, plant, require, work_as
 from plantops.web.templating import render
@@ -108,6 +109,36 @@ def postings(request: Request, user: str = "", since: str = "", until: str = "",
         filters=filters,
         query=urlencode({name: value for name, value in filters.items() if value}),
     )
+
+
+@router.get("/moves")
+def ledger_moves(request: Request, item: str = "", location: str = "", move_type: str = "", page: int = 1) -> Response:
+    """The ledger's moves, newest first, by item, location and kind of move."""
+    filters = {"item": item.strip(), "location": location.strip(), "move_type": move_type.strip()}
+    kind = _move_type(filters["move_type"]) if filters["move_type"] else None
+    wanted = moves.MoveFilter(item=filters["item"] or None, location=filters["location"] or None, move_type=kind)
+    page = max(page, 1)
+    total, found = moves.list_moves(
+        plant(request).uow(), wanted, offset=(page - 1) * POSTINGS_PAGE, limit=POSTINGS_PAGE
+    )
+    return render(
+        request,
+        "stock/moves.html",
+        moves=found,
+        total=total,
+        page=page,
+        pages=max(1, -(-total // POSTINGS_PAGE)),
+        filters=filters,
+        kinds=MoveType,
+        query=urlencode({name: value for name, value in filters.items() if value}),
+    )
+
+
+def _move_type(value: str) -> MoveType:
+    try:
+        return MoveType(value)
+    except ValueError:
+        raise ValidationError("moves", "move_type", f"no kind of move is called {value!r}") from None
 
 
 def _start_of(day: dt.date | None) -> dt.datetime | None:
