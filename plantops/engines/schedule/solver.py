@@ -70,17 +70,14 @@ def solve(problem: ScheduleProblem, settings: SolveSettings | None = None) -> Sc
     status = solver.solve(sm.model)
     if status == cp_model.INFEASIBLE:
         return _without(c, ScheduleStatus.INFEASIBLE, _infeasible_reason(c), began)
-    if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE) and warm is None:
-        return _without(
-            c, ScheduleStatus.UNKNOWN, "no schedule found within the time limit", began, solver.best_objective_bound
-        )
-    if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-        assert warm is not None
-        incumbent, bound = warm, float(solver.best_objective_bound)
-    else:
-        bound = float(solver.best_objective_bound)
+    bound = float(solver.best_objective_bound)
+    if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         values = list(solver.response_proto.solution)
         incumbent = Incumbent(values, round(solver.objective_value), _read(sm, values))
+    elif warm is not None:
+        incumbent = warm
+    else:
+        return _without(c, ScheduleStatus.UNKNOWN, "no schedule found within the time limit", began, bound)
     if status != cp_model.OPTIMAL and large:
         remaining_work = None if settings.work_limit is None else settings.work_limit - solver.deterministic_time
         incumbent, _ = improve(
@@ -120,7 +117,6 @@ def _checked_hint(sm: ScheduleModel, settings: SolveSettings) -> Incumbent | Non
     checker.parameters.fix_variables_to_their_hinted_value = True
     checker.parameters.cp_model_presolve = False
     checker.parameters.num_workers = 1
-    checker.parameters.interleave_search = False
     status = checker.solve(sm.model)
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         return None
