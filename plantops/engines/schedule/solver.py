@@ -1,17 +1,21 @@
-"""``solve``: a dispatching-rule schedule, CP-SAT on the whole model from it, then neighbourhood search.
+"""``solve``: a dispatching-rule schedule, CP-SAT on the whole model from it, then a search around it.
 
 1. :func:`~plantops.engines.schedule.dispatch.dispatch` builds a schedule in milliseconds;
    it is CP-SAT's solution hint and, when it keeps every constraint, the schedule the run
    falls back on if CP-SAT finds none in the time.
 2. CP-SAT solves the whole model (:mod:`~plantops.engines.schedule.model`) with the
-   settings' workers and seed, for the whole time limit on small problems and for a
-   share of it on large ones. Proving optimality ends the run.
-3. On large problems, :mod:`~plantops.engines.schedule.lns` improves the best schedule
-   for the rest of the time. The best bound is the one CP-SAT proved in step 2.
+   settings' workers and seed: for the whole time limit, or for a share of it where step 3
+   applies. Proving optimality ends the run.
+3. Where the objective is the makespan on plain machines (:func:`~plantops.engines.schedule.tabu.applies`:
+   the job shop and, with CP-SAT's choice of machines, the flexible job shop),
+   :mod:`~plantops.engines.schedule.tabu` shortens the best schedule for the rest of the
+   time, stopping early at CP-SAT's bound. Otherwise, on large problems,
+   :mod:`~plantops.engines.schedule.lns` improves it. The best bound is the one CP-SAT
+   proved in step 2.
 
 Determinism: with a ``work_limit``, CP-SAT runs with ``interleave_search`` (its workers
-take turns in fixed batches) and the neighbourhood search bounds every sub-search by
-deterministic time, so for a given seed and number of workers a run gives the same
+take turns in fixed batches) and the searches of step 3 bound their rounds by
+deterministic work, so for a given seed and number of workers a run gives the same
 schedule when it ends by proving optimality or by using up ``work_limit``. Without one,
 CP-SAT runs its parallel portfolio, which finds better schedules in the same wall time
 (on random job shops, ``benchmarks/schedule/neighbourhood_threshold.py``) but depends on
@@ -26,7 +30,7 @@ import time
 import numpy as np
 from ortools.sat.python import cp_model
 
-from plantops.engines.schedule import analysis
+from plantops.engines.schedule import analysis, tabu
 from plantops.engines.schedule._compiled import I64, NONE, Compiled, Placement
 from plantops.engines.schedule.dispatch import dispatch
 from plantops.engines.schedule.lns import Incumbent, improve
@@ -41,6 +45,11 @@ from plantops.vocabulary import ScheduleStatus
 # (benchmarks/schedule/neighbourhood_threshold.py); beyond, its presolve alone takes much of a short time limit
 LARGE = 3000
 WHOLE_MODEL_SHARE = 0.3  # share of the time limit for CP-SAT on the whole model of a large problem
+# share of the time limit for CP-SAT before the tabu search, on problems it fits: enough to prove small
+# problems optimal and to find the lower bound at which the search stops
+TABU_SHARE = 0.2
+# share of the time limit for CP-SAT after the tabu search, where operations have a choice of machines
+FLEXIBLE_SHARE = 0.4
 CHECK_SECONDS = 1.0  # at most this long to check the dispatching-rule schedule as a full assignment
 
 
@@ -61,8 +70,9 @@ def solve(problem: ScheduleProblem, settings: SolveSettings | None = None) -> Sc
         first = _complete(c, first)
     hint(sm, first, reference)
     warm = _checked_hint(sm, settings)
-    large = settings.neighbourhood_search and c.operations >= LARGE
-    share = WHOLE_MODEL_SHARE if large else 1.0
+    searchable = settings.neighbourhood_search and tabu.applies(c, settings, reference)
+    large = settings.neighbourhood_search and not searchable and c.operations >= LARGE
+    share = TABU_SHARE if searchable else WHOLE_MODEL_SHARE if large else 1.0
     solver = _solver(settings, seconds=max(deadline - time.perf_counter(), 0.01) * share, work=settings.work_limit)
     if sm.size:  # calendars: full presolve probes every step literal for longer than small runs have
         solver.parameters.cp_model_probing_level = 0
@@ -78,8 +88,10 @@ def solve(problem: ScheduleProblem, settings: SolveSettings | None = None) -> Sc
         incumbent = warm
     else:
         return _without(c, ScheduleStatus.UNKNOWN, "no schedule found within the time limit", began, bound)
-    if status != cp_model.OPTIMAL and large:
-        remaining_work = None if settings.work_limit is None else settings.work_limit - solver.deterministic_time
+    remaining_work = None if settings.work_limit is None else settings.work_limit - solver.deterministic_time
+    if status != cp_model.OPTIMAL and searchable:
+        incumbent, bound = _shorten(sm, settings, incumbent, warm, bound, deadline, remaining_work)
+    elif status != cp_model.OPTIMAL and large:
         incumbent, _ = improve(
             sm,
             incumbent,
@@ -91,6 +103,47 @@ def solve(problem: ScheduleProblem, settings: SolveSettings | None = None) -> Sc
         )
     optimal = status == cp_model.OPTIMAL or incumbent.objective <= bound
     return _result(sm, settings, reference, incumbent, bound, optimal, began)
+
+
+def _shorten(
+    sm: ScheduleModel,
+    settings: SolveSettings,
+    incumbent: Incumbent,
+    warm: Incumbent | None,
+    bound: float,
+    deadline: float,
+    work: float | None,
+) -> tuple[Incumbent, float]:
+    """Step 3 with the tabu search, from CP-SAT's schedule and the dispatching rule's; where operations have
+    a choice of machines, which the search keeps, CP-SAT then reconsiders them from its best schedule for the
+    last share of the time. Returns the best schedule and bound."""
+    c = sm.compiled
+    flexible = bool((np.diff(c.first_mode) > 1).any())
+    reserved = FLEXIBLE_SHARE * settings.time_limit_s if flexible else 0.0
+    starts = [incumbent.placement] + ([warm.placement] if warm is not None and warm is not incumbent else [])
+    placement = tabu.improve(
+        c,
+        starts,
+        lower_bound=math.ceil(bound / settings.makespan_weight) if math.isfinite(bound) else 0,
+        workers=settings.workers,
+        seed=settings.seed,
+        deadline=deadline - reserved,
+        work_limit=None if work is None else work * (1 - FLEXIBLE_SHARE if flexible else 1),
+    )
+    incumbent = Incumbent([], settings.makespan_weight * int(placement.end.max(initial=0)), placement)
+    if not flexible or incumbent.objective <= bound:
+        return incumbent, bound
+    hint(sm, placement, None)
+    solver = _solver(
+        settings,
+        seconds=max(deadline - time.perf_counter(), 0.01),
+        work=None if work is None else work * FLEXIBLE_SHARE,
+    )
+    status = solver.solve(sm.model)
+    if status in (cp_model.OPTIMAL, cp_model.FEASIBLE) and round(solver.objective_value) < incumbent.objective:
+        values = list(solver.response_proto.solution)
+        incumbent = Incumbent(values, round(solver.objective_value), _read(sm, values))
+    return incumbent, max(bound, float(solver.best_objective_bound))
 
 
 def _solver(settings: SolveSettings, *, seconds: float, work: float | None) -> cp_model.CpSolver:

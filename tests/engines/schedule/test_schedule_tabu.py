@@ -1,0 +1,175 @@
+"""The tabu search keeps every rule, never lengthens a schedule, stops at the bound and repeats with a work limit."""
+
+from __future__ import annotations
+
+import dataclasses
+import time
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from plantops.engines.schedule import (
+    Job,
+    Mode,
+    Operation,
+    Precedence,
+    Resource,
+    ScheduleProblem,
+    SetupMatrix,
+    SolveSettings,
+    solve,
+    tabu,
+)
+from plantops.engines.schedule._compiled import Compiled, Placement
+from plantops.engines.schedule.dispatch import dispatch
+from tests.engines.schedule.schedule_builder import assert_keeps_every_rule, job_shop, read_job_shop
+
+MAKESPAN = SolveSettings(makespan_weight=1)
+FAR = 600.0  # a deadline the work limits end long before
+
+
+def _dispatched(problem: ScheduleProblem) -> tuple[Compiled, Placement]:
+    c = Compiled.of(problem)
+    return c, dispatch(c)
+
+
+def _improve(problem: ScheduleProblem, *, work: float, seed: int = 0, lower_bound: int = 0) -> Placement:
+    c, start = _dispatched(problem)
+    return tabu.improve(
+        c,
+        [start],
+        lower_bound=lower_bound,
+        workers=2,
+        seed=seed,
+        deadline=time.perf_counter() + FAR,
+        work_limit=work,
+    )
+
+
+def _assert_feasible(problem: ScheduleProblem, placement: Placement) -> None:
+    """Releases, precedences with their lags, and one operation at a time per resource, checked directly."""
+    for i, operation in enumerate(problem.operations):
+        assert placement.start[i] >= problem.jobs[operation.job].release
+        mode = operation.modes[int(placement.mode[i]) - sum(len(o.modes) for o in problem.operations[:i])]
+        assert placement.end[i] - placement.start[i] == mode.minutes
+    for precedence in problem.precedences:
+        assert placement.start[precedence.after] >= placement.end[precedence.before] + precedence.min_lag
+    resource = np.array([problem.operations[i].modes[0].resource for i in range(len(problem.operations))])
+    for r in np.unique(resource).tolist():
+        members = np.flatnonzero(resource == r)
+        members = members[np.argsort(placement.start[members], kind="stable")]
+        assert (placement.start[members[1:]] >= placement.end[members[:-1]]).all(), f"overlap on resource {r}"
+
+
+def test_the_search_fits_makespan_job_shops_and_nothing_else() -> None:
+    problem = job_shop(read_job_shop("ft06"))
+    assert tabu.applies(Compiled.of(problem), MAKESPAN, None)
+    due = dataclasses.replace(problem, jobs=(Job("J0", due=10), *problem.jobs[1:]))
+    assert not tabu.applies(Compiled.of(due), SolveSettings(), None)
+    assert tabu.applies(Compiled.of(due), SolveSettings(tardiness_weight=0), None)
+    two_units = dataclasses.replace(problem, resources=(Resource("M0", units=2), *problem.resources[1:]))
+    assert not tabu.applies(Compiled.of(two_units), MAKESPAN, None)
+    shifts = dataclasses.replace(
+        problem, resources=(Resource("M0", windows=((0, 100), (200, 400))), *problem.resources[1:])
+    )
+    assert not tabu.applies(Compiled.of(shifts), MAKESPAN, None)
+    overlap = dataclasses.replace(problem, precedences=(Precedence(0, 1, min_lag=-1), *problem.precedences[1:]))
+    assert not tabu.applies(Compiled.of(overlap), MAKESPAN, None)
+    families = tuple(dataclasses.replace(operation, family=i % 2) for i, operation in enumerate(problem.operations))
+    setups = dataclasses.replace(problem, operations=families, setups=(SetupMatrix.of([[0, 5], [5, 0]]),))
+    assert not tabu.applies(Compiled.of(setups), MAKESPAN, None)
+    assert not tabu.applies(Compiled.of(problem), dataclasses.replace(MAKESPAN, makespan_weight=0), None)
+
+
+def test_ft06_reaches_its_optimum_of_55_from_the_dispatching_rule_and_stops_there() -> None:
+    problem = job_shop(read_job_shop("ft06"))
+    c, start = _dispatched(problem)
+    assert start.end.max() > 55
+    began = time.perf_counter()
+    found = tabu.improve(c, [start], lower_bound=55, workers=1, seed=0, deadline=began + FAR, work_limit=None)
+    assert found.end.max() == 55
+    assert time.perf_counter() - began < 60  # stopped at the bound, not at the deadline
+    _assert_feasible(problem, found)
+
+
+def test_a_taillard_job_shop_gets_much_shorter_than_the_dispatching_rule_and_keeps_every_rule() -> None:
+    problem = job_shop(read_job_shop("ta01"))  # 15 x 15, best known 1,231
+    _, start = _dispatched(problem)
+    found = _improve(problem, work=1.0)
+    assert found.end.max() <= 1231 * 1.05 < start.end.max()
+    _assert_feasible(problem, found)
+
+
+def test_a_work_limit_makes_the_search_repeat_exactly() -> None:
+    problem = job_shop(read_job_shop("la16"))
+    first, second = _improve(problem, work=0.3, seed=4), _improve(problem, work=0.3, seed=4)
+    np.testing.assert_array_equal(first.start, second.start)
+
+
+def test_the_result_is_never_longer_than_the_shortest_start() -> None:
+    problem = job_shop(read_job_shop("la16"))
+    c, start = _dispatched(problem)
+    late = Placement(start.start + 1000, start.end + 1000, start.mode, start.unit)
+    found = tabu.improve(c, [late, start], lower_bound=0, workers=2, seed=0, deadline=0.0, work_limit=None)
+    assert found is start  # out of time before the first round: the shorter start comes back as it was
+
+
+@st.composite
+def networks(draw: st.DrawFn) -> ScheduleProblem:
+    """Small plants with any precedence network (assemblies, splits), lags, releases and repeated machines."""
+    machines = draw(st.integers(1, 4))
+    count = draw(st.integers(2, 14))
+    jobs = draw(st.integers(1, 4))
+    operations = tuple(
+        Operation(draw(st.integers(0, jobs - 1)), (Mode(draw(st.integers(0, machines - 1)), draw(st.integers(1, 9))),))
+        for _ in range(count)
+    )
+    links = draw(
+        st.lists(st.tuples(st.integers(0, count - 1), st.integers(0, count - 1), st.integers(0, 5)), max_size=20)
+    )
+    precedences = tuple(
+        Precedence(a, b, min_lag=lag) for a, b, lag in {(min(a, b), max(a, b), lag) for a, b, lag in links if a != b}
+    )
+    return ScheduleProblem(
+        resources=tuple(Resource(f"M{m}") for m in range(machines)),
+        jobs=tuple(Job(f"J{j}", release=draw(st.integers(0, 20))) for j in range(jobs)),
+        operations=operations,
+        precedences=precedences,
+        horizon=20 + 9 * count + 5 * len(precedences),
+    )
+
+
+@settings(max_examples=60, deadline=None)
+@given(networks())
+def test_on_any_precedence_network_the_search_keeps_every_rule_and_never_lengthens(problem: ScheduleProblem) -> None:
+    c, start = _dispatched(problem)
+    assert tabu.applies(c, MAKESPAN, None)
+    found = tabu.improve(
+        c, [start], lower_bound=0, workers=1, seed=1, deadline=time.perf_counter() + FAR, work_limit=0.01
+    )
+    assert found.end.max() <= start.end.max()
+    _assert_feasible(problem, found)
+    optimum = solve(problem, dataclasses.replace(MAKESPAN, time_limit_s=20))
+    assert optimum.proven_optimal
+    assert found.end.max() >= optimum.makespan
+
+
+@pytest.mark.parametrize("name", ["ta51", "mk05"])
+def test_solve_hands_large_makespan_problems_to_the_search_and_keeps_every_rule(
+    name: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from benchmarks.schedule.__main__ import to_problem
+    from benchmarks.schedule.instances import read
+
+    problem = to_problem(read(name))
+    calls: list[int] = []
+    original = tabu.improve
+    monkeypatch.setattr(tabu, "improve", lambda *args, **kwargs: calls.append(1) or original(*args, **kwargs))
+    result = solve(problem, SolveSettings(time_limit_s=4, makespan_weight=1))
+    dispatched = solve(problem, SolveSettings(time_limit_s=0.5, neighbourhood_search=False))
+    assert calls
+    assert result.makespan <= dispatched.makespan
+    assert result.best_bound <= result.makespan
+    assert_keeps_every_rule(problem, result)
