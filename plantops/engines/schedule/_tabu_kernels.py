@@ -1,5 +1,5 @@
 """The compiled kernels of :mod:`~plantops.engines.schedule.tabu` (Numba, no GIL): heads and tails of the
-disjunctive graph, the N5 moves of a critical path and the tabu search itself.
+disjunctive graph, the N7 moves of a critical path with their estimated makespans, and the tabu search.
 
 The resources' orders are linked lists: ``before[v]`` and ``after[v]`` are the operations right before and
 after ``v`` on its resource (-1 at the ends). The precedences are CSR arrays: the predecessors of ``v`` are
@@ -101,24 +101,152 @@ def _job_tail(v: int, minutes: I64, succ_first: I64, succ: I64, succ_lag: I64, t
     return rest
 
 
+FORWARD = 0  # move (u, v, FORWARD): u, earlier on the resource, moves to right after v
+BACKWARD = 1  # move (u, v, BACKWARD): v, later on the resource, moves to right before u
+
+
 @numba.njit(cache=True, nogil=True)
-def _swap(u: int, v: int, before: I64, after: I64) -> None:
-    """Put ``v`` right before ``u`` on their resource (``v`` was right after ``u``)."""
-    first, last = before[u], after[v]
-    if first >= 0:
-        after[first] = v
-    before[v] = first
-    after[v] = u
-    before[u] = v
-    after[u] = last
-    if last >= 0:
-        before[last] = u
+def _unlink(x: int, before: I64, after: I64) -> None:
+    a, b = before[x], after[x]
+    if a >= 0:
+        after[a] = b
+    if b >= 0:
+        before[b] = a
+
+
+@numba.njit(cache=True, nogil=True)
+def _insert_after(x: int, y: int, before: I64, after: I64) -> None:
+    z = after[y]
+    after[y], before[x], after[x] = x, y, z
+    if z >= 0:
+        before[z] = x
+
+
+@numba.njit(cache=True, nogil=True)
+def _insert_before(x: int, y: int, before: I64, after: I64) -> None:
+    z = before[y]
+    before[y], after[x], before[x] = x, y, z
+    if z >= 0:
+        after[z] = x
+
+
+@numba.njit(cache=True, nogil=True)
+def _segment(u: int, v: int, kind: int, after: I64, segment: I64) -> int:
+    """The operations from ``u`` to ``v`` on their resource in the order the move gives them; their number."""
+    length = 0
+    x = u
+    while True:
+        segment[length] = x
+        length += 1
+        if x == v:
+            break
+        x = after[x]
+    if kind == FORWARD:
+        for i in range(length - 1):
+            segment[i], segment[i + 1] = segment[i + 1], segment[i]
+    else:
+        for i in range(length - 1, 0, -1):
+            segment[i], segment[i - 1] = segment[i - 1], segment[i]
+    return length
+
+
+@numba.njit(cache=True, nogil=True)
+def _estimate(
+    segment: I64,
+    length: int,
+    first: int,
+    last: int,
+    minutes: I64,
+    release: I64,
+    pred_first: I64,
+    pred: I64,
+    pred_lag: I64,
+    succ_first: I64,
+    succ: I64,
+    succ_lag: I64,
+    head: I64,
+    tail: I64,
+    new_head: I64,
+) -> int:
+    """The makespan of the longest path through the reordered ``segment``, with the heads and tails of the
+    other operations as they are (Balas & Vazacopoulos 1998, "Guided local search with shifting bottleneck
+    for job shop scheduling", Management Science 44(2): the estimate for moves within a block).
+    ``first`` and ``last`` are the operations before and after the segment on the resource (-1: none)."""
+    ready = head[first] + minutes[first] if first >= 0 else 0
+    for i in range(length):
+        x = segment[i]
+        ready = max(_job_head(x, minutes, release, pred_first, pred, pred_lag, head), ready)
+        new_head[i] = ready
+        ready += minutes[x]
+    rest = minutes[last] + tail[last] if last >= 0 else 0
+    longest = 0
+    for i in range(length - 1, -1, -1):
+        x = segment[i]
+        rest = max(_job_tail(x, minutes, succ_first, succ, succ_lag, tail), rest)
+        longest = max(longest, new_head[i] + minutes[x] + rest)
+        rest += minutes[x]
+    return longest
+
+
+@numba.njit(cache=True, nogil=True)
+def _apply(u: int, v: int, kind: int, before: I64, after: I64) -> int:
+    """Make the move; returns the operation next to the moved one on the side it left (to undo it)."""
+    if kind == FORWARD:
+        anchor = after[u]
+        _unlink(u, before, after)
+        _insert_after(u, v, before, after)
+    else:
+        anchor = before[v]
+        _unlink(v, before, after)
+        _insert_before(v, u, before, after)
+    return anchor
+
+
+@numba.njit(cache=True, nogil=True)
+def _undo(u: int, v: int, kind: int, anchor: int, before: I64, after: I64) -> None:
+    if kind == FORWARD:
+        _unlink(u, before, after)
+        _insert_before(u, anchor, before, after)
+    else:
+        _unlink(v, before, after)
+        _insert_after(v, anchor, before, after)
+
+
+FREE, TABU, NEVER = 0, 1, 2
+
+
+@numba.njit(cache=True, nogil=True)
+def _tabu_status(segment: I64, length: int, kind: int, tabu: I64, now: int) -> int:
+    """Whether the reordered ``segment`` puts an operation back before one it was moved away from (``TABU``)
+    or repeats a move that closed a cycle (``NEVER``, for the tenure). ``tabu`` rows are ``(a, b, until,
+    never)``: until then, ``a`` may not come before ``b``."""
+    moved = segment[length - 1] if kind == FORWARD else segment[0]
+    status = FREE
+    for slot in range(tabu.shape[0]):
+        if tabu[slot, 2] < now:
+            continue
+        for i in range(length):
+            x = segment[i]
+            if x == moved:
+                continue
+            if (kind == FORWARD and tabu[slot, 0] == x and tabu[slot, 1] == moved) or (
+                kind == BACKWARD and tabu[slot, 0] == moved and tabu[slot, 1] == x
+            ):
+                if tabu[slot, 3]:
+                    return NEVER
+                status = TABU
+    return status
+
+
+@numba.njit(cache=True, nogil=True)
+def _add_move(moves: I64, found: int, u: int, v: int, kind: int) -> int:
+    moves[found, 0], moves[found, 1], moves[found, 2] = u, v, kind
+    return found + 1
 
 
 @numba.njit(cache=True, nogil=True)
 def _critical_moves(
     minutes: I64,
-    release: I64,
     pred_first: I64,
     pred: I64,
     pred_lag: I64,
@@ -128,7 +256,13 @@ def _critical_moves(
     path: I64,
     moves: I64,
 ) -> int:
-    """The N5 swaps of one critical path, picked at random among ties; returns how many (pairs in ``moves``)."""
+    """The N7 moves of one critical path (picked at random among ties); returns how many are in ``moves``.
+
+    Zhang, Li, Guan & Rao (2007), "A tabu search algorithm with a new neighborhood structure for the job
+    shop scheduling problem", Computers & Operations Research 34(11): in each block of the path, an
+    operation moves to the block's start or end, or the block's first or last operation moves inside it.
+    As in N5, moves that change the start of the path's first block or the end of its last one are left
+    out, since they cannot shorten the path."""
     count = minutes.size
     ends = 0
     pick = -1
@@ -146,13 +280,13 @@ def _critical_moves(
         if u >= 0 and head[u] + minutes[u] == head[v]:
             v = u
             continue
-        nxt = -1
+        critical = -1
         for k in range(pred_first[v], pred_first[v + 1]):
             w = pred[k]
             if head[w] + minutes[w] + pred_lag[k] == head[v]:
-                nxt = w
+                critical = w
                 break
-        v = nxt
+        v = critical
     path[:length] = path[:length][::-1].copy()  # from the start of the schedule to its end
     found = 0
     first = 0
@@ -162,15 +296,20 @@ def _critical_moves(
             last += 1
         if last > first:
             single = first == 0 and last == length - 1
-            if first > 0 or single:
-                moves[found, 0], moves[found, 1] = path[first], path[first + 1]
-                found += 1
-            if (last < length - 1 or single) and last - 1 != first:
-                moves[found, 0], moves[found, 1] = path[last - 1], path[last]
-                found += 1
-            elif last < length - 1 and first == 0:
-                moves[found, 0], moves[found, 1] = path[first], path[first + 1]
-                found += 1
+            front = first > 0 or single  # the block's first operation may change
+            back = last < length - 1 or single  # its last operation may change
+            b1, bk = path[first], path[last]
+            if front:
+                for i in range(first + 1, last + 1):  # an operation to the start of the block
+                    found = _add_move(moves, found, b1, path[i], BACKWARD)
+                for i in range(first + 2, last):  # the first operation further in (past the second: a swap)
+                    found = _add_move(moves, found, b1, path[i], FORWARD)
+            if back:
+                for i in range(first, last):  # an operation to the end of the block
+                    if not (front and i == first and last == first + 1):  # the swap of a pair is there already
+                        found = _add_move(moves, found, path[i], bk, FORWARD)
+                for i in range(first + 1, last - 1):  # the last operation further in (before the one before it)
+                    found = _add_move(moves, found, path[i], bk, BACKWARD)
         first = last + 1
     return found
 
@@ -199,162 +338,103 @@ def search(
     stall: int,
     kick: int,
 ) -> int:
-    """``iterations`` of the tabu search from the current orders; returns the best makespan so far."""
+    """``iterations`` of the tabu search from the current orders; returns the best makespan so far.
+
+    ``state`` is ``(iteration, iteration of the last better schedule, best makespan)``; ``work`` holds
+    five scratch rows of one value per operation."""
     np.random.seed(seed)
+    graph = (minutes, release, pred_first, pred, pred_lag, succ_first, succ, succ_lag)
     head, tail, order, waiting, path = work[0], work[1], work[2], work[3], work[4]
     count = minutes.size
-    moves = np.empty((count + 2, 2), np.int64)
+    moves = np.empty((4 * count + 8, 3), np.int64)
+    segment = np.empty(count, np.int64)
+    new_head = np.empty(count, np.int64)
     slots = tabu.shape[0]
-    makespan = times(
-        minutes,
-        release,
-        pred_first,
-        pred,
-        pred_lag,
-        succ_first,
-        succ,
-        succ_lag,
-        before,
-        after,
-        head,
-        tail,
-        order,
-        waiting,
-    )
+    makespan = times(*graph, before, after, head, tail, order, waiting)
     if makespan < state[2]:
         state[2] = makespan
         state[1] = state[0]
         best_before[:] = before
         best_after[:] = after
+    stale = False
     for _ in range(iterations):
         if state[2] <= lower_bound:
             break
         state[0] += 1
         now = state[0]
-        if now - state[1] > stall:  # restart from the best schedule with a few random critical swaps
+        if now - state[1] > stall:  # restart from the best schedule with a few random critical moves
             before[:] = best_before
             after[:] = best_after
             tabu[:, 2] = -1
             state[1] = now
+            stale = True
             for _kick in range(kick):
-                makespan = times(
-                    minutes,
-                    release,
-                    pred_first,
-                    pred,
-                    pred_lag,
-                    succ_first,
-                    succ,
-                    succ_lag,
-                    before,
-                    after,
-                    head,
-                    tail,
-                    order,
-                    waiting,
-                )
-                found = _critical_moves(
-                    minutes, release, pred_first, pred, pred_lag, before, head, makespan, path, moves
-                )
+                makespan = times(*graph, before, after, head, tail, order, waiting)
+                found = _critical_moves(minutes, pred_first, pred, pred_lag, before, head, makespan, path, moves)
                 if found == 0:
                     break
                 k = np.random.randint(found)
-                _swap(moves[k, 0], moves[k, 1], before, after)
-                if (
-                    times(
-                        minutes,
-                        release,
-                        pred_first,
-                        pred,
-                        pred_lag,
-                        succ_first,
-                        succ,
-                        succ_lag,
-                        before,
-                        after,
-                        head,
-                        tail,
-                        order,
-                        waiting,
-                    )
-                    < 0
-                ):
-                    _swap(moves[k, 1], moves[k, 0], before, after)
-        makespan = times(
-            minutes,
-            release,
-            pred_first,
-            pred,
-            pred_lag,
-            succ_first,
-            succ,
-            succ_lag,
-            before,
-            after,
-            head,
-            tail,
-            order,
-            waiting,
-        )
-        found = _critical_moves(minutes, release, pred_first, pred, pred_lag, before, head, makespan, path, moves)
+                u, v, kind = moves[k, 0], moves[k, 1], moves[k, 2]
+                anchor = _apply(u, v, kind, before, after)
+                if times(*graph, before, after, head, tail, order, waiting) < 0:
+                    _undo(u, v, kind, anchor, before, after)
+        if stale:  # heads and tails are not those of the current orders
+            makespan = times(*graph, before, after, head, tail, order, waiting)
+            stale = False
+        found = _critical_moves(minutes, pred_first, pred, pred_lag, before, head, makespan, path, moves)
         if found == 0:
             break
         chosen = -1
         chosen_estimate = np.iinfo(np.int64).max
         ties = 0
         for k in range(found):
-            u, v = moves[k, 0], moves[k, 1]
-            first, last = before[u], after[v]
-            start_v = _job_head(v, minutes, release, pred_first, pred, pred_lag, head)
-            if first >= 0:
-                start_v = max(start_v, head[first] + minutes[first])
-            start_u = max(_job_head(u, minutes, release, pred_first, pred, pred_lag, head), start_v + minutes[v])
-            rest_u = _job_tail(u, minutes, succ_first, succ, succ_lag, tail)
-            if last >= 0:
-                rest_u = max(rest_u, minutes[last] + tail[last])
-            rest_v = max(_job_tail(v, minutes, succ_first, succ, succ_lag, tail), rest_u + minutes[u])
-            estimate = max(start_v + minutes[v] + rest_v, start_u + minutes[u] + rest_u)
-            forbidden = False
-            for slot in range(slots):
-                if tabu[slot, 2] >= now and tabu[slot, 0] == u and tabu[slot, 1] == v:
-                    forbidden = True
-                    break
-            if forbidden and estimate >= state[2]:
+            u, v, kind = moves[k, 0], moves[k, 1], moves[k, 2]
+            length = _segment(u, v, kind, after, segment)
+            estimate = _estimate(
+                segment,
+                length,
+                before[u],
+                after[v],
+                minutes,
+                release,
+                pred_first,
+                pred,
+                pred_lag,
+                succ_first,
+                succ,
+                succ_lag,
+                head,
+                tail,
+                new_head,
+            )
+            if estimate > chosen_estimate:
+                continue
+            status = _tabu_status(segment, length, kind, tabu, now)
+            if status == NEVER or (status == TABU and estimate >= state[2]):
                 continue
             if estimate < chosen_estimate:
                 chosen, chosen_estimate, ties = k, estimate, 1
-            elif estimate == chosen_estimate:
+            else:
                 ties += 1
                 if np.random.randint(ties) == 0:
                     chosen = k
         if chosen < 0:  # every move is tabu: take one at random
             chosen = np.random.randint(found)
-        u, v = moves[chosen, 0], moves[chosen, 1]
-        _swap(u, v, before, after)
-        makespan = times(
-            minutes,
-            release,
-            pred_first,
-            pred,
-            pred_lag,
-            succ_first,
-            succ,
-            succ_lag,
-            before,
-            after,
-            head,
-            tail,
-            order,
-            waiting,
-        )
-        if makespan < 0:  # a cycle through the precedences: undo and forbid
-            _swap(v, u, before, after)
-            slot = now % slots
-            tabu[slot, 0], tabu[slot, 1], tabu[slot, 2] = u, v, now + tenure
-            continue
+        u, v, kind = moves[chosen, 0], moves[chosen, 1], moves[chosen, 2]
+        anchor = _apply(u, v, kind, before, after)
+        makespan = times(*graph, before, after, head, tail, order, waiting)
         slot = now % slots
-        tabu[slot, 0], tabu[slot, 1] = v, u  # swapping them back is tabu
-        tabu[slot, 2] = now + tenure + np.random.randint(tenure + 1)
+        if makespan < 0:  # a cycle through the precedences: undo, and forbid the move for a while
+            _undo(u, v, kind, anchor, before, after)
+            tabu[slot, 0], tabu[slot, 1], tabu[slot, 2], tabu[slot, 3] = v, u, now + tenure, 1
+            stale = True
+            continue
+        # moving back is tabu: the moved operation before the one it passed first (forward), or after it
+        if kind == FORWARD:
+            tabu[slot, 0], tabu[slot, 1] = u, anchor
+        else:
+            tabu[slot, 0], tabu[slot, 1] = anchor, v
+        tabu[slot, 2], tabu[slot, 3] = now + tenure + np.random.randint(tenure + 1), 0
         if makespan < state[2]:
             state[2] = makespan
             state[1] = now

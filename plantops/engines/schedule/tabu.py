@@ -175,7 +175,7 @@ def _run(c: Compiled, start: Placement, seed: int, limits: Limits) -> Placement:
     before, after = _machine_links(c, start)
     count = c.operations
     best_before, best_after = before.copy(), after.copy()
-    tabu = np.full((2 * limits.tenure + 1, 3), NONE, np.int64)
+    tabu = np.full((2 * limits.tenure + 1, 4), NONE, np.int64)
     # iteration, iteration of the last better schedule, best makespan
     state = np.array([0, 0, np.iinfo(np.int64).max], np.int64)
     work = np.zeros((5, count), np.int64)

@@ -72,7 +72,7 @@ def test_the_search_fits_makespan_job_shops_and_nothing_else() -> None:
     two_units = dataclasses.replace(problem, resources=(Resource("M0", units=2), *problem.resources[1:]))
     assert not tabu.applies(Compiled.of(two_units), MAKESPAN, None)
     shifts = dataclasses.replace(
-        problem, resources=(Resource("M0", windows=((0, 100), (200, 400))), *problem.resources[1:])
+        problem, resources=(Resource("M0", windows=((0, 60), (100, 197))), *problem.resources[1:])
     )
     assert not tabu.applies(Compiled.of(shifts), MAKESPAN, None)
     overlap = dataclasses.replace(problem, precedences=(Precedence(0, 1, min_lag=-1), *problem.precedences[1:]))
