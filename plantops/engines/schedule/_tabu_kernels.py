@@ -199,7 +199,7 @@ def _apply(u: int, v: int, kind: int, before: I64, after: I64) -> int:
         anchor = before[v]
         _unlink(v, before, after)
         _insert_before(v, u, before, after)
-    return anchor
+    return int(anchor)
 
 
 @numba.njit(cache=True, nogil=True)
