@@ -190,8 +190,10 @@ class SolveSettings:
     ``workers`` fixed, the same problem gives the same schedule when the run ends by proving
     optimality or by using up ``work_limit`` (CP-SAT's deterministic time, roughly seconds of
     one core's search) before ``time_limit_s`` (wall clock, always enforced).
-    ``neighbourhood_search`` runs the large-neighbourhood search loop around CP-SAT on
-    problems large enough to profit from it.
+    ``neighbourhood_search`` runs a search around CP-SAT: the tabu search of
+    :mod:`~plantops.engines.schedule.tabu` where the objective is the makespan on plain
+    machines, otherwise the large-neighbourhood search on problems large enough to profit
+    from it.
     """
 
     time_limit_s: float = 10.0
