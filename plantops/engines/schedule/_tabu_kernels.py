@@ -255,8 +255,9 @@ def _critical_moves(
     makespan: int,
     path: I64,
     moves: I64,
-) -> int:
-    """The N7 moves of one critical path (picked at random among ties); returns how many are in ``moves``.
+) -> tuple[int, int]:
+    """The N7 moves of one critical path (picked at random among ties) in ``moves``, the path in ``path``;
+    returns how many moves and how long the path is.
 
     Zhang, Li, Guan & Rao (2007), "A tabu search algorithm with a new neighborhood structure for the job
     shop scheduling problem", Computers & Operations Research 34(11): in each block of the path, an
@@ -311,24 +312,181 @@ def _critical_moves(
                 for i in range(first + 1, last - 1):  # the last operation further in (before the one before it)
                     found = _add_move(moves, found, path[i], bk, BACKWARD)
         first = last + 1
-    return found
+    return found, length
+
+
+@numba.njit(cache=True, nogil=True)
+def _first_on(before: I64, resource_of: I64, first_on: I64) -> None:
+    """The first operation on every resource (-1: none)."""
+    first_on[:] = -1
+    for x in range(before.size):
+        if before[x] < 0:
+            first_on[resource_of[x]] = x
+
+
+@numba.njit(cache=True, nogil=True)
+def _best_reassignment(
+    path: I64,
+    length: int,
+    graph: tuple[I64, I64, I64, I64, I64, I64, I64, I64],
+    modes: tuple[I64, I64, I64],
+    assignment: tuple[I64, I64, I64, I64],
+    banned: I64,
+    best: int,
+    now: int,
+    head: I64,
+    tail: I64,
+    after: I64,
+) -> tuple[int, int, int, int]:
+    """The best move of a critical operation to another of its resources: ``(operation, mode, the operation
+    it goes right after or -1 for first, estimated makespan)``, operation -1 if there is none.
+
+    Mastrolilli & Gambardella (2000), "Effective neighbourhood functions for the flexible job shop
+    problem", Journal of Scheduling 3(1): the operation goes where the longest path through it is
+    shortest, estimated from the heads and tails of its new neighbours; positions after an operation
+    that follows it, or before one that precedes it, would close a cycle and are left out. A move back
+    to a resource the operation recently left is tabu unless it beats the best schedule."""
+    minutes, release, pred_first, pred, pred_lag, succ_first, succ, succ_lag = graph
+    first_mode, mode_resource, mode_minutes = modes
+    _, resource_of, first_on, _ = assignment
+    chosen = (-1, -1, -1, np.iinfo(np.int64).max)
+    ties = 0
+    for i in range(length):
+        v = path[i]
+        if first_mode[v + 1] - first_mode[v] < 2:
+            continue
+        ready = _job_head(v, minutes, release, pred_first, pred, pred_lag, head)
+        rest = _job_tail(v, minutes, succ_first, succ, succ_lag, tail)
+        for m in range(first_mode[v], first_mode[v + 1]):
+            k = mode_resource[m]
+            if k == resource_of[v]:
+                continue
+            status = FREE
+            for slot in range(banned.shape[0]):
+                if banned[slot, 0] == v and banned[slot, 1] == k and banned[slot, 2] >= now:
+                    status = NEVER if banned[slot, 3] else TABU
+            if status == NEVER:
+                continue
+            a, b = -1, first_on[k]
+            while True:
+                if (a < 0 or head[a] < head[v] + minutes[v]) and (b < 0 or head[v] < head[b] + minutes[b]):
+                    start = max(ready, head[a] + minutes[a] if a >= 0 else 0)
+                    estimate = start + mode_minutes[m] + max(rest, minutes[b] + tail[b] if b >= 0 else 0)
+                    if (status == FREE or estimate < best) and estimate <= chosen[3]:
+                        ties = 1 if estimate < chosen[3] else ties + 1
+                        if ties == 1 or np.random.randint(ties) == 0:
+                            chosen = (v, m, a, estimate)
+                if b < 0:
+                    break
+                a, b = b, after[b]
+    return chosen
+
+
+@numba.njit(cache=True, nogil=True)
+def _reassign(
+    v: int,
+    m: int,
+    a: int,
+    modes: tuple[I64, I64, I64],
+    assignment: tuple[I64, I64, I64, I64],
+    minutes: I64,
+    before: I64,
+    after: I64,
+) -> tuple[int, int, int]:
+    """Put ``v`` in mode ``m``, right after ``a`` on its resource (-1: first); returns its old mode and
+    neighbours, for :func:`_restore`."""
+    _, mode_resource, mode_minutes = modes
+    mode, resource_of, first_on, _ = assignment
+    old = (mode[v], before[v], after[v])
+    _unlink(v, before, after)
+    before[v], after[v] = -1, -1
+    if a >= 0:
+        _insert_after(v, a, before, after)
+    elif first_on[mode_resource[m]] >= 0:
+        _insert_before(v, first_on[mode_resource[m]], before, after)
+    mode[v], minutes[v], resource_of[v] = m, mode_minutes[m], mode_resource[m]
+    return old
+
+
+@numba.njit(cache=True, nogil=True)
+def _restore(
+    v: int,
+    old: tuple[int, int, int],
+    modes: tuple[I64, I64, I64],
+    assignment: tuple[I64, I64, I64, I64],
+    minutes: I64,
+    before: I64,
+    after: I64,
+) -> None:
+    """Undo :func:`_reassign`."""
+    _, mode_resource, mode_minutes = modes
+    mode, resource_of, _, _ = assignment
+    m, first, last = old
+    _unlink(v, before, after)
+    before[v], after[v] = -1, -1
+    if first >= 0:
+        _insert_after(v, first, before, after)
+    elif last >= 0:
+        _insert_before(v, last, before, after)
+    mode[v], minutes[v], resource_of[v] = m, mode_minutes[m], mode_resource[m]
+
+
+@numba.njit(cache=True, nogil=True)
+def _keep_if_best(makespan: int, state: I64, orders: tuple[I64, I64, I64, I64], mode: I64, best_mode: I64) -> None:
+    """Remember the current schedule if it is the shortest yet."""
+    if makespan < state[2]:
+        before, after, best_before, best_after = orders
+        state[2], state[1] = makespan, state[0]
+        best_before[:] = before
+        best_after[:] = after
+        best_mode[:] = mode
+
+
+@numba.njit(cache=True, nogil=True)
+def _best_sequence_move(
+    moves: I64,
+    found: int,
+    graph: tuple[I64, I64, I64, I64, I64, I64, I64, I64],
+    before: I64,
+    after: I64,
+    head: I64,
+    tail: I64,
+    scratch: tuple[I64, I64],
+    tabu: I64,
+    best: int,
+    now: int,
+) -> tuple[int, int]:
+    """The move in ``moves`` with the shortest estimated makespan that is not tabu (or beats ``best``),
+    random among ties: ``(index, estimate)``, index -1 if every move is tabu."""
+    minutes, release, pred_first, pred, pred_lag, succ_first, succ, succ_lag = graph
+    segment, new_head = scratch
+    chosen, chosen_estimate, ties = -1, np.iinfo(np.int64).max, 0
+    for k in range(found):
+        u, v, kind = moves[k, 0], moves[k, 1], moves[k, 2]
+        length = _segment(u, v, kind, after, segment)
+        estimate = _estimate(
+            segment, length, before[u], after[v], minutes, release, pred_first, pred, pred_lag, succ_first, succ,
+            succ_lag, head, tail, new_head,
+        )  # fmt: skip
+        if estimate > chosen_estimate:
+            continue
+        status = _tabu_status(segment, length, kind, tabu, now)
+        if status == NEVER or (status == TABU and estimate >= best):
+            continue
+        ties = 1 if estimate < chosen_estimate else ties + 1
+        if ties == 1 or np.random.randint(ties) == 0:
+            chosen, chosen_estimate = k, estimate
+    return chosen, chosen_estimate
 
 
 @numba.njit(cache=True, nogil=True)
 def search(
-    minutes: I64,
-    release: I64,
-    pred_first: I64,
-    pred: I64,
-    pred_lag: I64,
-    succ_first: I64,
-    succ: I64,
-    succ_lag: I64,
-    before: I64,
-    after: I64,
-    best_before: I64,
-    best_after: I64,
+    graph: tuple[I64, I64, I64, I64, I64, I64, I64, I64],
+    modes: tuple[I64, I64, I64],
+    assignment: tuple[I64, I64, I64, I64],
+    orders: tuple[I64, I64, I64, I64],
     tabu: I64,
+    banned: I64,
     state: I64,
     work: I64,
     seed: int,
@@ -338,39 +496,48 @@ def search(
     stall: int,
     kick: int,
 ) -> int:
-    """``iterations`` of the tabu search from the current orders; returns the best makespan so far.
+    """``iterations`` of the tabu search from the current schedule; returns the best makespan so far.
 
-    ``state`` is ``(iteration, iteration of the last better schedule, best makespan)``; ``work`` holds
-    five scratch rows of one value per operation."""
+    ``graph`` is the precedences' arrays (minutes first, kept equal to the current modes' minutes);
+    ``modes`` is ``(first_mode, mode_resource, mode_minutes)``; ``assignment`` is ``(mode, resource,
+    first_on, best_mode)`` per operation (first_on per resource); ``orders`` is ``(before, after,
+    best_before, best_after)``. ``tabu`` rows are ``(a, b, until, never)`` (``a`` may not come before
+    ``b``), ``banned`` rows ``(operation, resource, until, never)``. ``state`` is ``(iteration, iteration
+    of the last better schedule, best makespan)``; ``work`` holds five scratch rows per operation."""
     np.random.seed(seed)
-    graph = (minutes, release, pred_first, pred, pred_lag, succ_first, succ, succ_lag)
+    minutes = graph[0]
+    first_mode, mode_resource, mode_minutes = modes
+    mode, resource_of, _, best_mode = assignment
+    before, after, best_before, best_after = orders
     head, tail, order, waiting, path = work[0], work[1], work[2], work[3], work[4]
     count = minutes.size
+    flexible = (first_mode[1:] - first_mode[:-1] > 1).any()
     moves = np.empty((4 * count + 8, 3), np.int64)
-    segment = np.empty(count, np.int64)
-    new_head = np.empty(count, np.int64)
-    slots = tabu.shape[0]
+    scratch = (np.empty(count, np.int64), np.empty(count, np.int64))
     makespan = times(*graph, before, after, head, tail, order, waiting)
-    if makespan < state[2]:
-        state[2] = makespan
-        state[1] = state[0]
-        best_before[:] = before
-        best_after[:] = after
+    _keep_if_best(makespan, state, orders, mode, best_mode)
     stale = False
     for _ in range(iterations):
         if state[2] <= lower_bound:
             break
         state[0] += 1
         now = state[0]
+        slot = now % tabu.shape[0]
         if now - state[1] > stall:  # restart from the best schedule with a few random critical moves
             before[:] = best_before
             after[:] = best_after
+            mode[:] = best_mode
+            minutes[:] = mode_minutes[best_mode]
+            resource_of[:] = mode_resource[best_mode]
             tabu[:, 2] = -1
+            banned[:, 2] = -1
             state[1] = now
             stale = True
             for _kick in range(kick):
                 makespan = times(*graph, before, after, head, tail, order, waiting)
-                found = _critical_moves(minutes, pred_first, pred, pred_lag, before, head, makespan, path, moves)
+                found, _length = _critical_moves(
+                    minutes, graph[2], graph[3], graph[4], before, head, makespan, path, moves
+                )
                 if found == 0:
                     break
                 k = np.random.randint(found)
@@ -378,52 +545,43 @@ def search(
                 anchor = _apply(u, v, kind, before, after)
                 if times(*graph, before, after, head, tail, order, waiting) < 0:
                     _undo(u, v, kind, anchor, before, after)
-        if stale:  # heads and tails are not those of the current orders
+        if stale:  # heads and tails are not those of the current schedule
             makespan = times(*graph, before, after, head, tail, order, waiting)
             stale = False
-        found = _critical_moves(minutes, pred_first, pred, pred_lag, before, head, makespan, path, moves)
+        found, length = _critical_moves(minutes, graph[2], graph[3], graph[4], before, head, makespan, path, moves)
+        chosen, estimate = _best_sequence_move(
+            moves, found, graph, before, after, head, tail, scratch, tabu, state[2], now
+        )
+        if flexible:
+            _first_on(before, resource_of, assignment[2])
+            v, m, a, elsewhere = _best_reassignment(
+                path, length, graph, modes, assignment, banned, state[2], now, head, tail, after
+            )
+            if v >= 0 and (chosen < 0 or elsewhere < estimate or (elsewhere == estimate and np.random.randint(2) == 0)):
+                left = resource_of[v]
+                old = _reassign(v, m, a, modes, assignment, minutes, before, after)
+                makespan = times(*graph, before, after, head, tail, order, waiting)
+                if makespan < 0:  # a cycle through the precedences: undo, and leave that resource alone a while
+                    _restore(v, old, modes, assignment, minutes, before, after)
+                    banned[slot, 0], banned[slot, 1], banned[slot, 2], banned[slot, 3] = (
+                        v,
+                        mode_resource[m],
+                        now + tenure,
+                        1,
+                    )
+                    stale = True
+                    continue
+                banned[slot, 0], banned[slot, 1], banned[slot, 3] = v, left, 0
+                banned[slot, 2] = now + tenure + np.random.randint(tenure + 1)
+                _keep_if_best(makespan, state, orders, mode, best_mode)
+                continue
         if found == 0:
             break
-        chosen = -1
-        chosen_estimate = np.iinfo(np.int64).max
-        ties = 0
-        for k in range(found):
-            u, v, kind = moves[k, 0], moves[k, 1], moves[k, 2]
-            length = _segment(u, v, kind, after, segment)
-            estimate = _estimate(
-                segment,
-                length,
-                before[u],
-                after[v],
-                minutes,
-                release,
-                pred_first,
-                pred,
-                pred_lag,
-                succ_first,
-                succ,
-                succ_lag,
-                head,
-                tail,
-                new_head,
-            )
-            if estimate > chosen_estimate:
-                continue
-            status = _tabu_status(segment, length, kind, tabu, now)
-            if status == NEVER or (status == TABU and estimate >= state[2]):
-                continue
-            if estimate < chosen_estimate:
-                chosen, chosen_estimate, ties = k, estimate, 1
-            else:
-                ties += 1
-                if np.random.randint(ties) == 0:
-                    chosen = k
         if chosen < 0:  # every move is tabu: take one at random
             chosen = np.random.randint(found)
         u, v, kind = moves[chosen, 0], moves[chosen, 1], moves[chosen, 2]
         anchor = _apply(u, v, kind, before, after)
         makespan = times(*graph, before, after, head, tail, order, waiting)
-        slot = now % slots
         if makespan < 0:  # a cycle through the precedences: undo, and forbid the move for a while
             _undo(u, v, kind, anchor, before, after)
             tabu[slot, 0], tabu[slot, 1], tabu[slot, 2], tabu[slot, 3] = v, u, now + tenure, 1
@@ -435,9 +593,5 @@ def search(
         else:
             tabu[slot, 0], tabu[slot, 1] = anchor, v
         tabu[slot, 2], tabu[slot, 3] = now + tenure + np.random.randint(tenure + 1), 0
-        if makespan < state[2]:
-            state[2] = makespan
-            state[1] = now
-            best_before[:] = before
-            best_after[:] = after
+        _keep_if_best(makespan, state, orders, mode, best_mode)
     return int(state[2])

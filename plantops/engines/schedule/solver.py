@@ -7,9 +7,9 @@
    settings' workers and seed: for the whole time limit, or for a share of it where step 3
    applies. Proving optimality ends the run.
 3. Where the objective is the makespan on plain machines (:func:`~plantops.engines.schedule.tabu.applies`:
-   the job shop and, with CP-SAT's choice of machines, the flexible job shop),
-   :mod:`~plantops.engines.schedule.tabu` shortens the best schedule for the rest of the
-   time, stopping early at CP-SAT's bound. Otherwise, on large problems,
+   the job shop and the flexible job shop), :mod:`~plantops.engines.schedule.tabu`
+   shortens CP-SAT's and the dispatching rule's schedules for the rest of the time,
+   stopping early at CP-SAT's bound. Otherwise, on large problems,
    :mod:`~plantops.engines.schedule.lns` improves it. The best bound is the one CP-SAT
    proved in step 2.
 
@@ -48,8 +48,6 @@ WHOLE_MODEL_SHARE = 0.3  # share of the time limit for CP-SAT on the whole model
 # share of the time limit for CP-SAT before the tabu search, on problems it fits: enough to prove small
 # problems optimal and to find the lower bound at which the search stops
 TABU_SHARE = 0.2
-# share of the time limit for CP-SAT after the tabu search, where operations have a choice of machines
-FLEXIBLE_SHARE = 0.4
 CHECK_SECONDS = 1.0  # at most this long to check the dispatching-rule schedule as a full assignment
 
 
@@ -90,7 +88,7 @@ def solve(problem: ScheduleProblem, settings: SolveSettings | None = None) -> Sc
         return _without(c, ScheduleStatus.UNKNOWN, "no schedule found within the time limit", began, bound)
     remaining_work = None if settings.work_limit is None else settings.work_limit - solver.deterministic_time
     if status != cp_model.OPTIMAL and searchable:
-        incumbent, bound = _shorten(sm, settings, incumbent, warm, bound, deadline, remaining_work)
+        incumbent = _shorten(sm, settings, incumbent, warm, bound, deadline, remaining_work)
     elif status != cp_model.OPTIMAL and large:
         incumbent, _ = improve(
             sm,
@@ -113,37 +111,19 @@ def _shorten(
     bound: float,
     deadline: float,
     work: float | None,
-) -> tuple[Incumbent, float]:
-    """Step 3 with the tabu search, from CP-SAT's schedule and the dispatching rule's; where operations have
-    a choice of machines, which the search keeps, CP-SAT then reconsiders them from its best schedule for the
-    last share of the time. Returns the best schedule and bound."""
-    c = sm.compiled
-    flexible = bool((np.diff(c.first_mode) > 1).any())
-    reserved = FLEXIBLE_SHARE * settings.time_limit_s if flexible else 0.0
+) -> Incumbent:
+    """Step 3 with the tabu search, from CP-SAT's schedule and from the dispatching rule's."""
     starts = [incumbent.placement] + ([warm.placement] if warm is not None and warm is not incumbent else [])
     placement = tabu.improve(
-        c,
+        sm.compiled,
         starts,
         lower_bound=math.ceil(bound / settings.makespan_weight) if math.isfinite(bound) else 0,
         workers=settings.workers,
         seed=settings.seed,
-        deadline=deadline - reserved,
-        work_limit=None if work is None else work * (1 - FLEXIBLE_SHARE if flexible else 1),
+        deadline=deadline,
+        work_limit=work,
     )
-    incumbent = Incumbent([], settings.makespan_weight * int(placement.end.max(initial=0)), placement)
-    if not flexible or incumbent.objective <= bound:
-        return incumbent, bound
-    hint(sm, placement, None)
-    solver = _solver(
-        settings,
-        seconds=max(deadline - time.perf_counter(), 0.01),
-        work=None if work is None else work * FLEXIBLE_SHARE,
-    )
-    status = solver.solve(sm.model)
-    if status in (cp_model.OPTIMAL, cp_model.FEASIBLE) and round(solver.objective_value) < incumbent.objective:
-        values = list(solver.response_proto.solution)
-        incumbent = Incumbent(values, round(solver.objective_value), _read(sm, values))
-    return incumbent, max(bound, float(solver.best_objective_bound))
+    return Incumbent([], settings.makespan_weight * int(placement.end.max(initial=0)), placement)
 
 
 def _solver(settings: SolveSettings, *, seconds: float, work: float | None) -> cp_model.CpSolver:

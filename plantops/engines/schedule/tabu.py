@@ -2,32 +2,40 @@
 
 The method is the critical-path tabu search of the job-shop literature:
 
-- Nowicki & Smutnicki (1996), "A fast taboo search algorithm for the job shop problem",
-  Management Science 42(6): the N5 neighbourhood. The critical path splits into blocks
-  of operations that follow each other on one machine, and a move swaps the first two
-  or the last two operations of a block. Such a swap never creates a cycle.
-- Taillard (1994), "Parallel taboo search techniques for the job shop scheduling
-  problem", ORSA Journal on Computing 6(2): each swap's makespan is estimated from the
-  heads and tails of the two operations, and the tabu tenure is drawn at random.
+- The critical path splits into blocks of operations that follow each other on one
+  resource. A move reorders a block: the N7 neighbourhood of Zhang, Li, Guan & Rao
+  (2007), "A tabu search algorithm with a new neighborhood structure for the job shop
+  scheduling problem", Computers & Operations Research 34(11), which extends the N5
+  swaps of Nowicki & Smutnicki (1996), "A fast taboo search algorithm for the job shop
+  problem", Management Science 42(6).
+- Where operations have several modes (the flexible job shop), a move may also put a
+  critical operation on another of its resources, where the longest path through it is
+  shortest: Mastrolilli & Gambardella (2000), "Effective neighbourhood functions for
+  the flexible job shop problem", Journal of Scheduling 3(1).
+- Each move's makespan is estimated from heads and tails (Taillard 1994, "Parallel
+  taboo search techniques for the job shop scheduling problem", ORSA Journal on
+  Computing 6(2); Balas & Vazacopoulos 1998 for moves within a block), and the best
+  move that is not tabu is made. Tabu tenures are drawn at random (Taillard).
 - When the search has not improved the best schedule for a while, it starts again
-  from the best schedule with a few random critical swaps. This is a simplified form
-  of the elite restarts of Nowicki & Smutnicki (2005), "An advanced tabu search
-  algorithm for the job shop problem", Journal of Scheduling 8.
+  from the best schedule with a few random critical moves, a simplified form of the
+  restarts of Nowicki & Smutnicki (2005), "An advanced tabu search algorithm for the
+  job shop problem", Journal of Scheduling 8.
 
-The search only changes the order of operations on each resource. Modes are those of
-the starting schedule. It applies where the model's objective is the makespan alone and
-every resource has one unit, no calendar and no setups, with precedences that have
-non-negative minimum lags and no maximum waiting times; :func:`applies` says whether a
-problem qualifies. Precedences may form any network, not only chains.
+It applies where the model's objective is the makespan alone and every resource has one
+unit, no calendar and no setups, with precedences that have non-negative minimum lags
+and no maximum waiting times; :func:`applies` says whether a problem qualifies.
+Precedences may form any network, not only chains.
 
-The kernels are compiled with Numba and release the GIL, so ``workers`` searches run
-in parallel threads, each from its own seed. The searches run in rounds of a fixed
-number of iterations, each seeded from the search's seed and the round's number, so a
-search bounded by ``work_limit`` repeats exactly.
+The kernels (:mod:`~plantops.engines.schedule._tabu_kernels`) are compiled with Numba
+and release the GIL, so ``workers`` searches run in parallel threads, each from its own
+seed. The searches run in rounds of a fixed number of iterations, each seeded from the
+search's seed and the round's number, so a search bounded by ``work_limit`` repeats
+exactly.
 """
 
 from __future__ import annotations
 
+import math
 import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -131,16 +139,21 @@ def improve(
     deadline: float,
     work_limit: float | None,
 ) -> Placement:
-    """The shortest schedule found by ``workers`` searches, search ``k`` from ``starts[k % len(starts)]``
-    with its modes; every operation as early as its order on its resource allows. The searches stop at
+    """The shortest schedule found by ``workers`` searches, search ``k`` from ``starts[k % len(starts)]``;
+    every operation as early as its order on its resource allows. The searches stop at
     ``deadline`` (``time.perf_counter``), after ``work_limit`` units of work or at a makespan of
     ``lower_bound``. The result is never longer than the shortest of ``starts``."""
     count = c.operations
     jobs = len(np.unique(c.op_job))
     round_iterations = max(ROUND_VISITS // max(count, 1), 10)
+    rounds = None
+    if work_limit is not None:  # the work in iterations, in rounds of at most the usual size
+        iterations = max(int(work_limit * VISITS_PER_WORK / max(count, 1)), 1)
+        round_iterations = min(round_iterations, iterations)
+        rounds = math.ceil(iterations / round_iterations)
     limits = Limits(
         deadline=deadline,
-        rounds=None if work_limit is None else max(int(work_limit * VISITS_PER_WORK / count / round_iterations), 1),
+        rounds=rounds,
         lower_bound=lower_bound,
         round_iterations=round_iterations,
         tenure=10 + jobs // max(int(c.units.size), 1),
@@ -174,21 +187,26 @@ def _run(c: Compiled, start: Placement, seed: int, limits: Limits) -> Placement:
     graph = Graph.of(c, start.mode)
     before, after = _machine_links(c, start)
     count = c.operations
-    best_before, best_after = before.copy(), after.copy()
+    orders = (before, after, before.copy(), after.copy())
+    modes = (c.first_mode, c.mode_resource, c.mode_minutes)
+    mode = start.mode.astype(np.int64)
+    assignment = (mode, c.mode_resource[mode], np.empty(c.units.size, np.int64), mode.copy())
     tabu = np.full((2 * limits.tenure + 1, 4), NONE, np.int64)
+    banned = np.full_like(tabu, NONE)
     # iteration, iteration of the last better schedule, best makespan
     state = np.array([0, 0, np.iinfo(np.int64).max], np.int64)
     work = np.zeros((5, count), np.int64)
+    tuning = (limits.round_iterations, limits.lower_bound, limits.tenure, limits.stall, KICK)
     done = 0
     while (limits.rounds is None or done < limits.rounds) and time.perf_counter() < limits.deadline:
         round_seed = (seed + 7919 * done) % (2**31)
-        orders = (before, after, best_before, best_after)
-        tuning = (limits.round_iterations, limits.lower_bound, limits.tenure, limits.stall, KICK)
-        best = search(*graph.arrays, *orders, tabu, state, work, round_seed, *tuning)
+        best = search(graph.arrays, modes, assignment, orders, tabu, banned, state, work, round_seed, *tuning)
         done += 1
         if best <= limits.lower_bound:
             break
     if not done:
         return start
-    head = graph.starts(best_before, best_after)
-    return Placement(head, head + graph.minutes, start.mode.copy(), np.zeros(count, np.int64))
+    best_mode = assignment[3]
+    best = Graph.of(c, best_mode)
+    head = best.starts(orders[2], orders[3])
+    return Placement(head, head + best.minutes, best_mode.copy(), np.zeros(count, np.int64))

@@ -49,14 +49,18 @@ def _improve(problem: ScheduleProblem, *, work: float, seed: int = 0, lower_boun
 
 
 def _assert_feasible(problem: ScheduleProblem, placement: Placement) -> None:
-    """Releases, precedences with their lags, and one operation at a time per resource, checked directly."""
+    """Releases, modes, precedences with their lags, and one operation at a time per resource, checked directly."""
+    resource = np.zeros(len(problem.operations), np.int64)
+    first_mode = 0
     for i, operation in enumerate(problem.operations):
         assert placement.start[i] >= problem.jobs[operation.job].release
-        mode = operation.modes[int(placement.mode[i]) - sum(len(o.modes) for o in problem.operations[:i])]
+        assert first_mode <= placement.mode[i] < first_mode + len(operation.modes)
+        mode = operation.modes[int(placement.mode[i]) - first_mode]
+        first_mode += len(operation.modes)
         assert placement.end[i] - placement.start[i] == mode.minutes
+        resource[i] = mode.resource
     for precedence in problem.precedences:
         assert placement.start[precedence.after] >= placement.end[precedence.before] + precedence.min_lag
-    resource = np.array([problem.operations[i].modes[0].resource for i in range(len(problem.operations))])
     for r in np.unique(resource).tolist():
         members = np.flatnonzero(resource == r)
         members = members[np.argsort(placement.start[members], kind="stable")]
@@ -116,14 +120,51 @@ def test_the_result_is_never_longer_than_the_shortest_start() -> None:
     assert found is start  # out of time before the first round: the shorter start comes back as it was
 
 
+def test_flexible_operations_move_to_the_machines_that_give_the_known_optimum() -> None:
+    # A and B take 3 on the mill and 5 on the lathe, C takes 4 on the mill and 2 on the lathe: all three on
+    # the mill take 10; A and B on the mill and C on the lathe give the optimum, 6
+    modes = (Mode(0, 3), Mode(1, 5)), (Mode(0, 3), Mode(1, 5)), (Mode(0, 4), Mode(1, 2))
+    problem = ScheduleProblem(
+        resources=(Resource("MILL"), Resource("LATHE")),
+        jobs=tuple(Job(f"J{j}") for j in range(3)),
+        operations=tuple(Operation(j, alternatives) for j, alternatives in enumerate(modes)),
+        horizon=20,
+    )
+    c = Compiled.of(problem)
+    on_the_mill = Placement(np.array([0, 3, 6]), np.array([3, 6, 10]), c.first_mode[:-1].copy(), np.zeros(3, np.int64))
+    found = tabu.improve(
+        c, [on_the_mill], lower_bound=6, workers=1, seed=0, deadline=time.perf_counter() + FAR, work_limit=0.1
+    )
+    assert found.end.max() == 6
+    np.testing.assert_array_equal(found.mode - c.first_mode[:-1], [0, 0, 1])
+    _assert_feasible(problem, found)
+
+
+@pytest.mark.parametrize("name", ["mk01", "mk10"])
+def test_brandimarte_flexible_job_shops_get_within_a_few_percent_of_the_best_known(name: str) -> None:
+    from benchmarks.schedule.__main__ import to_problem
+    from benchmarks.schedule.instances import read
+
+    instance = read(name)
+    problem = to_problem(instance)
+    found = _improve(problem, work=1.0)
+    assert found.end.max() <= instance.best_upper * 1.05
+    _assert_feasible(problem, found)
+
+
 @st.composite
 def networks(draw: st.DrawFn) -> ScheduleProblem:
-    """Small plants with any precedence network (assemblies, splits), lags, releases and repeated machines."""
+    """Small plants with any precedence network (assemblies, splits), lags, releases, repeated machines and
+    alternative machines."""
     machines = draw(st.integers(1, 4))
     count = draw(st.integers(2, 14))
     jobs = draw(st.integers(1, 4))
+    mode = st.builds(Mode, st.integers(0, machines - 1), st.integers(1, 9))
     operations = tuple(
-        Operation(draw(st.integers(0, jobs - 1)), (Mode(draw(st.integers(0, machines - 1)), draw(st.integers(1, 9))),))
+        Operation(
+            draw(st.integers(0, jobs - 1)),
+            tuple(draw(st.lists(mode, min_size=1, max_size=3, unique_by=lambda m: m.resource))),
+        )
         for _ in range(count)
     )
     links = draw(
