@@ -49,7 +49,8 @@ from plantops.engines.schedule.problem import SolveSettings
 VISITS_PER_WORK = 20_000_000  # graph nodes visited per unit of work (about a second of one core)
 ROUND_VISITS = 4_000_000  # nodes visited per round, between checks of the clock
 STALL_FACTOR = 16  # iterations without a better schedule before a restart, per operation
-KICK = 3  # random critical swaps of a restart
+KICK = 3  # random critical moves of a restart
+TENURE = 10  # least tabu tenure, plus one per job per machine (Taillard 1994)
 
 
 def applies(c: Compiled, settings: SolveSettings, reference: object) -> bool:
@@ -156,7 +157,7 @@ def improve(
         rounds=rounds,
         lower_bound=lower_bound,
         round_iterations=round_iterations,
-        tenure=10 + jobs // max(int(c.units.size), 1),
+        tenure=TENURE + jobs // max(int(c.units.size), 1),
         stall=STALL_FACTOR * count,
     )
     with ThreadPoolExecutor(max_workers=workers) as pool:
