@@ -24,6 +24,7 @@ import argparse
 import json
 import math
 import os
+import subprocess
 import time
 from collections.abc import Sequence
 from pathlib import Path
@@ -84,6 +85,8 @@ def run_instance(name: str, time_limit_s: float, workers: int, seed: int, positi
         "best_upper": instance.best_upper,
         "closed": instance.closed,
         "load": os.getloadavg()[0],
+        "date": time.strftime("%Y-%m-%d"),
+        "commit": _commit(),
     }
     for label, run in runs:
         outcome = run(instance, time_limit_s, workers, seed)
@@ -94,6 +97,12 @@ def run_instance(name: str, time_limit_s: float, workers: int, seed: int, positi
             "seconds": round(outcome.seconds, 2),
         }
     return row
+
+
+def _commit() -> str:
+    """The checked-out commit of the code that ran, so that results kept across runs say what they measure."""
+    found = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True, check=False)
+    return found.stdout.strip() or "unknown"
 
 
 def gap(row: dict[str, object], label: str) -> float:
