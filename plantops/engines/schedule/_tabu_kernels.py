@@ -15,6 +15,26 @@ from plantops.engines.schedule._compiled import I64
 
 
 @numba.njit(cache=True, nogil=True)
+def _job_head(v: int, minutes: I64, release: I64, pred_first: I64, pred: I64, pred_lag: I64, head: I64) -> int:
+    """Earliest start of ``v`` from its release and its precedences alone."""
+    start = release[v]
+    for k in range(pred_first[v], pred_first[v + 1]):
+        u = pred[k]
+        start = max(start, head[u] + minutes[u] + pred_lag[k])
+    return int(start)
+
+
+@numba.njit(cache=True, nogil=True)
+def _job_tail(v: int, minutes: I64, succ_first: I64, succ: I64, succ_lag: I64, tail: I64) -> int:
+    """Longest path after the end of ``v`` through its precedences alone."""
+    rest = 0
+    for k in range(succ_first[v], succ_first[v + 1]):
+        w = succ[k]
+        rest = max(rest, succ_lag[k] + minutes[w] + tail[w])
+    return rest
+
+
+@numba.njit(cache=True, nogil=True)
 def times(
     minutes: I64,
     release: I64,
@@ -44,14 +64,9 @@ def times(
     while taken < filled:
         v = order[taken]
         taken += 1
-        start = release[v]
-        for k in range(pred_first[v], pred_first[v + 1]):
-            u = pred[k]
-            start = max(start, head[u] + minutes[u] + pred_lag[k])
+        start = _job_head(v, minutes, release, pred_first, pred, pred_lag, head)
         u = before[v]
-        if u >= 0:
-            start = max(start, head[u] + minutes[u])
-        head[v] = start
+        head[v] = max(start, head[u] + minutes[u]) if u >= 0 else start
         for k in range(succ_first[v], succ_first[v + 1]):
             w = succ[k]
             waiting[w] -= 1
@@ -69,36 +84,13 @@ def times(
     makespan = 0
     for position in range(count - 1, -1, -1):
         v = order[position]
-        rest = 0
-        for k in range(succ_first[v], succ_first[v + 1]):
-            w = succ[k]
-            rest = max(rest, succ_lag[k] + minutes[w] + tail[w])
+        rest = _job_tail(v, minutes, succ_first, succ, succ_lag, tail)
         w = after[v]
         if w >= 0:
             rest = max(rest, minutes[w] + tail[w])
         tail[v] = rest
         makespan = max(makespan, head[v] + minutes[v] + rest)
     return makespan
-
-
-@numba.njit(cache=True, nogil=True)
-def _job_head(v: int, minutes: I64, release: I64, pred_first: I64, pred: I64, pred_lag: I64, head: I64) -> int:
-    """Earliest start of ``v`` from its release and its precedences alone."""
-    start = release[v]
-    for k in range(pred_first[v], pred_first[v + 1]):
-        u = pred[k]
-        start = max(start, head[u] + minutes[u] + pred_lag[k])
-    return int(start)
-
-
-@numba.njit(cache=True, nogil=True)
-def _job_tail(v: int, minutes: I64, succ_first: I64, succ: I64, succ_lag: I64, tail: I64) -> int:
-    """Longest path after the end of ``v`` through its precedences alone."""
-    rest = 0
-    for k in range(succ_first[v], succ_first[v + 1]):
-        w = succ[k]
-        rest = max(rest, succ_lag[k] + minutes[w] + tail[w])
-    return rest
 
 
 FORWARD = 0  # move (u, v, FORWARD): u, earlier on the resource, moves to right after v
@@ -124,10 +116,7 @@ def _insert_after(x: int, y: int, before: I64, after: I64) -> None:
 
 @numba.njit(cache=True, nogil=True)
 def _insert_before(x: int, y: int, before: I64, after: I64) -> None:
-    z = before[y]
-    before[y], after[x], before[x] = x, y, z
-    if z >= 0:
-        after[z] = x
+    _insert_after(x, y, after, before)  # before y is after y with the list read backwards
 
 
 @numba.njit(cache=True, nogil=True)
