@@ -167,11 +167,14 @@ class Compiled:
 
     def segments(self, mode: int) -> Segments | None:
         """Start ranges and elapsed times of ``mode`` on a resource with a calendar (``None``: always available)."""
-        calendar = self.calendars[int(self.mode_resource[mode])]
-        operation = int(self.mode_op[mode])
-        if calendar.always and calendar.ends[0] == self.horizon:
+        if self.always_available(int(self.mode_resource[mode])):
             return None
-        return self._segments(mode, operation)
+        return self._segments(mode, int(self.mode_op[mode]))
+
+    def always_available(self, resource: int) -> bool:
+        """Whether ``resource`` works without a gap over the whole horizon."""
+        calendar = self.calendars[resource]
+        return bool(calendar.always and calendar.ends[0] == self.horizon)
 
     @cached_property
     def _segment_cache(self) -> dict[int, Segments]:

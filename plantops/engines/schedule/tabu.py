@@ -35,6 +35,7 @@ exactly.
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -61,9 +62,7 @@ def applies(c: Compiled, settings: SolveSettings, reference: object) -> bool:
         return False
     if (c.units != 1).any() or (c.frozen_start >= 0).any() or c.has_max_lag.any() or (c.min_lag < 0).any():
         return False
-    if any(not calendar.always or calendar.ends[0] != c.horizon for calendar in c.calendars):
-        return False
-    return all(c.setup_minutes(resource) is None for resource in range(c.units.size))
+    return all(c.always_available(resource) and c.setup_minutes(resource) is None for resource in range(c.units.size))
 
 
 @dataclass(frozen=True)
@@ -208,6 +207,6 @@ def _run(c: Compiled, start: Placement, seed: int, limits: Limits) -> Placement:
     if not done:
         return start
     best_mode = assignment[3]
-    best = Graph.of(c, best_mode)
+    best = dataclasses.replace(graph, minutes=c.mode_minutes[best_mode].astype(np.int64))
     head = best.starts(orders[2], orders[3])
     return Placement(head, head + best.minutes, best_mode.copy(), np.zeros(count, np.int64))
