@@ -3,6 +3,7 @@
     .venv/bin/python -m benchmarks.schedule                                   # all 138 instances, 60 s each
     .venv/bin/python -m benchmarks.schedule --subset ft,la01-la05,ta01,mk01-mk03 --time-limit 10
     .venv/bin/python -m benchmarks.schedule --subset ta --results /tmp/ta.jsonl   # resumable in parts
+    .venv/bin/python -m benchmarks.schedule --subset la --results /tmp/ta.jsonl --rerun plantops
 
 For every instance (``../shared/data``: ft06/10/20, la01-la40, ta01-ta80, mk01-mk15) it runs
 PlantOps' engine (:func:`plantops.engines.schedule.solve`, makespan objective: its
@@ -15,7 +16,9 @@ geometric mean of ``1 + gap`` minus one (so that a gap of 0 counts) and the numb
 optimal. The section "Scheduling: job shop and flexible job shop" of BENCHMARKS.md gets the
 table, the machine, the date and which instances ran. ``--results`` keeps each instance's
 row in a JSON-lines file and skips the instances already there, so a long run can be done
-in parts.
+in parts; with ``--rerun plantops`` it solves PlantOps' side again on the instances already
+there (after a change to the engine), keeping the textbook model's outcomes, and each cell
+records the commit that produced it.
 """
 
 from __future__ import annotations
@@ -35,6 +38,7 @@ from benchmarks.report import facts_lines, machine, write_section
 from benchmarks.schedule.instances import Instance, read, select
 from benchmarks.schedule.textbook import Outcome, solve_textbook
 from plantops.engines.schedule import Job, Mode, Operation, Precedence, Resource, ScheduleProblem, SolveSettings, solve
+from plantops.engines.schedule.solver import SMALL, SMALL_SHARE
 
 TITLE = "Scheduling: job shop and flexible job shop, {seconds:g} s per instance"
 GROUP_ORDER = ["ft", "la", *(f"ta{first:02d}-{first + 9:02d}" for first in range(1, 80, 10)), "mk"]
@@ -73,11 +77,14 @@ def solve_plantops(instance: Instance, time_limit_s: float, workers: int, seed: 
     )
 
 
+MODELS = {"plantops": solve_plantops, "textbook": solve_textbook}
+
+
 def run_instance(name: str, time_limit_s: float, workers: int, seed: int, position: int) -> dict[str, object]:
     instance = read(name)
-    runs = [("plantops", solve_plantops), ("textbook", solve_textbook)]
+    labels = list(MODELS)
     if position % 2:
-        runs.reverse()
+        labels.reverse()
     row: dict[str, object] = {
         "instance": name,
         "group": instance.group,
@@ -88,15 +95,34 @@ def run_instance(name: str, time_limit_s: float, workers: int, seed: int, positi
         "date": time.strftime("%Y-%m-%d"),
         "commit": _commit(),
     }
-    for label, run in runs:
-        outcome = run(instance, time_limit_s, workers, seed)
-        row[label] = {
-            "makespan": outcome.makespan,
-            "bound": outcome.bound,
-            "optimal": outcome.optimal,
-            "seconds": round(outcome.seconds, 2),
-        }
+    for label in labels:
+        row[label] = run_model(label, instance, time_limit_s, workers, seed)
     return row
+
+
+def run_model(label: str, instance: Instance, time_limit_s: float, workers: int, seed: int) -> dict[str, object]:
+    """One model's outcome on ``instance`` as a result row's cell."""
+    outcome = MODELS[label](instance, time_limit_s, workers, seed)
+    return {
+        "makespan": outcome.makespan,
+        "bound": outcome.bound,
+        "optimal": outcome.optimal,
+        "seconds": round(outcome.seconds, 2),
+    }
+
+
+def rerun(row: dict[str, object], label: str, time_limit_s: float, workers: int, seed: int) -> dict[str, object]:
+    """``row`` with ``label``'s model solved again, its cell recording the date, commit and load of the new run."""
+    cell = {"date": time.strftime("%Y-%m-%d"), "commit": _commit(), "load": os.getloadavg()[0]}
+    cell |= run_model(label, read(str(row["instance"])), time_limit_s, workers, seed)
+    return row | {label: cell}
+
+
+def _keep(path: Path, rows: dict[str, dict[str, object]]) -> None:
+    """Write ``rows`` to the JSON-lines file ``path`` through a temporary file, so that a stopped run loses none."""
+    partial = path.with_suffix(".partial")
+    partial.write_text("".join(json.dumps(row) + "\n" for row in rows.values()))
+    partial.replace(path)
 
 
 def _commit() -> str:
@@ -131,8 +157,8 @@ def render(rows: list[dict[str, object]], args: argparse.Namespace, facts: dict[
         f" --workers {args.workers}` (see `benchmarks/schedule/__main__.py`). Makespan of each instance from",
         "`../shared/data` by PlantOps' engine (`plantops.engines.schedule.solve`: CP-SAT's parallel portfolio",
         "from the dispatching-rule schedule for a fifth of the time, then the tabu search of",
-        "`plantops.engines.schedule.tabu` from CP-SAT's and the dispatching rule's schedules, one per core)",
-        "and by the plain",
+        "`plantops.engines.schedule.tabu` from CP-SAT's and the dispatching rule's schedules, one per core;",
+        f"CP-SAT gets {SMALL_SHARE:.0%} of the time on job shops of up to {SMALL} operations) and by the plain",
         "textbook CP-SAT model (intervals, no-overlap, optional intervals for alternatives; CP-SAT defaults,",
         "no hint), same time limit, workers and seed (0), run one after the other on the same machine. Gap:",
         "to the best known upper bound (`best_known.json`); geometric mean over a group of (1 + gap), minus 1.",
@@ -140,6 +166,8 @@ def render(rows: list[dict[str, object]], args: argparse.Namespace, facts: dict[
         *facts_lines(facts),
         "",
         f"Instances run ({len(rows)}): " + ", ".join(str(row["instance"]) for row in rows) + ".",
+        "",
+        "Commits that produced the outcomes: " + _commits(rows) + ".",
         "",
         "| group | instances | PlantOps geo-mean gap | textbook geo-mean gap | PlantOps proven optimal |"
         " textbook proven optimal | better |",
@@ -181,6 +209,18 @@ def render(rows: list[dict[str, object]], args: argparse.Namespace, facts: dict[
     return "\n".join(lines) + "\n"
 
 
+def _commits(rows: list[dict[str, object]]) -> str:
+    """Per model, each commit with the number of outcomes it produced (a rerun cell records its own)."""
+    parts = []
+    for label in MODELS:
+        counts: dict[str, int] = {}
+        for row in rows:
+            commit = str(row[label].get("commit", row["commit"]))  # type: ignore[attr-defined]
+            counts[commit] = counts.get(commit, 0) + 1
+        parts.append(f"{label} " + ", ".join(f"{commit} ({n})" for commit, n in counts.items()))
+    return "; ".join(parts)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n")[0])
     parser.add_argument("--subset", default="", help="e.g. ft,la01-la05,ta01,mk01-mk03 (default: all)")
@@ -189,6 +229,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--results", type=Path, help="JSON-lines file of finished instances (resumes)")
     parser.add_argument("--no-write", action="store_true", help="do not update BENCHMARKS.md")
+    parser.add_argument(
+        "--rerun",
+        choices=sorted(MODELS),
+        help="solve this model again on the subset's instances already in --results (after a change to it),"
+        " keeping the other model's outcomes",
+    )
     args = parser.parse_args(argv)
 
     names = select(args.subset)
@@ -202,14 +248,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     facts["Load average (1 min) at the start"] = f"{os.getloadavg()[0]:.1f} (the machine is shared with other jobs)"
     rows = []
     for position, name in enumerate(names):
-        if name in done:
+        if name in done and not args.rerun:
             rows.append(done[name])
             continue
-        row = run_instance(name, args.time_limit, args.workers, args.seed, position)
+        if name in done:
+            row = done[name] = rerun(done[name], args.rerun, args.time_limit, args.workers, args.seed)
+        else:
+            row = done[name] = run_instance(name, args.time_limit, args.workers, args.seed, position)
         rows.append(row)
         if args.results:
-            with args.results.open("a") as log:
-                log.write(json.dumps(row) + "\n")
+            _keep(args.results, done)
         print(
             f"{name}: PlantOps {row['plantops']['makespan']} ({_percent(gap(row, 'plantops'))}),"  # type: ignore[index]
             f" textbook {row['textbook']['makespan']} ({_percent(gap(row, 'textbook'))})",  # type: ignore[index]

@@ -10,6 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+import plantops.engines.schedule.solver as solver
 from plantops.engines.schedule import (
     Job,
     Mode,
@@ -201,16 +202,43 @@ def test_on_any_precedence_network_the_search_keeps_every_rule_and_never_lengthe
 def test_solve_hands_large_makespan_problems_to_the_search_and_keeps_every_rule(
     name: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from benchmarks.schedule.__main__ import to_problem
-    from benchmarks.schedule.instances import read
-
-    problem = to_problem(read(name))
+    problem = _benchmark_problem(name)
     calls: list[int] = []
     original = tabu.improve
-    monkeypatch.setattr(tabu, "improve", lambda *args, **kwargs: calls.append(1) or original(*args, **kwargs))
+
+    def counted(*args: object, **kwargs: object) -> object:
+        calls.append(1)
+        return original(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(tabu, "improve", counted)
     result = solve(problem, SolveSettings(time_limit_s=4, makespan_weight=1))
     dispatched = solve(problem, SolveSettings(time_limit_s=0.5, neighbourhood_search=False))
     assert calls
     assert result.makespan <= dispatched.makespan
     assert result.best_bound <= result.makespan
     assert_keeps_every_rule(problem, result)
+
+
+@pytest.mark.parametrize(("name", "share"), [("la16", solver.SMALL_SHARE), ("ta51", solver.TABU_SHARE)])
+def test_cp_sat_gets_most_of_the_time_on_small_job_shops_and_a_fifth_on_larger_ones(
+    name: str, share: float, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    given: list[float] = []
+    original = solver._solver
+
+    def recorded(settings: SolveSettings, *, seconds: float, work: float | None) -> object:
+        given.append(seconds)
+        return original(settings, seconds=seconds, work=work)
+
+    monkeypatch.setattr(solver, "_solver", recorded)
+    limit = 4.0
+    solve(_benchmark_problem(name), SolveSettings(time_limit_s=limit, makespan_weight=1))
+    whole_model = given[-1]  # after the check of the dispatching rule's schedule
+    assert 0.75 * limit * share <= whole_model <= limit * share
+
+
+def _benchmark_problem(name: str) -> ScheduleProblem:
+    from benchmarks.schedule.__main__ import to_problem
+    from benchmarks.schedule.instances import read
+
+    return to_problem(read(name))
