@@ -51,8 +51,8 @@ WHOLE_MODEL_SHARE = 0.3  # share of the time limit for CP-SAT on the whole model
 # problems optimal and to find the lower bound at which the search stops
 TABU_SHARE = 0.2
 # up to this many operations, in a job shop (no alternative resources), CP-SAT runs for SMALL_SHARE of the time
-# before the search: there it often proves the optimum within the time (15 x 15 instances ft10, la36 and ta01 in
-# 20 to 32 s of 60 on two cores), which a fifth of the time rarely allows; larger ones gain more from the search
+# before the search: there it often proves the optimum within the time (ft10, 10 x 10, and la36 and ta01, 15 x 15,
+# in 21 to 29 s of 60 on two cores), which a fifth of the time rarely allows; larger ones gain more from the search
 SMALL = 250
 SMALL_SHARE = 0.6
 CHECK_SECONDS = 1.0  # at most this long to check the dispatching-rule schedule as a full assignment
