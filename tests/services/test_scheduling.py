@@ -132,7 +132,9 @@ FRAMES_LEFT = {"WO-1": 20, "WO-2": 10, "WO-3": 30}
 
 
 def test_released_work_is_scheduled_on_the_calendar_within_capacity(shop: PlantOps) -> None:
-    summary = runs.schedule_work(shop.uow(), ScheduleRequest(horizon_start=START, weeks=1, **FAST), run_by="tester")
+    summary = runs.schedule_work(
+        shop.uow(), ScheduleRequest(horizon_start=START, weeks=1, **FAST), now=START, run_by="tester"
+    )
 
     found = _operations(shop)
     assert summary.number == "SCH-000001"
@@ -153,7 +155,7 @@ def test_released_work_is_scheduled_on_the_calendar_within_capacity(shop: PlantO
 
 
 def test_welding_may_start_once_the_first_transfer_batch_is_sawn(shop: PlantOps) -> None:
-    runs.schedule_work(shop.uow(), ScheduleRequest(horizon_start=START, weeks=1, **FAST), run_by="tester")
+    runs.schedule_work(shop.uow(), ScheduleRequest(horizon_start=START, weeks=1, **FAST), now=START, run_by="tester")
 
     by_step = {(order, sequence): (start, end) for order, sequence, _, _, start, end, _ in _operations(shop)}
     for order in ("WO-1", "WO-2", "WO-3"):
@@ -166,7 +168,7 @@ def test_welding_may_start_once_the_first_transfer_batch_is_sawn(shop: PlantOps)
 
 
 def test_queries_give_sequences_late_orders_loads_and_a_gantt_chart(shop: PlantOps) -> None:
-    runs.schedule_work(shop.uow(), ScheduleRequest(horizon_start=START, weeks=1, **FAST), run_by="tester")
+    runs.schedule_work(shop.uow(), ScheduleRequest(horizon_start=START, weeks=1, **FAST), now=START, run_by="tester")
 
     run = queries.run_in_force(shop.uow())
     [paint] = queries.sequences(shop.uow(), work_center="PAINT")
@@ -192,7 +194,7 @@ def test_queries_give_sequences_late_orders_loads_and_a_gantt_chart(shop: PlantO
 
 
 def test_a_failed_run_leaves_the_previous_schedule_in_force(shop: PlantOps, monkeypatch: pytest.MonkeyPatch) -> None:
-    runs.schedule_work(shop.uow(), ScheduleRequest(horizon_start=START, weeks=1, **FAST), run_by="tester")
+    runs.schedule_work(shop.uow(), ScheduleRequest(horizon_start=START, weeks=1, **FAST), now=START, run_by="tester")
     before = _operations(shop)
 
     def no_schedule(problem, settings):  # type: ignore[no-untyped-def]
@@ -207,7 +209,7 @@ def test_a_failed_run_leaves_the_previous_schedule_in_force(shop: PlantOps, monk
 
     monkeypatch.setattr(runs, "solve", no_schedule)
     with pytest.raises(ScheduleFailedError, match="within the time limit"):
-        runs.schedule_work(shop.uow(), ScheduleRequest(horizon_start=START, weeks=1, **FAST))
+        runs.schedule_work(shop.uow(), ScheduleRequest(horizon_start=START, weeks=1, **FAST), now=START)
     with pytest.raises(ScheduleFailedError):
         runs.disrupt(shop.uow(), "SAW", starts_at=START, ends_at=START + dt.timedelta(hours=2), now=START, **FAST)
     monkeypatch.undo()
@@ -217,7 +219,7 @@ def test_a_failed_run_leaves_the_previous_schedule_in_force(shop: PlantOps, monk
 
     monkeypatch.setattr(runs, "bulk_insert", broken_write)
     with pytest.raises(RuntimeError):
-        runs.schedule_work(shop.uow(), ScheduleRequest(horizon_start=START, weeks=1, **FAST))
+        runs.schedule_work(shop.uow(), ScheduleRequest(horizon_start=START, weeks=1, **FAST), now=START)
 
     assert queries.run_in_force(shop.uow()).number == "SCH-000001"
     assert _operations(shop) == before
@@ -227,7 +229,7 @@ def test_a_failed_run_leaves_the_previous_schedule_in_force(shop: PlantOps, monk
 
 
 def test_a_machine_down_moves_what_it_must_and_keeps_the_rest_in_place(shop: PlantOps) -> None:
-    runs.schedule_work(shop.uow(), ScheduleRequest(horizon_start=START, weeks=1, **FAST), run_by="tester")
+    runs.schedule_work(shop.uow(), ScheduleRequest(horizon_start=START, weeks=1, **FAST), now=START, run_by="tester")
     before = {(order, sequence): (center, start) for order, sequence, center, _, start, _, _ in _operations(shop)}
     first_saw = min(start for center, start in before.values() if center == "SAW")
     down_from, down_to = first_saw, first_saw + dt.timedelta(hours=3)
@@ -252,12 +254,12 @@ def test_a_machine_down_moves_what_it_must_and_keeps_the_rest_in_place(shop: Pla
 
 
 def test_a_rush_order_is_released_weighted_and_scheduled_around(shop: PlantOps) -> None:
-    runs.schedule_work(shop.uow(), ScheduleRequest(horizon_start=START, weeks=1, **FAST), run_by="tester")
+    runs.schedule_work(shop.uow(), ScheduleRequest(horizon_start=START, weeks=1, **FAST), now=START, run_by="tester")
 
     summary = runs.rush_order(
         shop.uow(), "PANEL", Decimal(10), due=dt.date(2026, 11, 23), number="WO-RUSH", now=START, **FAST
     )
-    again = runs.schedule_work(shop.uow(), ScheduleRequest(horizon_start=START, weeks=1, **FAST))
+    again = runs.schedule_work(shop.uow(), ScheduleRequest(horizon_start=START, weeks=1, **FAST), now=START)
 
     found = _operations(shop)
     assert summary.kind == ScheduleRunKind.REPAIR
@@ -277,7 +279,7 @@ def test_a_rush_order_is_released_weighted_and_scheduled_around(shop: PlantOps) 
 
 
 def test_started_operations_go_on_where_they_are_and_finished_ones_drop_out(shop: PlantOps) -> None:
-    runs.schedule_work(shop.uow(), ScheduleRequest(horizon_start=START, weeks=1, **FAST), run_by="tester")
+    runs.schedule_work(shop.uow(), ScheduleRequest(horizon_start=START, weeks=1, **FAST), now=START, run_by="tester")
     first = {(o, s): (c, start, end) for o, s, c, _, start, end, _ in _operations(shop)}
     running = min(
         ((key, value) for key, value in first.items() if value[2] - value[1] > dt.timedelta(hours=1)),
@@ -286,13 +288,32 @@ def test_started_operations_go_on_where_they_are_and_finished_ones_drop_out(shop
     (order, sequence), (center, started, _) = running
     later = started + dt.timedelta(minutes=30)
 
-    runs.schedule_work(shop.uow(), ScheduleRequest(horizon_start=later, weeks=1, **FAST))
+    runs.schedule_work(shop.uow(), ScheduleRequest(horizon_start=later, weeks=1, **FAST), now=later)
 
     second = {(o, s): (c, start, end, frozen) for o, s, c, _, start, end, frozen in _operations(shop)}
     assert second[(order, sequence)][:2] == (center, started) and second[(order, sequence)][3]
     done = {key for key, (_, _, end) in first.items() if end <= later}
     assert not done & set(second)
     assert all(start >= later for key, (_, start, _, frozen) in second.items() if not frozen)
+
+
+def test_nothing_new_starts_before_the_moment_of_scheduling(shop: PlantOps) -> None:
+    midnight = dt.datetime(2026, 11, 23, tzinfo=BERLIN)
+    mid_morning = dt.datetime(2026, 11, 23, 9, 21, 30, tzinfo=BERLIN)
+    runs.schedule_work(shop.uow(), ScheduleRequest(horizon_start=START, weeks=1, **FAST), now=START)
+    first = {(o, s): (start, end) for o, s, _, _, start, end, _ in _operations(shop)}
+    started = {key for key, (start, end) in first.items() if start < mid_morning < end}
+
+    summary = runs.schedule_work(shop.uow(), ScheduleRequest(horizon_start=midnight, weeks=1, **FAST), now=mid_morning)
+
+    second = {(o, s): (start, frozen) for o, s, _, _, start, _, frozen in _operations(shop)}
+    run = queries.run_in_force(shop.uow())
+    assert started, "the first schedule has an operation running at 09:21"
+    assert run.horizon_start == dt.datetime(2026, 11, 23, 9, 22, tzinfo=BERLIN)
+    # what was running at 09:21 keeps its actual start; nothing else starts before 09:22
+    assert all(second[key] == (first[key][0], True) for key in started)
+    assert all(start >= run.horizon_start for key, (start, frozen) in second.items() if key not in started)
+    assert summary.operations == len(second)
 
 
 def test_bad_input_names_the_field_and_changes_nothing(shop: PlantOps) -> None:
@@ -302,7 +323,7 @@ def test_bad_input_names_the_field_and_changes_nothing(shop: PlantOps) -> None:
         runs.schedule_work(shop.uow(), ScheduleRequest(horizon_start=START, weeks=0))
     with pytest.raises(ValidationError, match="horizon_start"):
         runs.schedule_work(shop.uow(), ScheduleRequest(horizon_start=START.replace(tzinfo=None)))
-    runs.schedule_work(shop.uow(), ScheduleRequest(horizon_start=START, weeks=1, **FAST))
+    runs.schedule_work(shop.uow(), ScheduleRequest(horizon_start=START, weeks=1, **FAST), now=START)
     with pytest.raises(NotFoundError, match="work center 'LASER'"):
         runs.disrupt(shop.uow(), "LASER", starts_at=START, ends_at=START + dt.timedelta(hours=1), now=START)
     with pytest.raises(ValidationError, match="disruption: to"):
@@ -338,6 +359,6 @@ def test_work_that_does_not_fit_the_horizon_is_refused_with_the_reason(shop: Pla
         uow.commit()
 
     with pytest.raises((ScheduleFailedError, ValidationError)):
-        runs.schedule_work(shop.uow(), ScheduleRequest(horizon_start=START, weeks=1, **FAST))
+        runs.schedule_work(shop.uow(), ScheduleRequest(horizon_start=START, weeks=1, **FAST), now=START)
     with shop.uow() as uow:
         assert uow.session.scalar(select(func.count()).select_from(ScheduleRun)) == 0

@@ -41,7 +41,10 @@ def test_the_demo_plants_work_and_plan_are_scheduled_on_their_calendars(ops: Pla
     run_plan(ops.uow(), PlanRequest(start=TODAY, weeks=8), run_by="tester")
 
     summary = runs.schedule_work(
-        ops.uow(), ScheduleRequest(horizon_start=START, weeks=WEEKS, time_limit_s=4.0, seed=1), run_by="tester"
+        ops.uow(),
+        ScheduleRequest(horizon_start=START, weeks=WEEKS, time_limit_s=4.0, seed=1),
+        now=START,
+        run_by="tester",
     )
 
     horizon_end = START + dt.timedelta(weeks=WEEKS)

@@ -71,7 +71,13 @@ class ScheduleFailedError(PlantOpsError):
 
 @dataclass(frozen=True)
 class ScheduleRequest:
-    """What the planner asks for: a horizon of ``weeks`` from ``horizon_start``, and how long to search."""
+    """What the planner asks for: a horizon of ``weeks`` from ``horizon_start``, and how long to search.
+
+    With a ``work_limit`` (CP-SAT's deterministic time, see
+    :class:`~plantops.engines.schedule.SolveSettings`) the run is repeatable: the same plant,
+    horizon, seed and workers give the same schedule, as long as the run ends by the work limit
+    (or by proving optimality) before ``time_limit_s``.
+    """
 
     horizon_start: dt.datetime
     weeks: int = 4
@@ -79,6 +85,7 @@ class ScheduleRequest:
     seed: int = 0
     workers: int = 2
     include_planned: bool = True
+    work_limit: float | None = None
 
 
 @dataclass(frozen=True)
@@ -112,11 +119,21 @@ class ScheduleSummary:
 
 
 def schedule_work(
-    uow: UnitOfWork, request: ScheduleRequest, *, run_by: str | None = None, progress: Progress | None = None
+    uow: UnitOfWork,
+    request: ScheduleRequest,
+    *,
+    now: dt.datetime | None = None,
+    run_by: str | None = None,
+    progress: Progress | None = None,
 ) -> ScheduleSummary:
-    """Schedule every released work order (and planned make order) and make it the schedule in force."""
+    """Schedule every released work order (and planned make order) and make it the schedule in force.
+
+    Nothing new starts before ``now``, the moment of scheduling (default: the clock): a horizon
+    that starts earlier starts at ``now``'s next whole minute instead, and operations of the
+    schedule in force that started before then go on from where they are.
+    """
     _check(request)
-    horizon_start = _to_minute(request.horizon_start)
+    horizon_start = max(_to_minute(request.horizon_start), _next_minute(now or dt.datetime.now(dt.UTC)))
 
     def prepare(session: Session, in_force: ScheduleRun | None) -> _Run:
         loaded = load_schedule(
@@ -128,7 +145,12 @@ def schedule_work(
             reference=reference_by_step(session, in_force.id) if in_force else {},
             weights=_weights(session, in_force),
         )
-        settings = SolveSettings(time_limit_s=request.time_limit_s, workers=request.workers, seed=request.seed)
+        settings = SolveSettings(
+            time_limit_s=request.time_limit_s,
+            workers=request.workers,
+            seed=request.seed,
+            work_limit=request.work_limit,
+        )
         recorded = {**asdict(request), "horizon_start": horizon_start.isoformat()}
         return _Run(loaded, settings, ScheduleRunKind.SCHEDULE, recorded)
 
@@ -274,7 +296,7 @@ def _repair(
         if in_force is None:
             raise NoScheduleError()
         reason, weights = change(session)
-        horizon_start = max(_to_minute(now), in_force.horizon_start)
+        horizon_start = max(_next_minute(now), in_force.horizon_start)
         if horizon_start >= in_force.horizon_end - dt.timedelta(minutes=1):
             raise ValidationError("repair", "now", f"the schedule in force ended at {in_force.horizon_end}")
         include_planned = bool(json.loads(in_force.settings).get("include_planned", True))
@@ -365,6 +387,8 @@ def _check(request: ScheduleRequest) -> None:
         raise ValidationError(record, "workers", f"must be at least 1, got {request.workers}")
     if request.seed < 0:
         raise ValidationError(record, "seed", f"must not be negative, got {request.seed}")
+    if request.work_limit is not None and not request.work_limit > 0:
+        raise ValidationError(record, "work_limit", f"must be positive, got {request.work_limit}")
 
 
 def _aware(moment: dt.datetime, zone: str) -> dt.datetime:
@@ -373,6 +397,12 @@ def _aware(moment: dt.datetime, zone: str) -> dt.datetime:
 
 def _to_minute(moment: dt.datetime) -> dt.datetime:
     return moment.astimezone(dt.UTC).replace(second=0, microsecond=0)
+
+
+def _next_minute(moment: dt.datetime) -> dt.datetime:
+    """The first whole minute at or after ``moment``, in UTC."""
+    whole = _to_minute(moment)
+    return whole if whole == moment else whole + dt.timedelta(minutes=1)
 
 
 def _weights(session: Session, run: ScheduleRun | None) -> dict[OrderKey, int]:
