@@ -7,6 +7,7 @@ from typing import Annotated, Generic, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, PlainSerializer
 
+from plantops.bounds import DECIMAL_PLACES, MAX_AMOUNT, MAX_QUANTITY
 from plantops.errors import ValidationError
 
 T = TypeVar("T")
@@ -23,6 +24,18 @@ def exact_text(value: Decimal) -> str:
 Exact = Annotated[
     Decimal,
     Field(max_digits=20, decimal_places=6),
+    PlainSerializer(exact_text, return_type=str, when_used="json"),
+]
+#: A quantity a user enters: positive, at most the bound every layer enforces (:mod:`plantops.bounds`).
+Quantity = Annotated[Decimal, Field(gt=0, le=MAX_QUANTITY, decimal_places=DECIMAL_PLACES, allow_inf_nan=False)]
+#: A quantity that may be zero (a forecast override of no demand).
+QuantityOrZero = Annotated[Decimal, Field(ge=0, le=MAX_QUANTITY, decimal_places=DECIMAL_PLACES, allow_inf_nan=False)]
+#: A unit cost or price a user enters: 0 up to the bound.
+Amount = Annotated[Decimal, Field(ge=0, le=MAX_AMOUNT, decimal_places=DECIMAL_PLACES, allow_inf_nan=False)]
+#: Any number of a master-data record (a quantity, a cost, a rate), within the bound either way.
+BoundedNumber = Annotated[
+    Decimal,
+    Field(ge=-MAX_QUANTITY, le=MAX_QUANTITY, decimal_places=DECIMAL_PLACES, allow_inf_nan=False),
     PlainSerializer(exact_text, return_type=str, when_used="json"),
 ]
 #: A whole number as the database holds it.

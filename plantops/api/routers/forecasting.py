@@ -14,7 +14,7 @@ from pydantic import AfterValidator, BaseModel, Field
 
 from plantops.api.problems import problem_responses
 from plantops.api.routers.jobs import JobOut, job_out
-from plantops.api.schemas import Code, Exact, ListQuery, Page, Schema, Text, page_of
+from plantops.api.schemas import Code, Exact, ListQuery, Page, Quantity, QuantityOrZero, Schema, Text, page_of
 from plantops.api.security import Forecaster, Reader
 from plantops.db.session import UnitOfWork
 from plantops.engines.forecast import CANDIDATE_MODELS
@@ -107,7 +107,7 @@ class OverrideIn(Schema):
     item: Code
     site: Code
     week: dt.date = Field(description="Any day of the week; the override is for its Monday's week.")
-    quantity: Exact
+    quantity: QuantityOrZero
     reason: Text
 
 
@@ -146,8 +146,10 @@ class LaunchIn(Schema):
     item: Code
     site: Code
     like: Code | None = Field(default=None, description="An item whose demand the new one will have.")
-    factor: Exact = Field(default=Decimal(1), description="The new item's demand as a multiple of the like item's.")
-    weekly_quantity: Exact | None = Field(default=None, description="Or a weekly quantity instead of a like item.")
+    factor: Quantity = Field(default=Decimal(1), description="The new item's demand as a multiple of the like item's.")
+    weekly_quantity: QuantityOrZero | None = Field(
+        default=None, description="Or a weekly quantity instead of a like item."
+    )
     reason: Text
 
 

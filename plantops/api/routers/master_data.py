@@ -71,7 +71,7 @@ def _type(column: Column) -> Any:
     return {
         Code: schemas.Code,
         Text: schemas.Text,
-        Number: schemas.Exact,
+        Number: schemas.BoundedNumber,
         Integer: schemas.Whole,
         Date: dt.date,
         TimeOfDay: schemas.TimeOfDay,

@@ -15,7 +15,7 @@ from pydantic import AwareDatetime, BaseModel, Field
 
 from plantops.api.problems import problem_responses
 from plantops.api.routers.jobs import JobOut, job_out
-from plantops.api.schemas import Code, Exact, ListQuery, Page, Schema, Text, page_of
+from plantops.api.schemas import Code, ListQuery, Page, Quantity, Schema, Text, page_of
 from plantops.api.security import Caller, DisruptionReporter, Reader, Scheduler
 from plantops.db.session import UnitOfWork
 from plantops.services.access.jobs import Output
@@ -119,7 +119,7 @@ def disruption(body: DisruptionIn, caller: DisruptionReporter, request: Request,
 
 class RushOrderIn(Schema):
     item: Code
-    quantity: Exact
+    quantity: Quantity
     due: dt.date
     number: Annotated[str, Field(min_length=1, max_length=32, pattern=r"^[A-Za-z0-9][A-Za-z0-9._/\-+#]*$")] | None = (
         None

@@ -16,7 +16,7 @@ from fastapi import APIRouter, Header, Path, Query, Response, status
 from pydantic import AwareDatetime, BaseModel, Field
 
 from plantops.api.problems import problem_responses
-from plantops.api.schemas import Code, Exact, ListQuery, Page, Schema, Text, page_of
+from plantops.api.schemas import Amount, Code, Exact, ListQuery, Page, Quantity, Schema, Text, page_of
 from plantops.api.security import Caller, Reader, StockPoster
 from plantops.errors import ValidationError
 from plantops.services.inventory import availability, balances, genealogy, moves, reservations, stock, valuation
@@ -39,12 +39,12 @@ IdempotencyKey = Annotated[
 class Line(Schema):
     item: Code
     location: Code
-    quantity: Exact
+    quantity: Quantity
     lot: Code | None = None
 
 
 class IncomingLine(Line):
-    unit_cost: Exact | None = None
+    unit_cost: Amount | None = None
     expiry: dt.date | None = None
 
 
@@ -270,7 +270,7 @@ def ledger_moves(query: Annotated[MoveQuery, Query()], caller: Reader) -> Page[M
 class ReservationIn(Schema):
     item: Code
     location: Code
-    quantity: Exact
+    quantity: Quantity
     document: Text = Field(description="The sales order, work order or transfer the stock is for.")
     lot: Code | None = Field(default=None, description="A given lot; without one, lots first-expiry-first-out.")
 

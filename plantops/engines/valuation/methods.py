@@ -70,13 +70,15 @@ from typing import Any
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
+from plantops.bounds import MAX_QUANTITY
 from plantops.errors import ValidationError
 from plantops.vocabulary import MoveType, ValuationMethod
 
 #: Quantities are counted in whole millionths, the ledger's resolution.
 MILLIONTHS = 1_000_000
-#: The largest quantity of one move whose millionths a float64 holds exactly.
-MAX_MOVE_QUANTITY = 9e9
+#: The largest quantity of one move: the bound every layer enforces (a float64 counts
+#: its millionths exactly, as it does up to 9.0e9 units).
+MAX_MOVE_QUANTITY = float(MAX_QUANTITY)
 #: Move types that only relocate stock and so never change an item's value.
 TRANSFER_TYPES = frozenset({MoveType.TRANSFER_OUT, MoveType.TRANSFER_IN})
 
@@ -138,7 +140,9 @@ class StockMoves:
         if not (np.isfinite(quantities).all() and np.isfinite(costs).all()):
             raise ValidationError("valuation", "quantity", "quantities and unit costs must be finite numbers")
         if size and float(np.abs(quantities).max()) > MAX_MOVE_QUANTITY:
-            raise ValidationError("valuation", "quantity", f"a move of more than {MAX_MOVE_QUANTITY:g} units")
+            raise ValidationError(
+                "valuation", "quantity", f"a move of more than {MAX_QUANTITY:,} units, the bound for every quantity"
+            )
         times = np.asarray(effective_at)
         if times.dtype.kind == "M":
             times = times.astype("datetime64[us]").view(np.int64)

@@ -16,6 +16,7 @@ from decimal import Decimal, InvalidOperation
 from sqlalchemy import delete, func, insert, select
 from sqlalchemy.orm import Session
 
+from plantops import bounds
 from plantops.db.catalog import Item
 from plantops.db.forecasting import ForecastLaunch, ForecastOverride, ForecastVersion
 from plantops.db.sales import DemandForecast, SalesHistory
@@ -47,6 +48,7 @@ def override_forecast(
     """Set the forecast of ``item`` at ``site`` for the week of ``week`` to ``quantity``, saying why."""
     amount = _quantity("override", "quantity", quantity)
     why = _reason("override", reason)
+    bounds.check_date("override", "week", week)
     monday = monday_of(week)
     with uow:
         session = uow.session
@@ -155,10 +157,7 @@ def _quantity(record: str, field: str, value: Decimal | str | float) -> Decimal:
         amount = Decimal(str(value))
     except InvalidOperation:
         raise ValidationError(record, field, f"not a number: {value!r}") from None
-    if not amount.is_finite() or amount < 0:
-        raise ValidationError(record, field, f"must be zero or more, got {value}")
-    if amount != amount.quantize(Decimal("0.000001")):
-        raise ValidationError(record, field, f"at most 6 decimal places, got {value}")
+    bounds.check_quantity(record, field, amount, allow_zero=True)
     return amount
 
 

@@ -10,12 +10,15 @@ from sqlalchemy import select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
+from plantops import bounds
 from plantops.db.base import table_of
 from plantops.db.catalog import Item, Unit
 from plantops.db.inventory import Lot
 from plantops.db.sites import Location, Site
 from plantops.errors import NotFoundError, ValidationError
 from plantops.vocabulary import Tracking
+
+_LOT_CODE_LENGTH: int = table_of(Lot).c.code.type.length
 
 
 @dataclass(frozen=True)
@@ -84,6 +87,8 @@ def lot_for_receipt(
 ) -> int | None:
     """The lot a receipt goes into, created on first receipt with its expiry date."""
     _check_lot_given(item, code, record)
+    if expiry is not None:
+        bounds.check_date(record, "expiry", expiry)
     if code is None:
         return None
     # Claim the lot first: two concurrent first receipts of a new lot must both succeed.
@@ -100,6 +105,7 @@ def lot_for_receipt(
 
 
 def _check_lot_given(item: ItemRef, code: str | None, record: str) -> None:
+    bounds.check_text(record, "lot", code, max_length=_LOT_CODE_LENGTH)
     if item.tracking is not Tracking.NONE and code is None:
         raise ValidationError(record, "lot", f"item {item.code} is {item.tracking.value}-tracked: give its lot")
     if item.tracking is Tracking.NONE and code is not None:
@@ -107,9 +113,8 @@ def _check_lot_given(item: ItemRef, code: str | None, record: str) -> None:
 
 
 def check_quantity(item: ItemRef, quantity: Decimal, *, record: str) -> None:
-    """A positive quantity with no more decimals than the item's unit allows."""
-    if not quantity.is_finite() or quantity <= 0:
-        raise ValidationError(record, "quantity", f"must be greater than 0, got {quantity}")
+    """A positive quantity within the bound, with no more decimals than the item's unit allows."""
+    bounds.check_quantity(record, "quantity", quantity)
     if quantity != quantity.quantize(Decimal(1).scaleb(-item.decimals)):
         raise ValidationError(
             record, "quantity", f"{quantity} has more decimals than unit {item.unit} allows ({item.decimals})"

@@ -15,6 +15,7 @@ from decimal import Decimal
 from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
 
+from plantops import bounds
 from plantops.db.catalog import Item
 from plantops.db.inventory import Lot, StockBalance, StockReservation
 from plantops.db.session import UnitOfWork
@@ -23,6 +24,8 @@ from plantops.errors import NotFoundError, ValidationError
 from plantops.services.inventory.ledger import InsufficientStockError
 from plantops.services.inventory.references import check_quantity, item_ref, location_ref, lot_id, site_id
 from plantops.vocabulary import ReservationStatus
+
+_DOCUMENT_LENGTH: int = StockReservation.__table__.c.document.type.length
 
 
 @dataclass(frozen=True)
@@ -97,6 +100,7 @@ def reserve(
     """
     if not document:
         raise ValidationError("reservation", "document", "is required: the sales order, work order or transfer")
+    bounds.check_text("reservation", "document", document, max_length=_DOCUMENT_LENGTH)
 
     def work(session: Session) -> list[Reservation]:
         ref = item_ref(session, item)

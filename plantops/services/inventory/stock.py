@@ -21,6 +21,7 @@ from decimal import Decimal
 from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.orm import Session
 
+from plantops import bounds
 from plantops.db.base import table_of
 from plantops.db.catalog import Item, Unit
 from plantops.db.inventory import Lot, LotLink, StockBalance, StockMove, StockPosting, StockReservation
@@ -47,6 +48,8 @@ from plantops.services.inventory.references import (
 )
 from plantops.vocabulary import MoveType, ReservationStatus
 
+_POSTING_COLUMNS = table_of(StockPosting).c
+
 
 @dataclass(frozen=True)
 class Who:
@@ -59,8 +62,15 @@ class Who:
     idempotency_key: str | None = None
 
     def posting(self, *, reverses: int | None = None) -> Posting:
-        if self.effective_at is not None and self.effective_at.tzinfo is None:
-            raise ValidationError("posting", "effective_at", "needs a time zone (e.g. +00:00)")
+        """The posting's header, refused unless each text fits its column and the time lies in the window."""
+        for name, text, length in (
+            ("document", self.document, _POSTING_COLUMNS.source_document.type.length),
+            ("reason", self.reason, _POSTING_COLUMNS.reason.type.length),
+            ("key", self.idempotency_key, _POSTING_COLUMNS.idempotency_key.type.length),
+        ):
+            bounds.check_text("posting", name, text, max_length=length)
+        if self.effective_at is not None:
+            bounds.check_posting_time("posting", "effective_at", self.effective_at, now=_now())
         return Posting(
             posted_by=self.user,
             source_document=self.document,
@@ -132,28 +142,18 @@ def _post_line(
     return _post(uow, who, lambda s: ([_outgoing(s, move_type, line, record)], None))
 
 
-#: What ``NUMERIC(20, 6)`` (a quantity, a cost) holds exactly.
-_EXACT_LIMIT = Decimal(10) ** 14
-_MICRO = Decimal("0.000001")
-
-
-def _exact(value: Decimal) -> bool:
-    return value.is_finite() and 0 <= value < _EXACT_LIMIT and value == value.quantize(_MICRO)
-
-
 def _post_in_one_statement(
     uow: UnitOfWork, who: Who, move_type: MoveType, line: StockLine, *, incoming: bool
 ) -> PostingSummary | None:
     """The posting by :func:`post_single_line`, or None to take the general road.
 
-    Only input that passes the checks needing no database goes this way (a positive
-    quantity, a cost that is not negative, an effective time with a zone, all within
-    what the columns hold); anything else is left to the general road to refuse with
-    its own error, in its own order.
+    Only input that passes the checks needing no database goes this way (a quantity and
+    a cost within their bounds, an effective time with a zone); anything else is left to
+    the general road to refuse with its own error, in its own order.
     """
-    if not (_exact(line.quantity) and line.quantity > 0):
+    if bounds.quantity_problem(line.quantity) is not None:
         return None
-    if incoming and line.unit_cost is not None and not _exact(line.unit_cost):
+    if incoming and line.unit_cost is not None and bounds.amount_problem(line.unit_cost) is not None:
         return None
     if who.effective_at is not None and who.effective_at.utcoffset() is None:
         return None
@@ -304,8 +304,8 @@ def reverse(uow: UnitOfWork, posting_id: int, who: Who) -> PostingSummary:
 def _incoming(session: Session, move_type: MoveType, line: StockLine, record: str) -> MoveLine:
     item, place = _item_and_location(session, line)
     check_quantity(item, line.quantity, record=record)
-    if line.unit_cost is not None and line.unit_cost < 0:
-        raise ValidationError(record, "unit_cost", f"must not be negative, got {line.unit_cost}")
+    if line.unit_cost is not None:
+        bounds.check_amount(record, "unit_cost", line.unit_cost)
     location = place or location_ref(session, line.location)
     lot = lot_for_receipt(session, item, line.lot, line.expiry, record=record)
     cost = line.unit_cost if line.unit_cost is not None else item.standard_cost

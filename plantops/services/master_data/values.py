@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from plantops import bounds
+
 _MICRO = Decimal("0.000001")
 _CODE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._/\-+#]*$")
 #: Many codes joined by newlines, checked in one pass.
@@ -88,8 +90,12 @@ class Code(_Textual):
         return values if single_lines and _CODES.fullmatch(joined) and max(map(len, values), default=0) <= 64 else None
 
 
+#: No quantity or amount in any sheet may exceed the bound every layer enforces.
+_BOUND = max(bounds.MAX_QUANTITY, bounds.MAX_AMOUNT)
+
+
 class Number(Kind):
-    """An exact decimal number, 6 decimal places at most."""
+    """An exact decimal number, 6 decimal places at most, within :data:`plantops.bounds.MAX_QUANTITY`."""
 
     def parse(self, raw: Any) -> Any:
         if type(raw) is Decimal and raw.is_finite() and raw == raw.quantize(_MICRO):
@@ -104,6 +110,8 @@ class Number(Kind):
             raise BadValue(f"{raw!r} is not a number") from None
         if not value.is_finite():
             raise BadValue(f"{raw!r} is not a finite number")
+        if abs(value) > _BOUND:
+            raise BadValue(f"must be at most {_BOUND:,} (the bound for every quantity and amount), got {raw!r}")
         if value != value.quantize(_MICRO):
             raise BadValue(f"{raw!r} has more than 6 decimal places")
         return value
@@ -118,8 +126,8 @@ class Number(Kind):
         if not _all_of_type(values, Decimal):
             return None
         try:
-            return values if all(v == v.quantize(_MICRO) for v in values) else None
-        except InvalidOperation:  # infinite, NaN or too large to quantize
+            return values if all(abs(v) <= _BOUND and v == v.quantize(_MICRO) for v in values) else None
+        except InvalidOperation:  # NaN
             return None
 
     def extremes(self, values: list[Any]) -> list[Any]:
@@ -168,21 +176,38 @@ class Boolean(Kind):
         return "" if value is None else ("true" if value else "false")
 
 
+def _within_dates(values: list[Any]) -> bool:
+    """Whether every date (or time, by its own date) lies within the bounds anyone may enter."""
+    return all(bounds.EARLIEST_DATE <= _day(v) <= bounds.LATEST_DATE for v in values)
+
+
+def _day(value: dt.date) -> dt.date:
+    return value.date() if isinstance(value, dt.datetime) else value
+
+
+def _bounded_date(value: dt.date, raw: Any) -> None:
+    if not _within_dates([value]):
+        raise BadValue(f"must lie between {bounds.EARLIEST_DATE} and {bounds.LATEST_DATE}, got {raw!r}")
+
+
 class Date(Kind):
     def accept_all(self, values: list[Any]) -> list[Any] | None:
-        return values if _all_of_type(values, dt.date) else None
+        return values if _all_of_type(values, dt.date) and _within_dates(values) else None
 
     def parse(self, raw: Any) -> Any:
         if isinstance(raw, dt.datetime):
             if raw.time() != dt.time(0):
                 raise BadValue(f"{raw.isoformat()} is a date with a time; give the date only")
-            return raw.date()
-        if isinstance(raw, dt.date):
-            return raw
-        try:
-            return dt.date.fromisoformat(str(raw).strip())
-        except ValueError:
-            raise BadValue(f"{raw!r} is not a date (YYYY-MM-DD)") from None
+            value = raw.date()
+        elif isinstance(raw, dt.date):
+            value = raw
+        else:
+            try:
+                value = dt.date.fromisoformat(str(raw).strip())
+            except ValueError:
+                raise BadValue(f"{raw!r} is not a date (YYYY-MM-DD)") from None
+        _bounded_date(value, raw)
+        return value
 
     def format(self, value: Any) -> str:
         return "" if value is None else value.isoformat()
@@ -208,7 +233,11 @@ class Instant(Kind):
     """A point in time with its zone (``2026-03-01T06:00:00+01:00``); stored in UTC."""
 
     def accept_all(self, values: list[Any]) -> list[Any] | None:
-        if _all_of_type(values, dt.datetime) and all(v.utcoffset() == dt.timedelta(0) for v in values):
+        if (
+            _all_of_type(values, dt.datetime)
+            and all(v.utcoffset() == dt.timedelta(0) for v in values)
+            and _within_dates(values)
+        ):
             return [v.astimezone(dt.UTC) for v in values]
         return None
 
@@ -222,6 +251,7 @@ class Instant(Kind):
                 raise BadValue(f"{raw!r} is not a date and time (YYYY-MM-DDTHH:MM+00:00)") from None
         if value.tzinfo is None or value.utcoffset() is None:
             raise BadValue(f"{raw!r} has no time zone; add one, e.g. +00:00")
+        _bounded_date(value, raw)
         return value.astimezone(dt.UTC)
 
     def format(self, value: Any) -> str:

@@ -21,6 +21,7 @@ import zstandard
 from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 
+from plantops import bounds
 from plantops.db.base import table_of
 from plantops.db.bulk import bulk_insert, insert_arrays
 from plantops.db.planning import MrpRecord, PlanException, PlannedOrder, PlanRun
@@ -94,6 +95,7 @@ def plan_in_force(session: Session) -> int | None:
 
 
 def _check(request: PlanRequest) -> None:
+    bounds.check_date("plan", "start", request.start)
     if request.weeks < 1:
         raise ValidationError("plan", "weeks", f"must be at least 1, got {request.weeks}")
     if request.weeks > 260:
