@@ -1,19 +1,23 @@
 """The HTTP API application: ``create_app(ops)``.
 
 Routers per domain under ``/api/v1``; the OpenAPI 3 schema at ``/api/v1/openapi.json``
-and interactive documentation at ``/api/docs`` (Swagger UI) and ``/api/redoc``. Each
-endpoint's description names the permission it needs (also as ``x-permission``).
+and interactive documentation at ``/api/docs`` (Swagger UI) and ``/api/redoc``, whose
+scripts and styles are served from the ``fastapi-offline`` package under
+:data:`DOCS_ASSETS` (no CDN: the pages work without internet). Each endpoint's
+description names the permission it needs (also as ``x-permission``).
 """
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from typing import Any
 
-from fastapi import APIRouter, FastAPI
+from fastapi import APIRouter, FastAPI, Request
 from fastapi.dependencies.models import Dependant
 from fastapi.routing import APIRoute, iter_route_contexts
+from fastapi_offline import FastAPIOffline
+from starlette.responses import Response
 
 from plantops.api import problems
 from plantops.api.jobs import JobRunner
@@ -30,6 +34,15 @@ PUBLIC = frozenset({("POST", f"{PREFIX}/auth/token")})
 SIGNED_IN = "signed_in"
 #: What any endpoint may answer: a body that cannot be parsed, a database too busy to answer in time.
 ANY_ENDPOINT = (400, 503)
+#: Where Swagger UI's and ReDoc's scripts and styles are served from.
+DOCS_ASSETS = "/api/docs-assets"
+DOCS_PAGES = frozenset({"/api/docs", "/api/redoc"})
+#: The documentation pages load nothing from another host (ReDoc's bundle would fetch its
+#: maker's logo from a CDN); their own start-up scripts are inline, ReDoc's worker a blob.
+DOCS_POLICY = (
+    "default-src 'self'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'; "
+    "img-src 'self' data:; font-src 'self' data:; worker-src 'self' blob:; frame-ancestors 'none'"
+)
 ROUTERS = (
     users.auth,
     users.router,
@@ -53,17 +66,27 @@ def create_app(ops: PlantOps, *, job_workers: int = 1) -> FastAPI:
         yield
         app.state.jobs.shutdown()
 
-    app = FastAPI(
+    app = FastAPIOffline(
         title="PlantOps API",
         version="1",
         summary="Production and operations management over HTTP: master data, orders, stock, plans, jobs, audit.",
         openapi_url=f"{PREFIX}/openapi.json",
         docs_url="/api/docs",
         redoc_url="/api/redoc",
+        swagger_ui_oauth2_redirect_url="/api/docs/oauth2-redirect",
+        static_url=DOCS_ASSETS,
         lifespan=lifespan,
     )
     app.state.ops = ops
     app.state.jobs = JobRunner(ops, workers=job_workers)
+
+    @app.middleware("http")
+    async def docs_stay_local(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
+        response = await call_next(request)
+        if request.url.path in DOCS_PAGES:
+            response.headers["Content-Security-Policy"] = DOCS_POLICY
+        return response
+
     for router in ROUTERS:
         _describe_permissions(router)
         app.include_router(router, prefix=PREFIX, responses=problems.problem_responses(*ANY_ENDPOINT))

@@ -14,11 +14,13 @@ import socket
 import threading
 import time
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
 import uvicorn
 from playwright.sync_api import Browser, Page, sync_playwright
+from starlette.types import ASGIApp
 
 from plantops.bootstrap import PlantOps, build
 from plantops.config import Settings
@@ -59,21 +61,28 @@ def _free_port() -> int:
         return int(probe.getsockname()[1])
 
 
-@pytest.fixture(scope="session")
-def base_url(plant: PlantOps) -> Iterator[str]:
-    """The web app served by uvicorn in a thread of this test process."""
+@contextmanager
+def serving(app: ASGIApp) -> Iterator[str]:
+    """``app`` served by uvicorn on a free port in a thread of this test process; its base URL."""
     port = _free_port()
-    server = uvicorn.Server(uvicorn.Config(create_web_app(plant), host="127.0.0.1", port=port, log_level="warning"))
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     deadline = time.monotonic() + 20
     while not server.started:
         if time.monotonic() > deadline or not thread.is_alive():
-            pytest.fail("the web app did not start within 20 s")
+            pytest.fail("the app did not start within 20 s")
         time.sleep(0.05)
     yield f"http://127.0.0.1:{port}"
     server.should_exit = True
     thread.join(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def base_url(plant: PlantOps) -> Iterator[str]:
+    """The web app served by uvicorn in a thread of this test process."""
+    with serving(create_web_app(plant)) as url:
+        yield url
 
 
 @pytest.fixture(scope="session")
