@@ -219,9 +219,9 @@ def test_solve_hands_large_makespan_problems_to_the_search_and_keeps_every_rule(
     assert_keeps_every_rule(problem, result)
 
 
-@pytest.mark.parametrize(("name", "share"), [("la16", solver.SMALL_SHARE), ("ta51", solver.TABU_SHARE)])
-def test_cp_sat_gets_most_of_the_time_on_small_job_shops_and_a_fifth_on_larger_ones(
-    name: str, share: float, monkeypatch: pytest.MonkeyPatch
+@pytest.mark.parametrize(("operations", "share"), [(250, 0.6), (251, 0.2)])
+def test_cp_sat_gets_60_percent_of_the_time_on_job_shops_of_up_to_250_operations_and_a_fifth_above(
+    operations: int, share: float, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     given: list[float] = []
     original = solver._solver
@@ -231,8 +231,13 @@ def test_cp_sat_gets_most_of_the_time_on_small_job_shops_and_a_fifth_on_larger_o
         return original(settings, seconds=seconds, work=work)
 
     monkeypatch.setattr(solver, "_solver", recorded)
+    minutes = np.random.default_rng(250).integers(1, 100, size=(25, 10))
+    shop = [[(machine, int(minutes[j, machine])) for machine in range(10)] for j in range(25)]  # 250 operations
+    shop += [[(0, 7)]] * (operations - 250)
+    problem = job_shop(shop)
+    assert len(problem.operations) == operations
     limit = 4.0
-    solve(_benchmark_problem(name), SolveSettings(time_limit_s=limit, makespan_weight=1))
+    solve(problem, SolveSettings(time_limit_s=limit, makespan_weight=1))
     whole_model = given[-1]  # after the check of the dispatching rule's schedule
     assert 0.75 * limit * share <= whole_model <= limit * share
 
