@@ -10,15 +10,19 @@ package's own static files: no CDN.
 from __future__ import annotations
 
 import secrets
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
+from typing import Any
 
 from fastapi import Depends, FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.routing import APIRoute
 from fastapi.staticfiles import StaticFiles
+from starlette.exceptions import HTTPException
 from starlette.responses import Response
 
 from plantops.bootstrap import PlantOps
 from plantops.errors import NotFoundError, PlantOpsError
-from plantops.web import auth
+from plantops.web import auth, forms
 from plantops.web.jobs import JobBoard
 from plantops.web.pages import dashboard, forecast, items, mrp, schedule, stock
 from plantops.web.session import SessionSigner
@@ -58,8 +62,40 @@ def create_web_app(ops: PlantOps, *, secret: bytes | None = None) -> FastAPI:
     return app
 
 
+#: What a page's query string may be refused for, as a person reads it (pydantic's error types).
+QUERY_REASONS = {
+    "int_parsing": "{input!r} is not a whole number",
+    "int_from_float": "{input!r} is not a whole number",
+    "greater_than_equal": "must be at least {ge}",
+    "less_than_equal": "must be at most {le:,}",
+    "missing": "is required",
+}
+
+
 def _handle_errors(app: FastAPI) -> None:
-    """Errors as their page or fragment: a login, a refusal, a message naming the field and the reason."""
+    """Errors as their page or fragment, in the app's layout, never JSON: a login, a refusal,
+    an address with no page, a message naming the field by its label and the reason."""
+
+    @app.exception_handler(HTTPException)
+    async def no_such_page(request: Request, error: Exception) -> Response:
+        status = error.status_code if isinstance(error, HTTPException) else 500
+        if status == 404:
+            message = f"There is no page at {request.url.path}."
+        elif status == 405:
+            message = f"The page {request.url.path} does not take a {request.method} request."
+        else:
+            message = str(getattr(error, "detail", error))
+        return _problem(request, status, message)
+
+    @app.exception_handler(RequestValidationError)
+    async def bad_query(request: Request, error: Exception) -> Response:
+        problems = error.errors() if isinstance(error, RequestValidationError) else []
+        labels = _labels(request)
+        said = [
+            f"{labels.get(str(problem['loc'][-1]), str(problem['loc'][-1]))}: {_reason(problem)}"
+            for problem in problems
+        ]
+        return _problem(request, 400, "; ".join(said) or "this address cannot be read")
 
     @app.exception_handler(auth.LoginRequired)
     async def login_required(request: Request, _error: Exception) -> Response:
@@ -75,7 +111,27 @@ def _handle_errors(app: FastAPI) -> None:
 
     @app.exception_handler(PlantOpsError)
     async def plantops_error(request: Request, error: Exception) -> Response:
-        return _problem(request, 404 if isinstance(error, NotFoundError) else 400, str(error))
+        status = 404 if isinstance(error, NotFoundError) else 400
+        message = forms.explain(error, _labels(request)) if isinstance(error, PlantOpsError) else str(error)
+        return _problem(request, status, message)
+
+
+def _labels(request: Request) -> dict[str, str]:
+    """The labels of the query and path parameters of the page asked for (each parameter's title)."""
+    route = request.scope.get("route")
+    if not isinstance(route, APIRoute):
+        return {}
+    parameters = (*route.dependant.query_params, *route.dependant.path_params)
+    return {p.alias: p.field_info.title for p in parameters if p.field_info.title}
+
+
+def _reason(problem: Mapping[str, Any]) -> str:
+    """Why a query parameter was refused, in words (pydantic's own message where none is written here)."""
+    found = QUERY_REASONS.get(str(problem.get("type")))
+    if found is None:
+        message = str(problem.get("msg", "is not accepted"))
+        return message[:1].lower() + message[1:]
+    return found.format(input=problem.get("input"), **problem.get("ctx", {}))
 
 
 def _problem(request: Request, status: int, message: str) -> Response:

@@ -10,8 +10,18 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping
 from decimal import Decimal, InvalidOperation
+from typing import Annotated
+
+from fastapi import Query
 
 from plantops.errors import NotFoundError, PlantOpsError, ValidationError
+
+#: A form's fields by name, and the label the page shows each under.
+Labels = Mapping[str, str]
+#: The last page of a list that may be asked for (a million pages of any list is more than a plant holds).
+LAST_PAGE = 1_000_000
+#: The page of a list a query string asks for.
+PageNumber = Annotated[int, Query(title="Page", ge=1, le=LAST_PAGE)]
 
 
 def text(value: str | None) -> str | None:
@@ -77,6 +87,13 @@ def integer(record: str, field: str, value: str | None, default: int) -> int:
         return int(given)
     except ValueError:
         raise ValidationError(record, field, f"{given!r} is not a whole number") from None
+
+
+def explain(error: PlantOpsError, labels: Labels) -> str:
+    """An error as a page says it: a field the form shows is named by its label, not its name."""
+    if isinstance(error, ValidationError) and error.field in labels:
+        return f"{labels[error.field]}: {error.reason}"
+    return str(error)
 
 
 def field_of(error: PlantOpsError, fields: Mapping[str, str]) -> str | None:

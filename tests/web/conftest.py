@@ -10,6 +10,7 @@ page is saved as a screenshot in :data:`ARTIFACTS`.
 from __future__ import annotations
 
 import datetime as dt
+import re
 import socket
 import threading
 import time
@@ -19,6 +20,7 @@ from pathlib import Path
 
 import pytest
 import uvicorn
+from fastapi.testclient import TestClient
 from playwright.sync_api import Browser, Page, sync_playwright
 from starlette.types import ASGIApp
 
@@ -141,3 +143,18 @@ def forecast_version(plant: PlantOps) -> str:
     """A published forecast of the demo plant (with quick models only), made once per test process."""
     request = ForecastRequest(horizon=26, models=("SeasonalNaive", "DynamicOptimizedTheta", "CrostonSBA", "TSB"))
     return run_forecast(plant.uow(), request, run_by="tester").number
+
+
+@pytest.fixture
+def web(plant: PlantOps) -> TestClient:
+    """The web app without a browser (no session yet)."""
+    return TestClient(create_web_app(plant, secret=b"w" * 32), follow_redirects=False)
+
+
+def sign_in(client: TestClient, username: str) -> str:
+    """Log ``client`` in as ``username``; the session's form token, as the pages carry it."""
+    answer = client.post("/login", data={"username": username, "password": PASSWORD, "next": "/"})
+    assert answer.status_code == 303, answer.text
+    token = re.search(r'name="csrf-token" content="([^"]+)"', client.get("/items").text)
+    assert token is not None
+    return token.group(1)

@@ -3,9 +3,10 @@ BOM tree, where it is used and its routing."""
 
 from __future__ import annotations
 
+from typing import Annotated
 from urllib.parse import quote, urlencode
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import RedirectResponse
 from starlette.responses import Response
 
@@ -13,6 +14,7 @@ from plantops.services.catalog import describe_item
 from plantops.services.master_data.records import list_records
 from plantops.vocabulary import AbcClass, ItemType, Procurement
 from plantops.web.auth import plant
+from plantops.web.forms import PageNumber
 from plantops.web.templating import render
 
 router = APIRouter(prefix="/items")
@@ -29,20 +31,19 @@ FILTERS = {
 @router.get("")
 def items_page(
     request: Request,
-    code: str = "",
-    item_type: str = "",
-    procurement: str = "",
-    abc_class: str = "",
-    family: str = "",
-    search: str = "",
-    page: int = 1,
+    code: Annotated[str, Query(title="Open item by code")] = "",
+    item_type: Annotated[str, Query(title=FILTERS["item_type"][0])] = "",
+    procurement: Annotated[str, Query(title=FILTERS["procurement"][0])] = "",
+    abc_class: Annotated[str, Query(title=FILTERS["abc_class"][0])] = "",
+    family: Annotated[str, Query(title="Family")] = "",
+    search: Annotated[str, Query(title="Search")] = "",
+    page: PageNumber = 1,
 ) -> Response:
     """The catalog a page at a time, searched by code or name and filtered; a code typed in opens that item's page."""
     if code.strip():
         return RedirectResponse(f"{request.scope.get('root_path', '')}/items/{quote(code.strip())}", status_code=303)
     chosen = {"item_type": item_type, "procurement": procurement, "abc_class": abc_class, "family": family.strip()}
     search = search.strip()
-    page = max(page, 1)
     found = list_records(
         plant(request).uow(),
         "items",

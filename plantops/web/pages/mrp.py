@@ -12,7 +12,7 @@ from dataclasses import asdict
 from typing import Annotated, Any
 from urllib.parse import quote
 
-from fastapi import APIRouter, Depends, Form, Request
+from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import RedirectResponse
 from starlette.responses import Response
 
@@ -126,7 +126,7 @@ def open_item_record(request: Request, code: str) -> Response:
 
 
 @router.get("/items/{code}")
-def item_record(request: Request, code: str, weeks: int = 26) -> Response:
+def item_record(request: Request, code: str, weeks: Annotated[int, Query(title="Weeks shown")] = 26) -> Response:
     uow = plant(request).uow
     tables = queries.mrp_table(uow(), item=code)
     _, orders = queries.planned_orders(uow(), item=code, limit=LIST_LIMIT)

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Annotated
 from urllib.parse import urlencode
 
-from fastapi import APIRouter, Depends, Form, Request
+from fastapi import APIRouter, Depends, Form, Query, Request
 from starlette.responses import Response
 
 from plantops.errors import PlantOpsError, ValidationError
@@ -85,11 +85,16 @@ def _balances(request: Request, filters: dict[str, str]) -> list[balances.Balanc
 
 
 @router.get("/postings")
-def postings(request: Request, user: str = "", since: str = "", until: str = "", page: int = 1) -> Response:
+def postings(
+    request: Request,
+    user: Annotated[str, Query(title="Posted by")] = "",
+    since: Annotated[str, Query(title="From")] = "",
+    until: Annotated[str, Query(title="To")] = "",
+    page: forms.PageNumber = 1,
+) -> Response:
     """The stock postings, newest first, with their moves: by whom and when (the audit trail of the ledger)."""
     filters = {"user": user.strip(), "since": since.strip(), "until": until.strip()}
     first, last = forms.date("postings", "since", since), forms.date("postings", "until", until)
-    page = max(page, 1)
     found = audit_trail(
         plant(request).uow(),
         record=STOCK_POSTING,
@@ -112,12 +117,17 @@ def postings(request: Request, user: str = "", since: str = "", until: str = "",
 
 
 @router.get("/moves")
-def ledger_moves(request: Request, item: str = "", location: str = "", move_type: str = "", page: int = 1) -> Response:
+def ledger_moves(
+    request: Request,
+    item: Annotated[str, Query(title="Item")] = "",
+    location: Annotated[str, Query(title="Location")] = "",
+    move_type: Annotated[str, Query(title="Kind")] = "",
+    page: forms.PageNumber = 1,
+) -> Response:
     """The ledger's moves, newest first, by item, location and kind of move."""
     filters = {"item": item.strip(), "location": location.strip(), "move_type": move_type.strip()}
     kind = _move_type(filters["move_type"]) if filters["move_type"] else None
     wanted = moves.MoveFilter(item=filters["item"] or None, location=filters["location"] or None, move_type=kind)
-    page = max(page, 1)
     total, found = moves.list_moves(
         plant(request).uow(), wanted, offset=(page - 1) * POSTINGS_PAGE, limit=POSTINGS_PAGE
     )
