@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from plantops.cli.app import app
+from plantops.cli.root import app
 
 
 def main() -> None:

@@ -1,4 +1,4 @@
-"""Root commands: init, demo, import, export; sub-commands are added from their modules."""
+"""Commands on the whole plant's master data: seed the demo plant, import, export."""
 
 from __future__ import annotations
 
@@ -10,43 +10,15 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from plantops.cli import forecast, plan, policy, schedule, serve, show, stock, user
 from plantops.cli.common import console, plantops, reports_errors, step_progress
 from plantops.services import catalog, demo, master_data
 from plantops.services.catalog import PlantSummary
 from plantops.services.master_data.importer import ImportReport
 from plantops.services.master_data.sheets import SHEET_NAMES
 
-app = typer.Typer(
-    name="plantops",
-    help="PlantOps: production and operations management, from demand to delivery.",
-    no_args_is_help=True,
-    pretty_exceptions_enable=False,
-    add_completion=False,
-)
-app.add_typer(show.app, name="show")
-app.add_typer(stock.app, name="stock")
-app.add_typer(plan.app, name="plan")
-app.add_typer(policy.app, name="policy")
-app.add_typer(forecast.app, name="forecast")
-app.add_typer(schedule.app, name="schedule")
-app.add_typer(user.app, name="user")
-app.command(name="serve")(serve.serve)
+app = typer.Typer()
 
 STEPS = len(SHEET_NAMES) + 1  # validation, then each sheet
-
-
-@app.command()
-@reports_errors
-def init() -> None:
-    """Create the database, or upgrade it to the newest schema (Alembic migrations)."""
-    with plantops(check_schema=False) as ops:
-        before, after = ops.migrate()
-        url = ops.engine.url.render_as_string()
-    if before == after:
-        console.print(f"Database {url} is up to date (revision {after}).")
-    else:
-        console.print(f"Database {url} upgraded from {before or 'empty'} to revision {after}.")
 
 
 @app.command(name="demo")

@@ -22,7 +22,7 @@ from plantops.services.forecasting import overrides, queries, runs
 from plantops.services.forecasting.chart import forecast_chart
 from plantops.services.forecasting.queries import SeriesView
 
-app = typer.Typer(help="Demand forecasting: forecast, publish to MRP, override, launch new items, track accuracy.")
+app = typer.Typer()
 
 
 @app.callback(invoke_without_command=True)

@@ -14,7 +14,7 @@ from plantops.services.planning.problem import PlanRequest
 from plantops.services.planning.queries import OrderView
 from plantops.vocabulary import PlanExceptionKind, Procurement
 
-app = typer.Typer(help="Material requirements planning: run the plan, read it, firm and release orders.")
+app = typer.Typer()
 
 ROW_NAMES = {
     "gross_requirements": "Gross requirements",

@@ -16,7 +16,7 @@ from plantops.services.policy import apply, queries, runs
 from plantops.services.policy.queries import LineView, RunView
 from plantops.vocabulary import DemandDistribution, LotSizeRule, PolicyMethod, ServiceMeasure
 
-app = typer.Typer(help="Inventory policies: safety stock, reorder points and order quantities per item and site.")
+app = typer.Typer()
 
 ItemsOption = Annotated[str | None, typer.Option("--items", help="Only these items, comma-separated.")]
 RunOption = Annotated[str | None, typer.Option(help="The policy run (default: the newest).")]

@@ -16,9 +16,7 @@ from plantops.services.scheduling.queries import RunView, WorkCenterSequence
 from plantops.services.scheduling.runs import ScheduleRequest, ScheduleSummary
 from plantops.vocabulary import ScheduleRunKind
 
-app = typer.Typer(
-    help="Finite-capacity scheduling: schedule the work, read the schedule, repair it after a disruption."
-)
+app = typer.Typer()
 
 TimeLimit = Annotated[float, typer.Option(help="Seconds the solver may search.")]
 Seed = Annotated[int, typer.Option(help="Random seed of the search.")]

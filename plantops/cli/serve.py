@@ -17,6 +17,8 @@ from plantops.cli.common import console, plantops, reports_errors
 WEB_APP = "plantops.web.app"
 HTTP_METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"]
 
+app = typer.Typer()
+
 
 def compose(ops: PlantOps) -> FastAPI:
     """The API under ``/api``, and the web app at ``/`` when it is present.
@@ -36,6 +38,7 @@ def compose(ops: PlantOps) -> FastAPI:
     return app
 
 
+@app.command()
 @reports_errors
 def serve(
     host: Annotated[str, typer.Option(help="The address to listen on (0.0.0.0: every interface).")] = "127.0.0.1",

@@ -14,7 +14,7 @@ from plantops.services import catalog
 from plantops.services.catalog import BomNode, BomView, ItemView
 from plantops.services.inventory.ledger import quantity_text
 
-app = typer.Typer(help="Show a record in detail.", no_args_is_help=True)
+app = typer.Typer(no_args_is_help=True)
 
 
 @app.command()

@@ -14,14 +14,13 @@ from rich.tree import Tree
 from plantops.cli import counting
 from plantops.cli.common import console, plantops, reports_errors
 from plantops.errors import ValidationError
-from plantops.services.inventory import availability, balances, genealogy, moves, reservations, stock
-from plantops.services.inventory import valuation as inventory_value
+from plantops.services.inventory import balances, genealogy, moves, reservations, stock
 from plantops.services.inventory.genealogy import LotNode
 from plantops.services.inventory.ledger import quantity_text
 from plantops.services.inventory.stock import PostingSummary, StockLine, Who
 from plantops.vocabulary import MoveType
 
-app = typer.Typer(help="Stock: receipts, issues, moves, reservations and the ledger.", no_args_is_help=True)
+app = typer.Typer(no_args_is_help=True)
 app.add_typer(counting.app, name="count")
 
 Item = Annotated[str, typer.Argument(help="Item code.")]
@@ -350,6 +349,8 @@ def atp(
     ] = None,
 ) -> None:
     """Projected stock and available-to-promise per week, from on-hand, open receipts and orders."""
+    from plantops.services.inventory import availability  # numpy: imported when this command runs
+
     first = start.date() if start else dt.date.today()
     with plantops() as ops:
         projection = availability.projected_stock(ops.uow(), item=item, site=site, start=first, weeks=weeks)
@@ -381,6 +382,8 @@ def value(
     item: Annotated[str | None, typer.Option(help="Only this item.")] = None,
 ) -> None:
     """Inventory value at any past instant (FIFO, moving average or standard per item), without reposting."""
+    from plantops.services.inventory import valuation as inventory_value  # numpy: imported when this command runs
+
     when = _instant(as_of) or dt.datetime.now(dt.UTC)
     with plantops() as ops:
         valuation = inventory_value.value_inventory(ops.uow(), as_of=when, item=item)

@@ -12,7 +12,7 @@ from plantops.cli.common import console, plantops, reports_errors
 from plantops.services import access
 from plantops.services.access.credentials import DEFAULT_TOKEN_DAYS
 
-app = typer.Typer(help="Users of the HTTP API: add them, grant roles, issue tokens and API keys.", no_args_is_help=True)
+app = typer.Typer(no_args_is_help=True)
 
 ROLE_WORDS = "admin, planner, buyer, production, quality, maintenance, operator, viewer"
 
