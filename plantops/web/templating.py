@@ -14,6 +14,8 @@ from fastapi.templating import Jinja2Templates
 from markupsafe import Markup
 from starlette.responses import Response
 
+from plantops.services import access
+
 HERE = Path(__file__).parent
 TEMPLATES = HERE / "templates"
 STATIC = HERE / "static"
@@ -76,6 +78,12 @@ def duration(minutes: int | float) -> str:
     return f"{mins} min"
 
 
+def roles_allowed(permission: str) -> str:
+    """The roles that grant ``permission``, in words: ``admin, operator and quality``."""
+    names = sorted(role.value for role in access.roles_allowed(access.Permission(permission)))
+    return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
+
+
 def chart_data(option: dict[str, Any]) -> Markup:
     """A chart's option as JSON safe to place inside a ``<script type="application/json">``."""
     text = json.dumps(option, default=str, separators=(",", ":"))
@@ -104,6 +112,7 @@ def make_templates() -> Jinja2Templates:
         duration=duration,
         chart=chart_data,
     )
+    env.globals["roles_allowed"] = roles_allowed
     env.trim_blocks = True
     env.lstrip_blocks = True
     return templates
