@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import statistics
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -27,7 +28,7 @@ from plantops.vocabulary import (
     ServiceMeasure,
     VariabilityBasis,
 )
-from tests.services.minimal_plant import write_plant
+from tests.services.minimal_plant import MINIMAL_PLANT, write_plant
 
 TODAY = dt.date(2026, 11, 23)  # a Monday
 WEEKS = [TODAY - dt.timedelta(weeks=52 - w) for w in range(52)]
@@ -158,6 +159,54 @@ def test_every_method_gives_each_item_its_policy(plant: PlantOps, method: Policy
             assert line.new_lot_size_rule is line.before_lot_size_rule
         else:
             assert float(line.expected_cycle_service) >= 0.95
+
+
+def test_guaranteed_service_times_cost_what_enumerating_every_service_time_finds_cheapest(
+    ops: PlantOps, tmp_path: Path
+) -> None:
+    # The chain TUBE -> FRAME -> BIKE, customers promised 2 days. Tube made dear (100 a kg, 2.5 / 0.95 kg a
+    # bike), so that holding it costs more a bike than holding frames: the optimum is not "every stage 0".
+    items = MINIMAL_PLANT["items"].replace("TUBE,Steel tube,raw_material,kg,buy,10,lot_for_lot,,100,2.5,lot", "")
+    items += "TUBE,Steel tube,raw_material,kg,buy,10,lot_for_lot,,100,100,lot\n"
+    _plant(ops, tmp_path, items=items)
+    request = PolicyRequest(today=TODAY, method=PolicyMethod.GUARANTEED_SERVICE, target=0.95, customer_service_days=2)
+    runs.compute_policies(ops.uow(), request, computed_by="tester")
+    lines = _lines(ops)
+
+    # Graves and Willems (2000): a stage quoting outbound service time S, served after SI and taking T
+    # days, holds z sigma sqrt(SI + T - S); each S lies between 0 and SI + T, the customer's at most 2.
+    chain = ("TUBE", "FRAME", "BIKE")
+    per_bike = {"TUBE": 2.5 / 0.95, "FRAME": 1.0, "BIKE": 1.0}
+    days = {"TUBE": 14, "FRAME": 2, "BIKE": 3}  # 10, 1 and 2 working days of a Monday-to-Friday week
+    cost = {"TUBE": 100.0, "FRAME": 80.0, "BIKE": 250.0}
+    z = statistics.NormalDist().inv_cdf(0.95)
+    daily_sigma = {item: SALES_STD * per_bike[item] / math.sqrt(7) for item in chain}
+
+    def holding(service: dict[str, int]) -> float:
+        total, inbound = 0.0, 0
+        for item in chain:
+            tau = inbound + days[item] - service[item]
+            total += 0.25 * cost[item] / 365 * z * daily_sigma[item] * math.sqrt(tau)
+            inbound = service[item]
+        return total
+
+    cheapest = min(
+        holding({"TUBE": tube, "FRAME": frame, "BIKE": bike})
+        for tube in range(days["TUBE"] + 1)
+        for frame in range(tube + days["FRAME"] + 1)
+        for bike in range(min(2, frame + days["BIKE"]) + 1)
+    )
+    chosen = {item: lines[item].service_time_days for item in chain}
+
+    assert chosen["BIKE"] <= 2
+    assert holding(chosen) == pytest.approx(cheapest, rel=1e-9)
+    assert chosen["TUBE"] == 14  # dear tube is not stocked: the optimum the trivial all-zero answer misses
+    inbound = 0
+    for item, unit in (("TUBE", 0.001), ("FRAME", 1.0), ("BIKE", 1.0)):
+        tau = inbound + days[item] - chosen[item]
+        exact = z * daily_sigma[item] * math.sqrt(tau)
+        assert float(lines[item].new_safety_stock) == pytest.approx(math.ceil(exact / unit - 1e-9) * unit, abs=1e-6)
+        inbound = chosen[item]
 
 
 def test_apply_writes_the_parameters_and_records_before_and_after(plant: PlantOps) -> None:
