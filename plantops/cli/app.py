@@ -41,7 +41,9 @@ def seed_demo(
     ] = False,
 ) -> None:
     """Seed the demo plant (bicycles and a dairy) and print what it contains; with --plan, plan it end to end."""
-    today = as_of.date() if as_of else dt.date.today()
+    clock = dt.datetime.now(dt.UTC)
+    now = dt.datetime.combine(as_of.date(), clock.timetz()) if as_of else clock  # the plant's clock
+    today = now.date()
     with plantops(migrate_schema=True) as ops:
         if replace:
             ops.reset()
@@ -56,13 +58,13 @@ def seed_demo(
     console.print(f"{kind} (seed {seed}, as of {today}) seeded into {url}: {report.total} records.")
     _print_summary(summary)
     if plan:
-        _plan_end_to_end(today)
+        _plan_end_to_end(now)
 
 
-def _plan_end_to_end(today: dt.date) -> None:
+def _plan_end_to_end(now: dt.datetime) -> None:
     steps = ("forecast", "policies", "plan", "schedule")
     with plantops() as ops, step_progress(len(steps), "Planning") as progress:
-        done = demo.plan_end_to_end(ops.uow(), today=today, run_by=getpass.getuser(), step=progress)
+        done = demo.plan_end_to_end(ops.uow(), now=now, run_by=getpass.getuser(), step=progress)
     forecast, plan, schedule = done.forecast, done.plan, done.schedule
     console.print(
         f"{forecast.number}: {forecast.series} item-site forecasts for {forecast.horizon} weeks, published to MRP."

@@ -30,6 +30,11 @@ from plantops.services.policy.runs import RunSummary as PolicySummary
 from plantops.services.scheduling.runs import ScheduleRequest, ScheduleSummary, schedule_work
 
 DEMO_USER = "demo"
+#: The demo's schedule searches for this much of CP-SAT's deterministic time (about 10 s of a busy
+#: two-core machine) so that the same plant gives the same schedule run after run; ``DEMO_SCHEDULE_SECONDS``
+#: only caps the wait on a slower machine.
+DEMO_WORK_LIMIT = 1.0
+DEMO_SCHEDULE_SECONDS = 60.0
 
 
 def seed_demo_plant(uow: UnitOfWork, *, as_of: dt.date, seed: int, progress: Progress | None = None) -> ImportReport:
@@ -64,19 +69,23 @@ class EndToEndSummary:
 def plan_end_to_end(
     uow: UnitOfWork,
     *,
-    today: dt.date,
+    now: dt.datetime,
     run_by: str,
     plan_weeks: int = 26,
     schedule_weeks: int = 2,
-    schedule_seconds: float = 10.0,
+    schedule_seconds: float = DEMO_SCHEDULE_SECONDS,
+    work_limit: float | None = DEMO_WORK_LIMIT,
     step: Callable[[str], None] | None = None,
 ) -> EndToEndSummary:
     """Forecast every item from its sales history (published to MRP), compute and apply inventory
-    policies, plan materials over ``plan_weeks`` from ``today``'s week, and schedule the released
-    work and the plan's make orders over ``schedule_weeks`` from ``today``'s midnight (UTC).
+    policies, plan materials over ``plan_weeks`` from the week of ``now``, and schedule the released
+    work and the plan's make orders over ``schedule_weeks`` from the first whole hour at or after
+    ``now`` (UTC): nothing is scheduled to start before the moment of planning, and planning twice
+    within an hour gives the same figures (the schedule's search is bounded by ``work_limit``).
 
     Each step commits on its own: a step that fails leaves the earlier ones in force.
     """
+    today = now.astimezone(dt.UTC).date()
     tell = step or (lambda _name: None)
     tell("forecast")
     forecast = run_forecast(uow, ForecastRequest(), run_by=run_by)
@@ -86,10 +95,14 @@ def plan_end_to_end(
     tell("plan")
     plan = run_plan(uow, PlanRequest(start=today, weeks=plan_weeks), run_by=run_by)
     tell("schedule")
-    midnight = dt.datetime.combine(today, dt.time(), dt.UTC)
+    hour = now.astimezone(dt.UTC).replace(minute=0, second=0, microsecond=0)
+    starts = hour if hour == now else hour + dt.timedelta(hours=1)
     schedule = schedule_work(
         uow,
-        ScheduleRequest(horizon_start=midnight, weeks=schedule_weeks, time_limit_s=schedule_seconds),
+        ScheduleRequest(
+            horizon_start=starts, weeks=schedule_weeks, time_limit_s=schedule_seconds, work_limit=work_limit
+        ),
+        now=now,
         run_by=run_by,
     )
     return EndToEndSummary(forecast, policies, len(applied), plan, schedule)
