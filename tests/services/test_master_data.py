@@ -65,7 +65,7 @@ def test_reimport_updates_rows_by_code_and_posts_no_stock_twice(ops: PlantOps, t
     renamed = MINIMAL_PLANT["items"].replace("BIKE,Bike,", "BIKE,City bike,")
     report = master_data.import_path(ops.uow(), write_plant(tmp_path / "b", {"items": renamed}), posted_by="tester")
 
-    assert report.inserted["items"] == 0 and report.updated["items"] == 6
+    assert report.inserted["items"] == 0 and report.updated["items"] == 1  # only the renamed row changed
     assert report.stock_lines == 0
     assert _count(ops, StockMove) == moves
     with ops.uow() as uow:
@@ -173,6 +173,7 @@ def test_bom_cycle_is_refused_and_named(ops: PlantOps, tmp_path: Path) -> None:
     assert "BOM cycle: " in str(rejected.value)
     cycle = str(rejected.value).split("BOM cycle: ")[1].split(";")[0]
     assert cycle in ("BIKE -> FRAME -> BIKE", "FRAME -> BIKE -> FRAME")
+    assert [(p.source, p.row) for p in rejected.value.problems] == [("bom_components.csv", 5)]  # the added line
     assert _count(ops, Item) == 0
 
 

@@ -1,13 +1,23 @@
 """Master data files: a folder of CSV files (one per sheet) or one XLSX workbook.
 
-CSV files are UTF-8 with a header row; a byte-order mark (as Excel writes) is accepted.
+CSV files are UTF-8 (or UTF-16 with its byte-order mark) with a header row, commas between
+cells and a point as the decimal separator (``1.5``; ``1,5`` and ``1 000`` are refused as
+numbers, never read as 15 or 1000); a byte-order mark (as Excel writes) is accepted. A file
+in another encoding, a binary file, an empty file, a file over :data:`MAX_CSV_BYTES` or a
+cell over :data:`MAX_CELL_CHARACTERS` is refused naming the file (and the line).
+
+Text cells that a spreadsheet would run as a formula (beginning with ``=``, ``+``, ``-``,
+``@``, a tab or a carriage return) are written with a leading apostrophe, following
+OWASP's rule against CSV injection, and read back without it.
 """
 
 from __future__ import annotations
 
+import codecs
 import csv
 import datetime as dt
-from collections.abc import Sequence
+import io
+from collections.abc import Iterator, Sequence
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -18,7 +28,14 @@ from plantops.errors import PlantOpsError
 from plantops.services.master_data.exporter import Table
 from plantops.services.master_data.importer import SheetRows
 from plantops.services.master_data.sheets import SHEET_NAMES
-from plantops.services.master_data.values import DATE, INTEGER, NUMBER, Kind
+from plantops.services.master_data.values import DATE, INTEGER, NUMBER, TEXT, Kind
+
+#: The largest CSV file an import reads (about a million rows of master data).
+MAX_CSV_BYTES = 64 * 1024 * 1024
+#: The longest cell a CSV file may hold (the csv module's own limit, which refuses longer ones).
+MAX_CELL_CHARACTERS = csv.field_size_limit()
+#: What a spreadsheet takes for the start of a formula (OWASP, CSV injection).
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 def is_workbook(path: Path) -> bool:
@@ -47,17 +64,45 @@ def write_sheets(path: Path, tables: dict[str, Table]) -> None:
 def _read_folder(folder: Path) -> list[SheetRows]:
     sheets = []
     for csv_path in sorted(folder.glob("*.csv")):
-        with csv_path.open(newline="", encoding="utf-8-sig") as handle:
-            reader = csv.reader(handle)
+        reader = csv.reader(io.StringIO(_csv_text(csv_path), newline=""))
+        try:
             header = next(reader, [])
             rows = [_row(header, cells) for cells in reader if any(_filled(c) for c in cells)]
+        except csv.Error as error:
+            raise PlantOpsError(f"{csv_path.name} line {reader.line_num}: not a readable CSV row ({error})") from None
+        if not header:
+            raise PlantOpsError(f"{csv_path.name}: the file is empty; it needs at least its header row")
         sheets.append(SheetRows(csv_path.stem, csv_path.name, rows))
     if not sheets:
         raise PlantOpsError(f"{folder}: no CSV files (expected some of: {', '.join(SHEET_NAMES)})")
     return sheets
 
 
+def _csv_text(path: Path) -> str:
+    """The text of a CSV file, refused with a reason unless it is a bounded UTF-8 or UTF-16 text."""
+    size = path.stat().st_size
+    if size > MAX_CSV_BYTES:
+        raise PlantOpsError(
+            f"{path.name}: {size:,} bytes, more than the {MAX_CSV_BYTES:,} a CSV file may have; split it"
+        )
+    data = path.read_bytes()
+    encoding = "utf-16" if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) else "utf-8-sig"
+    try:
+        text = data.decode(encoding)
+    except UnicodeDecodeError as error:
+        line = data[: error.start].count(b"\n") + 1
+        raise PlantOpsError(
+            f"{path.name} line {line}: not {encoding.removesuffix('-sig').upper()} text "
+            f"(byte 0x{data[error.start]:02x}); save the file as CSV UTF-8"
+        ) from None
+    if "\x00" in text:
+        line = text[: text.index("\x00")].count("\n") + 1
+        raise PlantOpsError(f"{path.name} line {line}: a NUL character; this is a binary file, not CSV text")
+    return text
+
+
 def _row(header: list[str], cells: Sequence[Any]) -> dict[str, Any]:
+    cells = [_unescaped(cell) for cell in cells]
     row = {name.strip(): cell for name, cell in zip(header, cells, strict=False)}
     extra = [c for c in cells[len(header) :] if c is not None and str(c).strip() != ""]
     if extra:
@@ -92,7 +137,7 @@ def _write_folder(folder: Path, tables: dict[str, Table]) -> None:
         with (folder / f"{name}.csv").open("w", newline="", encoding="utf-8") as handle:
             writer = csv.writer(handle, lineterminator="\n")
             writer.writerow(table.header)
-            writer.writerows(table.rows)
+            writer.writerows(_escaped_rows(table))
 
 
 def _write_workbook(path: Path, tables: dict[str, Table]) -> None:
@@ -100,10 +145,27 @@ def _write_workbook(path: Path, tables: dict[str, Table]) -> None:
     for name, table in tables.items():
         worksheet = workbook.create_sheet(name)
         worksheet.append(table.header)
-        for row in table.rows:
+        for row in _escaped_rows(table):
             worksheet.append([_cell(kind, text) for kind, text in zip(table.kinds, row, strict=True)])
     path.parent.mkdir(parents=True, exist_ok=True)
     workbook.save(path)
+
+
+def _escaped_rows(table: Table) -> Iterator[list[str]]:
+    """The rows with every text cell that a spreadsheet would take for a formula escaped."""
+    textual = [kind is TEXT for kind in table.kinds]
+    for row in table.rows:
+        yield [_escaped(cell) if is_text else cell for cell, is_text in zip(row, textual, strict=True)]
+
+
+def _escaped(text: str) -> str:
+    return "'" + text if text.startswith(_FORMULA_STARTS) else text
+
+
+def _unescaped(cell: Any) -> Any:
+    if isinstance(cell, str) and cell.startswith("'") and cell[1:].startswith(_FORMULA_STARTS):
+        return cell[1:]
+    return cell
 
 
 def _cell(kind: Kind, text: str) -> Any:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import itertools
 import zoneinfo
 from collections import defaultdict
 from collections.abc import Callable, Iterable
@@ -26,6 +27,7 @@ from plantops.engines.bom.structure import BomStructure, find_cycle
 from plantops.errors import ImportRejectedError, RowProblem
 from plantops.services.inventory.counted import CountedStock, post_counted_stock
 from plantops.services.inventory.ledger import Posting
+from plantops.services.master_data.changes import changed_rows, unit_changes_refused
 from plantops.services.master_data.keys import Key, KeyIndex
 from plantops.services.master_data.sheets import (
     OPENING_STOCK,
@@ -126,6 +128,10 @@ def import_master_data(
     _check_rules(parsed, problems)
     _check_boms(session, parsed, index, problems)
     _check_tracking(session, parsed, parsed_stock, index, problems)
+    if "items" in parsed:
+        items = parsed["items"]
+        for position, reason in unit_changes_refused(session.connection(), index, items.values):
+            problems.add(items.source, items.row_numbers[position], "unit", reason)
     if problems.items:
         raise ImportRejectedError(problems.in_order())
 
@@ -443,8 +449,23 @@ def _check_boms(session: Session, parsed: dict[str, _Parsed], index: KeyIndex, p
         structure.add_bom([item, *outputs.get(bom, {})], inputs.get(bom, {}).values())
     cycle = find_cycle(structure)
     if cycle is not None:
-        source = parsed["bom_components"].source if "bom_components" in parsed else "boms"
-        problems.add(source, 1, "item", "BOM cycle: " + " -> ".join(cycle))
+        source, row = _closing_row(parsed, main_item, cycle)
+        problems.add(source, row, "item", "BOM cycle: " + " -> ".join(cycle))
+
+
+def _closing_row(parsed: dict[str, _Parsed], main_item: dict[str, str], cycle: list[str]) -> tuple[str, int]:
+    """The last imported row of a component line in ``cycle`` (each item made from the next): the
+    file and row where the user can mend it (the sheet's first row if only stored lines close it)."""
+    links = set(itertools.pairwise(cycle))
+    data = parsed.get("bom_components")
+    if data is None:
+        return parsed["boms"].source, 1
+    rows = [
+        number
+        for values, number in zip(data.values, data.row_numbers, strict=True)
+        if (main_item.get(values["bom"]), values["item"]) in links
+    ]
+    return data.source, max(rows, default=1)
 
 
 def _routing_operations(session: Session, parsed: dict[str, _Parsed], index: KeyIndex) -> dict[str, set[int]]:
@@ -532,11 +553,10 @@ def _write(session: Session, sheet: Sheet, data: _Parsed, index: KeyIndex, repor
         table,
         columns if new is None else {name: [cells[i] for i in new] for name, cells in columns.items()},
     )
-    updates = [
-        {**{name: cells[i] for name, cells in columns.items()}, "row_id": row_id}
-        for i, row_id in enumerate(row_ids)
-        if row_id is not None
-    ]
+    kept = [(i, row_id) for i, row_id in enumerate(row_ids) if row_id is not None]
+    values = [{name: cells[i] for name, cells in columns.items()} for i, _ in kept]
+    changed = changed_rows(session.connection(), table, [row_id for _, row_id in kept], values)
+    updates = [{**values[position], "row_id": kept[position][1]} for position in changed]
     if updates:
         session.execute(update(table).where(table.c.id == bindparam("row_id")), updates)
     index.forget(sheet.name)

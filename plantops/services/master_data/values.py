@@ -63,10 +63,12 @@ class Text(_Textual):
         text = str(raw).strip()
         if len(text) > 200:
             raise BadValue("longer than 200 characters")
+        if "\x00" in text:
+            raise BadValue("a NUL character is not text")
         return text
 
     def accept_all(self, values: list[Any]) -> list[Any] | None:
-        if _all_of_type(values, str) and all(v == v.strip() and v for v in values):
+        if _all_of_type(values, str) and all(v == v.strip() and v and "\x00" not in v for v in values):
             return values if not values or len(max(values, key=len)) <= 200 else None
         return None
 
