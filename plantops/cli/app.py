@@ -11,6 +11,7 @@ import typer
 from rich.table import Table
 
 from plantops.cli.common import console, plantops, reports_errors, step_progress
+from plantops.cli.database import prepare_scheduler
 from plantops.services import catalog, demo, master_data
 from plantops.services.catalog import PlantSummary
 from plantops.services.master_data.importer import ImportReport
@@ -57,6 +58,7 @@ def seed_demo(
     kind = "Demo plant" if scale is None else f"Synthetic plant of {scale} items"
     console.print(f"{kind} (seed {seed}, as of {today}) seeded into {url}: {report.total} records.")
     _print_summary(summary)
+    prepare_scheduler()
     if plan:
         _plan_end_to_end(now)
 

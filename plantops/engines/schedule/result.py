@@ -36,7 +36,9 @@ class ScheduleResult:
     schedule (0 without one). ``objective`` and ``best_bound`` are in the units of the
     weighted objective (see :class:`~plantops.engines.schedule.SolveSettings`); the
     bound is what CP-SAT proved no schedule can beat. ``explanation`` says why there is
-    no schedule, when there is none.
+    no schedule, when there is none. ``wall_time_s`` is the time the solve took within its
+    time limit; ``compile_time_s`` the time spent before it compiling (or loading) the
+    tabu search's kernels, 0 where the search does not apply, nearly 0 once they are loaded.
     """
 
     status: ScheduleStatus
@@ -59,6 +61,7 @@ class ScheduleResult:
     moved: int
     wall_time_s: float
     explanation: str = ""
+    compile_time_s: float = 0.0
 
     @property
     def proven_optimal(self) -> bool:

@@ -27,10 +27,13 @@ and no maximum waiting times; :func:`applies` says whether a problem qualifies.
 Precedences may form any network, not only chains.
 
 The kernels (:mod:`~plantops.engines.schedule._tabu_kernels`) are compiled with Numba
-and release the GIL, so ``workers`` searches run in parallel threads, each from its own
-seed. The searches run in rounds of a fixed number of iterations, each seeded from the
-search's seed and the round's number, so a search bounded by ``work_limit`` repeats
-exactly.
+on first use, which takes tens of seconds, and cached on disk (``cache=True``: in
+``NUMBA_CACHE_DIR`` where that is set, else in ``__pycache__`` beside the source where
+it is writable, else in the user's cache directory), so that later processes only load
+them; :func:`prepare` compiles or loads them ahead of a search. They release the GIL, so
+``workers`` searches run in parallel threads, each from its own seed. The searches run
+in rounds of a fixed number of iterations, each seeded from the search's seed and the
+round's number, so a search bounded by ``work_limit`` repeats exactly.
 """
 
 from __future__ import annotations
@@ -45,13 +48,38 @@ import numpy as np
 
 from plantops.engines.schedule._compiled import I64, NONE, Compiled, Placement
 from plantops.engines.schedule._tabu_kernels import search, times
-from plantops.engines.schedule.problem import SolveSettings
+from plantops.engines.schedule.problem import Job, Mode, Operation, Precedence, Resource, ScheduleProblem, SolveSettings
 
 VISITS_PER_WORK = 20_000_000  # graph nodes visited per unit of work (about a second of one core)
-ROUND_VISITS = 4_000_000  # nodes visited per round, between checks of the clock
+ROUND_VISITS = 1_000_000  # nodes visited per round, between checks of the clock (about 0.05 s of one core)
 STALL_FACTOR = 16  # iterations without a better schedule before a restart, per operation
 KICK = 3  # random critical moves of a restart
 TENURE = 10  # least tabu tenure, plus one per job per machine (Taillard 1994)
+
+
+def prepare() -> float:
+    """Compile the kernels (or load them from Numba's cache) by searching a two-job shop; the seconds it took.
+
+    Nearly instant once they are loaded in this process; the solver calls it before it starts
+    the clock, and ``plantops init`` calls it so that the first search does not wait for it.
+    """
+    began = time.perf_counter()
+    c = Compiled.of(
+        ScheduleProblem(
+            resources=(Resource("M0"), Resource("M1")),
+            jobs=(Job("J0"), Job("J1")),
+            operations=tuple(
+                Operation(job, (Mode(machine, 1 + job + machine),)) for job in (0, 1) for machine in (0, 1)
+            ),
+            precedences=(Precedence(0, 1), Precedence(2, 3)),
+            horizon=20,
+        )
+    )
+    start = np.array([0, 1, 1, 3], np.int64)
+    minutes = c.mode_minutes[:4]
+    placement = Placement(start, start + minutes, np.arange(4, dtype=np.int64), np.zeros(4, np.int64))
+    improve(c, [placement], lower_bound=0, workers=1, seed=0, deadline=math.inf, work_limit=1e-6)
+    return time.perf_counter() - began
 
 
 def applies(c: Compiled, settings: SolveSettings, reference: object) -> bool:

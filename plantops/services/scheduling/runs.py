@@ -37,7 +37,7 @@ from plantops.db.production import WorkOrder
 from plantops.db.scheduling import ScheduledOperation, ScheduledOrder, ScheduledWorkCenter, ScheduleRun
 from plantops.db.session import UnitOfWork
 from plantops.db.sites import Site, WorkCenter, WorkCenterDowntime
-from plantops.engines.schedule import ScheduleResult, SolveSettings, solve
+from plantops.engines.schedule import ScheduleResult, SolveSettings, solve, tabu
 from plantops.errors import NotFoundError, PlantOpsError, ValidationError
 from plantops.services.inventory.references import check_quantity, item_ref
 from plantops.services.scheduling.problem import LoadedSchedule, OrderKey, load_schedule, reference_by_step
@@ -178,34 +178,11 @@ def disrupt(
 
     Times without a zone are read in the work center's site's time zone.
     """
-    record = "disruption"
-    if len(reason) > 200:
-        raise ValidationError(record, "reason", "at most 200 characters")
-
     def record_downtime(session: Session) -> tuple[str, dict[OrderKey, int]]:
-        nonlocal starts_at, ends_at
-        center = session.execute(
-            select(WorkCenter.id, Site.time_zone)
-            .join(Site, Site.id == WorkCenter.site_id)
-            .where(WorkCenter.code == work_center)
-        ).first()
-        if center is None:
-            raise NotFoundError("work center", work_center)
-        starts_at, ends_at = (_aware(moment, center.time_zone) for moment in (starts_at, ends_at))
-        if ends_at <= starts_at:
-            raise ValidationError(record, "to", f"{ends_at.isoformat()} is not after from ({starts_at.isoformat()})")
-        clash = session.scalar(
-            select(WorkCenterDowntime.id).where(
-                WorkCenterDowntime.work_center_id == center.id, WorkCenterDowntime.starts_at == starts_at
-            )
-        )
-        if clash is not None:
-            raise ValidationError(record, "from", f"{work_center} already has a downtime starting {starts_at}")
-        session.add(
-            WorkCenterDowntime(work_center_id=center.id, starts_at=starts_at, ends_at=ends_at, reason=reason or "down")
-        )
+        center_id, starts, ends = _downtime(session, work_center, starts_at, ends_at, reason)
+        session.add(WorkCenterDowntime(work_center_id=center_id, starts_at=starts, ends_at=ends, reason=reason or "down"))
         session.flush()
-        span = f"{starts_at.astimezone(dt.UTC):%Y-%m-%d %H:%M} to {ends_at.astimezone(dt.UTC):%Y-%m-%d %H:%M} UTC"
+        span = f"{starts.astimezone(dt.UTC):%Y-%m-%d %H:%M} to {ends.astimezone(dt.UTC):%Y-%m-%d %H:%M} UTC"
         return f"{work_center} down {span}" + (f": {reason}" if reason else ""), {}
 
     return _repair(uow, record_downtime, now, time_limit_s, seed, workers, run_by, progress)
@@ -230,49 +207,21 @@ def rush_order(
 
     Its lateness weighs ``weight`` times an ordinary order's, here and in later runs.
     """
-    record = "rush order"
-    if weight < 1:
-        raise ValidationError(record, "weight", f"must be at least 1, got {weight}")
-    if number is not None and not 0 < len(number) <= 32:
-        raise ValidationError(record, "number", "must have 1 to 32 characters")
-
     def release_work_order(session: Session) -> tuple[str, dict[OrderKey, int]]:
-        ref = item_ref(session, item)
-        check_quantity(ref, quantity, record=record)
-        made = session.execute(
-            select(Bom.id, WorkCenter.site_id)
-            .join(RoutingOperation, RoutingOperation.routing_id == Bom.routing_id)
-            .join(WorkCenter, WorkCenter.id == RoutingOperation.work_center_id)
-            .where(Bom.item_id == ref.id)
-            .order_by(Bom.priority, Bom.id, RoutingOperation.sequence)
-        ).first()
-        if made is None:
-            raise ValidationError(record, "item", f"{item} has no BOM with a routing: it cannot be made")
-        today = now.astimezone(dt.UTC).date()
-        if due < today:
-            raise ValidationError(record, "due", f"{due} is in the past")
-        name = number or _next_rush_number(session)
-        if session.scalar(select(WorkOrder.id).where(WorkOrder.number == name)) is not None:
-            raise ValidationError(record, "number", f"work order {name} already exists")
-        session.add(
-            WorkOrder(
-                number=name,
-                item_id=ref.id,
-                bom_id=made.id,
-                site_id=made.site_id,
-                status=WorkOrderStatus.RELEASED,
-                quantity=quantity,
-                completed_quantity=Decimal(0),
-                start_date=today,
-                due_date=due,
-            )
-        )
+        order = _rush_work_order(session, item, quantity, due=due, number=number, weight=weight, now=now)
+        session.add(order)
         session.flush()
-        return f"rush order {name}: {quantity.normalize():f} {item} due {due}", {
-            (ScheduledOrderSource.WORK_ORDER, name): weight
+        return f"rush order {order.number}: {quantity.normalize():f} {item} due {due}", {
+            (ScheduledOrderSource.WORK_ORDER, order.number): weight
         }
 
     return _repair(uow, release_work_order, now, time_limit_s, seed, workers, run_by, progress)
+
+
+def prepare_search() -> float:
+    """Make the scheduler's compiled search ready (compiled, or loaded from Numba's cache on disk) so that
+    a first schedule waits only for its time limit; the seconds it took."""
+    return tabu.prepare()
 
 
 def schedule_in_force(session: Session) -> ScheduleRun | None:

@@ -247,3 +247,41 @@ def _benchmark_problem(name: str) -> ScheduleProblem:
     from benchmarks.schedule.instances import read
 
     return to_problem(read(name))
+
+
+LIMIT = 2.0
+MARGIN = 0.5  # the result's analysis after the search, on a busy machine
+
+
+def test_a_solve_with_the_search_compiled_keeps_to_its_time_limit() -> None:
+    tabu.prepare()
+    problem = job_shop(read_job_shop("ft10"))
+
+    began = time.perf_counter()
+    result = solve(problem, dataclasses.replace(MAKESPAN, time_limit_s=LIMIT, workers=2))
+    waited = time.perf_counter() - began
+
+    assert result.has_schedule and not result.proven_optimal  # the search ran to the end of the limit
+    assert LIMIT - MARGIN <= waited <= LIMIT + MARGIN
+    assert result.compile_time_s < 0.1
+
+
+def test_compiling_the_search_is_kept_out_of_the_time_limit_and_reported(monkeypatch: pytest.MonkeyPatch) -> None:
+    ready = tabu.prepare
+
+    def first_use() -> float:  # as on a fresh install: compiling takes a while
+        began = time.perf_counter()
+        time.sleep(3.0)
+        ready()
+        return time.perf_counter() - began
+
+    monkeypatch.setattr(tabu, "prepare", first_use)
+    problem = job_shop(read_job_shop("ft10"))
+
+    began = time.perf_counter()
+    result = solve(problem, dataclasses.replace(MAKESPAN, time_limit_s=LIMIT, workers=2))
+    waited = time.perf_counter() - began
+
+    assert result.compile_time_s >= 3.0
+    assert result.wall_time_s <= LIMIT + MARGIN
+    assert waited <= result.compile_time_s + LIMIT + MARGIN
