@@ -61,7 +61,7 @@ def run_plan(
     uow: UnitOfWork, request: PlanRequest, *, run_by: str | None = None, progress: Progress | None = None
 ) -> PlanSummary:
     """Plan the whole plant and make the result the plan in force."""
-    _check(request)
+    check_request(request)
     step = progress or (lambda _name: None)
     seconds: dict[str, float] = {}
     started_at = dt.datetime.now(dt.UTC)
@@ -94,7 +94,9 @@ def plan_in_force(session: Session) -> int | None:
     return session.scalar(select(func.max(PlanRun.id)))
 
 
-def _check(request: PlanRequest) -> None:
+def check_request(request: PlanRequest) -> None:
+    """What :func:`run_plan` refuses in ``request``, raised before any work (so that a page can refuse
+    a plan before starting it in the background)."""
     bounds.check_date("plan", "start", request.start)
     if request.weeks < 1:
         raise ValidationError("plan", "weeks", f"must be at least 1, got {request.weeks}")

@@ -178,9 +178,12 @@ def disrupt(
 
     Times without a zone are read in the work center's site's time zone.
     """
+
     def record_downtime(session: Session) -> tuple[str, dict[OrderKey, int]]:
         center_id, starts, ends = _downtime(session, work_center, starts_at, ends_at, reason)
-        session.add(WorkCenterDowntime(work_center_id=center_id, starts_at=starts, ends_at=ends, reason=reason or "down"))
+        session.add(
+            WorkCenterDowntime(work_center_id=center_id, starts_at=starts, ends_at=ends, reason=reason or "down")
+        )
         session.flush()
         span = f"{starts.astimezone(dt.UTC):%Y-%m-%d %H:%M} to {ends.astimezone(dt.UTC):%Y-%m-%d %H:%M} UTC"
         return f"{work_center} down {span}" + (f": {reason}" if reason else ""), {}
@@ -207,6 +210,7 @@ def rush_order(
 
     Its lateness weighs ``weight`` times an ordinary order's, here and in later runs.
     """
+
     def release_work_order(session: Session) -> tuple[str, dict[OrderKey, int]]:
         order = _rush_work_order(session, item, quantity, due=due, number=number, weight=weight, now=now)
         session.add(order)
@@ -222,6 +226,100 @@ def prepare_search() -> float:
     """Make the scheduler's compiled search ready (compiled, or loaded from Numba's cache on disk) so that
     a first schedule waits only for its time limit; the seconds it took."""
     return tabu.prepare()
+
+
+def check_disruption(
+    uow: UnitOfWork, work_center: str, *, starts_at: dt.datetime, ends_at: dt.datetime, reason: str = ""
+) -> None:
+    """What :func:`disrupt` would refuse in what it is given, found without changing anything (so that a
+    page can refuse a disruption before starting its repair in the background)."""
+    with uow:
+        if schedule_in_force(uow.session) is None:
+            raise NoScheduleError()
+        _downtime(uow.session, work_center, starts_at, ends_at, reason)
+
+
+def check_rush_order(
+    uow: UnitOfWork,
+    item: str,
+    quantity: Decimal,
+    *,
+    due: dt.date,
+    now: dt.datetime,
+    number: str | None = None,
+    weight: int = RUSH_WEIGHT,
+) -> None:
+    """What :func:`rush_order` would refuse in what it is given, found without changing anything."""
+    with uow:
+        if schedule_in_force(uow.session) is None:
+            raise NoScheduleError()
+        _rush_work_order(uow.session, item, quantity, due=due, number=number, weight=weight, now=now)
+
+
+def _downtime(
+    session: Session, work_center: str, starts_at: dt.datetime, ends_at: dt.datetime, reason: str
+) -> tuple[int, dt.datetime, dt.datetime]:
+    """The work center's id and the downtime's start and end in its site's time zone, or what refuses them."""
+    record = "disruption"
+    if len(reason) > 200:
+        raise ValidationError(record, "reason", "at most 200 characters")
+    center = session.execute(
+        select(WorkCenter.id, Site.time_zone)
+        .join(Site, Site.id == WorkCenter.site_id)
+        .where(WorkCenter.code == work_center)
+    ).first()
+    if center is None:
+        raise NotFoundError("work center", work_center)
+    starts_at, ends_at = (_aware(moment, center.time_zone) for moment in (starts_at, ends_at))
+    if ends_at <= starts_at:
+        raise ValidationError(record, "to", f"{ends_at.isoformat()} is not after from ({starts_at.isoformat()})")
+    clash = session.scalar(
+        select(WorkCenterDowntime.id).where(
+            WorkCenterDowntime.work_center_id == center.id, WorkCenterDowntime.starts_at == starts_at
+        )
+    )
+    if clash is not None:
+        raise ValidationError(record, "from", f"{work_center} already has a downtime starting {starts_at}")
+    return center.id, starts_at, ends_at
+
+
+def _rush_work_order(
+    session: Session, item: str, quantity: Decimal, *, due: dt.date, number: str | None, weight: int, now: dt.datetime
+) -> WorkOrder:
+    """The released work order a rush order adds (not yet added to the session), or what refuses it."""
+    record = "rush order"
+    if weight < 1:
+        raise ValidationError(record, "weight", f"must be at least 1, got {weight}")
+    if number is not None and not 0 < len(number) <= 32:
+        raise ValidationError(record, "number", "must have 1 to 32 characters")
+    ref = item_ref(session, item)
+    check_quantity(ref, quantity, record=record)
+    made = session.execute(
+        select(Bom.id, WorkCenter.site_id)
+        .join(RoutingOperation, RoutingOperation.routing_id == Bom.routing_id)
+        .join(WorkCenter, WorkCenter.id == RoutingOperation.work_center_id)
+        .where(Bom.item_id == ref.id)
+        .order_by(Bom.priority, Bom.id, RoutingOperation.sequence)
+    ).first()
+    if made is None:
+        raise ValidationError(record, "item", f"{item} has no BOM with a routing: it cannot be made")
+    today = now.astimezone(dt.UTC).date()
+    if due < today:
+        raise ValidationError(record, "due", f"{due} is in the past")
+    name = number or _next_rush_number(session)
+    if session.scalar(select(WorkOrder.id).where(WorkOrder.number == name)) is not None:
+        raise ValidationError(record, "number", f"work order {name} already exists")
+    return WorkOrder(
+        number=name,
+        item_id=ref.id,
+        bom_id=made.id,
+        site_id=made.site_id,
+        status=WorkOrderStatus.RELEASED,
+        quantity=quantity,
+        completed_quantity=Decimal(0),
+        start_date=today,
+        due_date=due,
+    )
 
 
 def schedule_in_force(session: Session) -> ScheduleRun | None:
