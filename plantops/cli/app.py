@@ -32,7 +32,13 @@ def seed_demo(
     as_of: Annotated[
         dt.datetime | None, typer.Option(formats=["%Y-%m-%d"], help="The plant's today (default: today).")
     ] = None,
-    replace: Annotated[bool, typer.Option(help="Delete everything in the database first.")] = False,
+    replace: Annotated[
+        bool,
+        typer.Option(help="Delete everything in the database first (refused where it holds work of users)."),
+    ] = False,
+    force: Annotated[
+        bool, typer.Option("--force", help="With --replace: delete users' work too (users, postings, runs).")
+    ] = False,
     plan: Annotated[
         bool,
         typer.Option(
@@ -47,6 +53,8 @@ def seed_demo(
     today = now.date()
     with plantops(migrate_schema=True) as ops:
         if replace:
+            if not force:
+                demo.require_only_demo_work(ops.uow())
             ops.reset()
         with step_progress(STEPS + 1, "Seeding") as progress:
             if scale is None:
@@ -66,7 +74,7 @@ def seed_demo(
 def _plan_end_to_end(now: dt.datetime) -> None:
     steps = ("forecast", "policies", "plan", "schedule")
     with plantops() as ops, step_progress(len(steps), "Planning") as progress:
-        done = demo.plan_end_to_end(ops.uow(), now=now, run_by=getpass.getuser(), step=progress)
+        done = demo.plan_end_to_end(ops.uow(), now=now, run_by=demo.DEMO_USER, step=progress)
     forecast, plan, schedule = done.forecast, done.plan, done.schedule
     console.print(
         f"{forecast.number}: {forecast.series} item-site forecasts for {forecast.horizon} weeks, published to MRP."

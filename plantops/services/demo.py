@@ -13,8 +13,15 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from sqlalchemy import func, select
+from sqlalchemy.orm import InstrumentedAttribute
 
+from plantops.db.access import AuditEntry, User
 from plantops.db.catalog import Item
+from plantops.db.forecasting import ForecastOverride, ForecastVersion
+from plantops.db.inventory import StockPosting, StockReservation
+from plantops.db.inventory_policy import PolicyRun
+from plantops.db.planning import PlanRun
+from plantops.db.scheduling import ScheduleRun
 from plantops.db.session import UnitOfWork
 from plantops.engines.plantgen.demo_plant import build_demo_plant
 from plantops.engines.plantgen.synthetic import build_synthetic_plant
@@ -37,11 +44,26 @@ DEMO_WORK_LIMIT = 1.0
 DEMO_SCHEDULE_SECONDS = 60.0
 
 
+#: Who made each kind of record a user's work may leave, for :func:`require_only_demo_work`: the demo
+#: records its own as :data:`DEMO_USER`'s; a user (``None``) is always someone's. Keyed by (one, many).
+AUTHORS: dict[tuple[str, str], InstrumentedAttribute[str] | None] = {
+    ("user", "users"): None,
+    ("stock posting", "stock postings"): StockPosting.posted_by,
+    ("stock reservation", "stock reservations"): StockReservation.created_by,
+    ("audit entry", "audit entries"): AuditEntry.username,
+    ("forecast run", "forecast runs"): ForecastVersion.created_by,
+    ("forecast override", "forecast overrides"): ForecastOverride.created_by,
+    ("policy run", "policy runs"): PolicyRun.computed_by,
+    ("plan run", "plan runs"): PlanRun.run_by,
+    ("schedule run", "schedule runs"): ScheduleRun.run_by,
+}
+
+
 def seed_demo_plant(uow: UnitOfWork, *, as_of: dt.date, seed: int, progress: Progress | None = None) -> ImportReport:
-    """Load the demo plant (bicycles and dairy) into an empty database."""
+    """Load the demo plant (bicycles and dairy) into an empty database, recorded as :data:`DEMO_USER`'s."""
     _require_empty(uow)
     data = build_demo_plant(as_of=as_of, seed=seed)
-    return master_data.load(uow, data, source="demo", posted_by=DEMO_USER, progress=progress)
+    return master_data.load(uow.acting_as(DEMO_USER), data, source="demo", posted_by=DEMO_USER, progress=progress)
 
 
 def seed_synthetic_plant(
@@ -52,7 +74,32 @@ def seed_synthetic_plant(
     if progress:
         progress("generate")
     data = build_synthetic_plant(n_items, as_of=as_of, seed=seed)
-    return master_data.load(uow, data, source="synthetic", posted_by=DEMO_USER, progress=progress)
+    return master_data.load(uow.acting_as(DEMO_USER), data, source="synthetic", posted_by=DEMO_USER, progress=progress)
+
+
+def work_beyond_demo(uow: UnitOfWork) -> dict[str, int]:
+    """What the database holds that the demo did not make: a count by kind (plural), kinds without any left out."""
+    counts = {}
+    with uow:
+        for (_, kind), author in AUTHORS.items():
+            if author is None:
+                query = select(func.count()).select_from(User)
+            else:
+                query = select(func.count()).select_from(author.class_).where(author != DEMO_USER)
+            counts[kind] = uow.session.scalar(query) or 0
+    return {kind: count for kind, count in counts.items() if count}
+
+
+def require_only_demo_work(uow: UnitOfWork) -> None:
+    """Refuse, saying what would be lost, where the database holds anything the demo did not make."""
+    beyond = work_beyond_demo(uow)
+    if beyond:
+        one = {many: single for single, many in AUTHORS}
+        lost = ", ".join(f"{count:,} {kind if count > 1 else one[kind]}" for kind, count in beyond.items())
+        raise DatabaseNotEmptyError(
+            f"the database holds work the demo did not create ({lost}); replacing it would delete that work: "
+            "add --force to delete it anyway, or point PLANTOPS_DATABASE_URL at another database"
+        )
 
 
 @dataclass(frozen=True)
@@ -83,8 +130,10 @@ def plan_end_to_end(
     ``now`` (UTC): nothing is scheduled to start before the moment of planning, and planning twice
     within an hour gives the same figures (the schedule's search is bounded by ``work_limit``).
 
-    Each step commits on its own: a step that fails leaves the earlier ones in force.
+    Each step commits on its own: a step that fails leaves the earlier ones in force. Every step,
+    and its audit entries, are recorded as ``run_by``'s.
     """
+    uow = uow.acting_as(run_by)
     today = now.astimezone(dt.UTC).date()
     tell = step or (lambda _name: None)
     tell("forecast")

@@ -27,6 +27,23 @@ def test_demo_refuses_a_database_that_holds_data_and_replace_starts_over(run: In
     assert replaced.exit_code == 0 and "Demo plant" in replaced.output
 
 
+def test_replace_refuses_a_database_with_users_work_and_says_what_would_be_lost(run: Invoke) -> None:
+    run("demo", "--as-of", "2026-11-16")
+    assert run("user", "add", "ann", "--role", "planner", "--machine").exit_code == 0
+    assert run("stock", "receive", "BELL", "BIKE-RAW", "3").exit_code == 0
+
+    refused = run("demo", "--as-of", "2026-11-16", "--replace")
+    kept = run("user", "list")
+    forced = run("demo", "--as-of", "2026-11-16", "--replace", "--force")
+    gone = run("user", "list")
+
+    assert refused.exit_code == 2, refused.output
+    assert "1 user, 1 stock posting, 2 audit entries" in refused.output and "--force" in refused.output
+    assert "ann" in kept.output
+    assert forced.exit_code == 0 and "Demo plant" in forced.output
+    assert "ann" not in gone.output
+
+
 def test_synthetic_plant_of_a_given_scale(run: Invoke) -> None:
     seeded = run("demo", "--scale", "300", "--seed", "7", "--as-of", "2026-11-16")
 

@@ -13,6 +13,8 @@ from plantops.db.catalog import Bom, Item
 from plantops.errors import DatabaseNotEmptyError
 from plantops.services import catalog, demo, master_data
 from plantops.services.inventory import balances
+from plantops.services.planning.problem import PlanRequest
+from plantops.services.planning.runs import run_plan
 from plantops.vocabulary import ProcessShape
 
 AS_OF = dt.date(2026, 11, 16)
@@ -49,6 +51,19 @@ def test_demo_refuses_a_database_with_items(ops: PlantOps) -> None:
 
     with pytest.raises(DatabaseNotEmptyError, match="already holds 94 items"):
         demo.seed_demo_plant(ops.uow(), as_of=AS_OF, seed=42)
+
+
+def test_only_a_database_of_the_demos_own_making_may_be_replaced_without_a_word(ops: PlantOps) -> None:
+    demo.seed_demo_plant(ops.uow(), as_of=AS_OF, seed=42)
+    seeded = demo.work_beyond_demo(ops.uow())
+    demo.require_only_demo_work(ops.uow())
+
+    run_plan(ops.uow().acting_as("ann"), PlanRequest(start=AS_OF, weeks=4), run_by="ann")
+
+    assert seeded == {}
+    assert demo.work_beyond_demo(ops.uow())["plan runs"] == 1
+    with pytest.raises(DatabaseNotEmptyError, match=r"did not create \(.*1 plan run.*\).*--force"):
+        demo.require_only_demo_work(ops.uow())
 
 
 def test_synthetic_plant_loads_with_deep_boms(ops: PlantOps) -> None:
