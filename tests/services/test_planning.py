@@ -181,6 +181,29 @@ def test_no_plan_yet_and_bad_settings_are_clear_errors(plant: PlantOps) -> None:
         runs.run_plan(plant.uow(), PlanRequest(start=START, weeks=0), run_by="tester")
 
 
+def test_every_exception_names_the_order_it_concerns_and_none_repeats_another(ops: PlantOps, tmp_path: Path) -> None:
+    """300 bikes due in 17 days with a lead time of 30 and at most 100 an order: three orders of 100, past due."""
+    header, *rows = MINIMAL_PLANT["items"].splitlines()
+    rows = [row + (",100" if row.startswith("BIKE,") else ",") for row in rows]
+    items = "\n".join([f"{header},max_order_quantity", *rows, ""]).replace("pcs,make,2,", "pcs,make,30,")
+    lines = MINIMAL_PLANT["sales_order_lines"].replace("SO-1,1,BIKE,20,", "SO-1,1,BIKE,300,")
+    master_data.import_path(
+        ops.uow(), write_plant(tmp_path, {"items": items, "sales_order_lines": lines}), posted_by="t"
+    )
+
+    runs.run_plan(ops.uow(), PlanRequest(start=START, weeks=8), run_by="tester")
+    _, messages = queries.plan_exceptions(ops.uow(), item="BIKE")
+    _, orders = queries.planned_orders(ops.uow(), item="BIKE")
+
+    hundreds = {o.number for o in orders if o.quantity == 100 and o.release_date < START}
+    past_due = [m for m in messages if m.kind is PlanExceptionKind.PAST_DUE]
+    late = [m for m in messages if m.kind is PlanExceptionKind.LATE_DEMAND]
+    assert len(hundreds) == 3
+    assert {m.document for m in past_due} >= hundreds and {m.document for m in late} >= hundreds
+    assert all(m.document in m.message for m in past_due + late)
+    assert len(set(messages)) == len(messages)  # no row repeats another
+
+
 def test_demo_plant_plans_its_separation_and_transfers(ops: PlantOps) -> None:
     demo.seed_demo_plant(ops.uow(), as_of=START, seed=42)
 

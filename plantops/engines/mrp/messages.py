@@ -54,8 +54,10 @@ _DAY = np.timedelta64(1, "D")
 
 @dataclass(frozen=True)
 class MrpException:
-    """One message. ``receipt`` indexes ``problem.receipts``; ``need_bucket`` is where a receipt is needed;
-    ``days_late`` is how many days before today a past-due release or receipt was due."""
+    """One message. ``receipt`` indexes ``problem.receipts``; ``order`` indexes the planned orders the
+    messages were found for (a past-due or slushy-fence order, or the past-due order that makes demand
+    late); ``need_bucket`` is where a receipt is needed; ``days_late`` is how many days before today a
+    past-due release or receipt was due."""
 
     kind: ExceptionKind
     node: int
@@ -65,6 +67,7 @@ class MrpException:
     need_bucket: int | None = None
     cause: LateCause | None = None
     days_late: int = 0
+    order: int | None = None
 
 
 @dataclass(frozen=True, eq=False)
@@ -79,12 +82,14 @@ class Exceptions:
     need_bucket: I64  # -1: none
     cause: np.ndarray[tuple[int], np.dtype[np.int8]]  # -1: none
     days_late: I64
+    order: I64  # -1: none
 
     def __len__(self) -> int:
         return int(self.kind.size)
 
     def __getitem__(self, index: int) -> MrpException:
         receipt, need, cause = int(self.receipt[index]), int(self.need_bucket[index]), int(self.cause[index])
+        order = int(self.order[index])
         return MrpException(
             kind=EXCEPTION_KINDS[int(self.kind[index])],
             node=int(self.node[index]),
@@ -94,6 +99,7 @@ class Exceptions:
             need_bucket=need if need >= 0 else None,
             cause=LATE_CAUSES[cause] if cause >= 0 else None,
             days_late=int(self.days_late[index]),
+            order=order if order >= 0 else None,
         )
 
     def __iter__(self) -> Iterator[MrpException]:
@@ -108,7 +114,7 @@ def find_exceptions(problem: MrpProblem, state: PlanState, nodes: I64, orders: P
     """The messages of ``nodes`` (sorted), given their planned ``orders``."""
     structure, book, settings = state.structure, state.book, problem.settings
     horizon, today = structure.horizon, settings.today
-    parts: list[tuple[int, I64, I64, F64, I64, I64, int, I64]] = []
+    parts: list[tuple[int, I64, I64, F64, I64, I64, int, I64, I64]] = []
 
     def add(
         kind: int,
@@ -119,6 +125,7 @@ def find_exceptions(problem: MrpProblem, state: PlanState, nodes: I64, orders: P
         need: I64 | None = None,
         cause: int = -1,
         days: I64 | None = None,
+        order: I64 | None = None,
     ) -> None:
         missing = np.full(node.size, -1, np.int64)
         parts.append(
@@ -131,6 +138,7 @@ def find_exceptions(problem: MrpProblem, state: PlanState, nodes: I64, orders: P
                 missing if need is None else need,
                 cause,
                 np.zeros(node.size, np.int64) if days is None else days,
+                missing if order is None else order,
             )
         )
 
@@ -155,7 +163,15 @@ def find_exceptions(problem: MrpProblem, state: PlanState, nodes: I64, orders: P
     past = orders.release_date < today
     if past.any():
         days = ((today - orders.release_date[past]) / _DAY).astype(np.int64)
-        add(PAST_DUE, orders.node[past], orders.due_bucket[past], orders.receipt_quantity[past], days=days)
+        late_orders = np.flatnonzero(past)
+        add(
+            PAST_DUE,
+            orders.node[past],
+            orders.due_bucket[past],
+            orders.receipt_quantity[past],
+            days=days,
+            order=late_orders,
+        )
         add(
             LATE_DEMAND,
             orders.node[past],
@@ -163,10 +179,17 @@ def find_exceptions(problem: MrpProblem, state: PlanState, nodes: I64, orders: P
             orders.receipt_quantity[past],
             cause=LEAD_TIME,
             days=days,
+            order=late_orders,
         )
     slushy = (orders.due_bucket >= settings.frozen_buckets) & (orders.due_bucket < settings.slushy_buckets)
     if slushy.any():
-        add(SLUSHY_FENCE, orders.node[slushy], orders.due_bucket[slushy], orders.receipt_quantity[slushy])
+        add(
+            SLUSHY_FENCE,
+            orders.node[slushy],
+            orders.due_bucket[slushy],
+            orders.receipt_quantity[slushy],
+            order=np.flatnonzero(slushy),
+        )
 
     watched = nodes[(structure.fence[nodes] > 0) | structure.no_supply[nodes]]
     if watched.size:
@@ -174,7 +197,9 @@ def find_exceptions(problem: MrpProblem, state: PlanState, nodes: I64, orders: P
 
     if not parts:
         empty = np.zeros(0, np.int64)
-        return Exceptions(empty.astype(np.int8), empty, empty, np.zeros(0), empty, empty, empty.astype(np.int8), empty)
+        return Exceptions(
+            empty.astype(np.int8), empty, empty, np.zeros(0), empty, empty, empty.astype(np.int8), empty, empty
+        )
     kinds = np.concatenate([np.full(p[1].size, p[0], np.int8) for p in parts])
     node = np.concatenate([p[1] for p in parts])
     bucket = np.concatenate([p[2] for p in parts])
@@ -188,6 +213,7 @@ def find_exceptions(problem: MrpProblem, state: PlanState, nodes: I64, orders: P
         need_bucket=np.concatenate([p[5] for p in parts])[order],
         cause=np.concatenate([np.full(p[1].size, p[6], np.int8) for p in parts])[order],
         days_late=np.concatenate([p[7] for p in parts])[order],
+        order=np.concatenate([p[8] for p in parts])[order],
     )
 
 

@@ -89,8 +89,10 @@ class ExceptionView:
                 return f"projected stock below safety stock by {quantity} in the week of {self.date}"
             case PlanExceptionKind.LATE_DEMAND:
                 cause = (self.cause or "shortage").replace("_", " ")
-                return f"demand of {quantity} in the week of {self.date} cannot be met in time ({cause})"
-        return f"new planned order of {quantity} due in the week of {self.date}, inside the slushy fence"
+                covered = f": {self.document}, which covers it, is past due" if self.document else ""
+                return f"demand of {quantity} in the week of {self.date} cannot be met in time ({cause}){covered}"
+        new = f"new planned order {self.document}".rstrip()
+        return f"{new} of {quantity} due in the week of {self.date}, inside the slushy fence"
 
 
 @dataclass(frozen=True)

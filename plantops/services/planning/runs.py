@@ -222,7 +222,11 @@ def _write_records(session: Session, run_id: int, loaded: LoadedProblem, result:
 
 
 def _write_exceptions(session: Session, run_id: int, loaded: LoadedProblem, result: MrpPlan) -> dict[str, int]:
-    """The messages' facts, a column at a time; the sentence is written when they are read."""
+    """The messages' facts, a column at a time; the sentence is written when they are read.
+
+    Each names the order it concerns: the scheduled receipt (PO-12/1, WO-7) or the planned order
+    (past due, inside the slushy fence, or past due and so making demand late).
+    """
     found = result.exceptions
     count = len(found)
     if not count:
@@ -234,6 +238,7 @@ def _write_exceptions(session: Session, run_id: int, loaded: LoadedProblem, resu
     kinds = np.array([kind.value for kind in EXCEPTION_KINDS], dtype=object)
     causes = np.array([cause.value for cause in LATE_CAUSES] + [None], dtype=object)
     need = np.where(found.need_bucket >= 0, found.need_bucket, 0).clip(max=last)
+    planned = np.char.add(f"P{run_id}-", (found.order + 1).astype(str))  # numbered as _write_orders does
     insert_arrays(
         session.connection(),
         table_of(PlanException),
@@ -248,7 +253,7 @@ def _write_exceptions(session: Session, run_id: int, loaded: LoadedProblem, resu
             "need_date": np.where(found.need_bucket >= 0, np.datetime_as_string(buckets[need]), None),
             "cause": causes[found.cause],
             "days_late": found.days_late,
-            "document": documents[found.receipt],
+            "document": np.where(found.order >= 0, planned, documents[found.receipt]),
         },
     )
     names, counts = np.unique(kinds[found.kind].astype(str), return_counts=True)
