@@ -12,9 +12,11 @@ from collections.abc import Mapping
 from decimal import Decimal, InvalidOperation
 from typing import Annotated
 
-from fastapi import Query
+from fastapi import Query, Request
+from starlette.responses import Response
 
 from plantops.errors import NotFoundError, PlantOpsError, ValidationError
+from plantops.web.templating import render
 
 #: A form's fields by name, and the label the page shows each under.
 Labels = Mapping[str, str]
@@ -94,6 +96,32 @@ def explain(error: PlantOpsError, labels: Labels) -> str:
     if isinstance(error, ValidationError) and error.field in labels:
         return f"{labels[error.field]}: {error.reason}"
     return str(error)
+
+
+def place(error: PlantOpsError, typed: Mapping[str, str], labels: Labels) -> dict[str, str]:
+    """Where a form shows ``error`` (the form's ``typed`` fields, shown under ``labels``): its reason
+    beside the field it is about, or above the form (``"form"``) naming any field by its label."""
+    field = field_of(error, typed)
+    if field is None:
+        return {"form": explain(error, labels)}
+    return {field: error.reason if isinstance(error, ValidationError) else str(error)}
+
+
+def refused(
+    request: Request,
+    template: str,
+    target: str,
+    form: Mapping[str, str],
+    errors: Mapping[str, str],
+    labels: Labels,
+    **context: object,
+) -> Response:
+    """The form ``template`` again, as typed and with its errors, in place of the form ``target``
+    (the element an HTMX post came from, whatever the post would have filled had it worked)."""
+    response = render(request, template, form=form, errors=errors, labels=labels, hidden=False, **context)
+    response.headers["HX-Retarget"] = target
+    response.headers["HX-Reswap"] = "outerHTML"
+    return response
 
 
 def field_of(error: PlantOpsError, fields: Mapping[str, str]) -> str | None:

@@ -182,7 +182,7 @@ def test_a_move_the_ledger_refuses_shows_its_error_beside_the_field_and_posts_no
     page.fill("#f-quantity", "99999999")
     page.get_by_role("button", name="Post").click()
 
-    error = page.locator("#e-quantity")
+    error = page.locator("#e-f-quantity")
     expect(error).to_contain_text("99999999 requested but only")
     expect(page.locator("#f-quantity")).to_have_attribute("aria-invalid", "true")
     screenshot(page, "stock-refused")
@@ -190,7 +190,7 @@ def test_a_move_the_ledger_refuses_shows_its_error_beside_the_field_and_posts_no
     page.fill("#f-quantity", "5")
     page.fill("#f-location", "NO-SUCH-PLACE")
     page.get_by_role("button", name="Post").click()
-    expect(page.locator("#e-location")).to_have_text("unknown location 'NO-SUCH-PLACE'")
+    expect(page.locator("#e-f-location")).to_have_text("unknown location 'NO-SUCH-PLACE'")
     assert _on_hand(plant, "BELL", "BIKE-RAW") == before
 
 
@@ -281,11 +281,11 @@ def test_planner_schedules_reads_the_gantt_and_reschedules_around_a_machine_down
     screenshot(page, "schedule")
 
     tomorrow = dt.date.today() + dt.timedelta(days=1)
-    page.select_option("#d-center", "WC-WELD")
+    page.select_option("#d-work_center", "WC-WELD")
     page.fill("#d-from", f"{tomorrow}T06:00")
     page.fill("#d-to", f"{tomorrow}T12:00")
     page.fill("#d-reason", "torch broke")
-    page.fill("#d-limit", "3")
+    page.fill("#d-time_limit", "3")
     page.get_by_role("button", name="Reschedule around it").click()
 
     repaired = page.locator("#schedule-run .message.ok")

@@ -17,13 +17,13 @@ from fastapi.responses import RedirectResponse
 from starlette.responses import Response
 
 from plantops.db.session import UnitOfWork
-from plantops.errors import NotFoundError
+from plantops.errors import NotFoundError, PlantOpsError
 from plantops.services.access import Permission
 from plantops.services.access.jobs import Output
 from plantops.services.planning import queries
 from plantops.services.planning.problem import PlanRequest
 from plantops.services.planning.queries import NoPlanError
-from plantops.services.planning.runs import PlanSummary, run_plan
+from plantops.services.planning.runs import PlanSummary, check_request, run_plan
 from plantops.vocabulary import PlanExceptionKind, Procurement
 from plantops.web import charts, forms
 from plantops.web.auth import User, plant, require, work_as
@@ -43,6 +43,13 @@ ROW_NAMES = {
     "planned_order_releases": "Planned order releases",
 }
 PLAN_STEPS = ("read", "plan", "write")
+#: The plan form's fields (the plan request's own names) and their labels.
+PLAN_LABELS = {
+    "start": "Today of the plan",
+    "weeks": "Weeks",
+    "frozen_weeks": "Frozen fence (weeks)",
+    "slushy_weeks": "Slushy fence (weeks)",
+}
 
 
 def _jobs(request: Request) -> JobBoard:
@@ -60,7 +67,7 @@ def mrp_page(request: Request, kind: str = "", item: str = "", exception: str = 
         _, exceptions = queries.plan_exceptions(uow(), kind=exception_kind, item=item.strip() or None, limit=LIST_LIMIT)
         _, every = queries.plan_exceptions(uow())
     except NoPlanError:
-        return render(request, "mrp/index.html", run=None, today=dt.date.today())
+        return render(request, "mrp/index.html", run=None, **_plan_form())
     counts = Counter(e.kind.value for e in every)
     return render(
         request,
@@ -73,8 +80,14 @@ def mrp_page(request: Request, kind: str = "", item: str = "", exception: str = 
         kinds=list(Procurement),
         exception_kinds=list(PlanExceptionKind),
         limit=LIST_LIMIT,
-        today=dt.date.today(),
+        **_plan_form(),
     )
+
+
+def _plan_form() -> dict[str, Any]:
+    """The plan form as a page first shows it."""
+    form = {"start": dt.date.today().isoformat(), "weeks": "52", "frozen_weeks": "0", "slushy_weeks": "0"}
+    return {"plan_form": form, "plan_labels": PLAN_LABELS}
 
 
 def _choice(words: Any, value: str) -> Any:
@@ -87,16 +100,29 @@ def start_plan(
     user: Annotated[User, Depends(require(Permission.PLAN))],
     start: Annotated[str, Form()] = "",
     weeks: Annotated[str, Form()] = "52",
-    frozen: Annotated[str, Form()] = "0",
-    slushy: Annotated[str, Form()] = "0",
+    frozen_weeks: Annotated[str, Form()] = "0",
+    slushy_weeks: Annotated[str, Form()] = "0",
 ) -> Response:
-    """Start planning in the background; the answer polls the run's progress."""
-    plan_request = PlanRequest(
-        start=forms.date("plan", "start", start) or dt.date.today(),
-        weeks=forms.integer("plan", "weeks", weeks, 52),
-        frozen_weeks=forms.integer("plan", "frozen_weeks", frozen, 0),
-        slushy_weeks=forms.integer("plan", "slushy_weeks", slushy, 0),
-    )
+    """Start planning in the background once the plan's checks pass; the answer polls the run's progress.
+    A request the checks refuse brings the form back as typed, with the error beside its field."""
+    typed = {
+        "start": start.strip(),
+        "weeks": weeks.strip(),
+        "frozen_weeks": frozen_weeks.strip(),
+        "slushy_weeks": slushy_weeks.strip(),
+    }
+    try:
+        plan_request = PlanRequest(
+            start=forms.date("plan", "start", start) or dt.date.today(),
+            weeks=forms.integer("plan", "weeks", weeks, 52),
+            frozen_weeks=forms.integer("plan", "frozen_weeks", frozen_weeks, 0),
+            slushy_weeks=forms.integer("plan", "slushy_weeks", slushy_weeks, 0),
+        )
+        check_request(plan_request)
+    except PlantOpsError as error:
+        return forms.refused(
+            request, "mrp/plan_form.html", "#plan-form", typed, forms.place(error, typed, PLAN_LABELS), PLAN_LABELS
+        )
 
     def work(uow: UnitOfWork, progress: Progress) -> tuple[PlanSummary, Output]:
         summary = run_plan(uow, plan_request, run_by=user.username, progress=progress)

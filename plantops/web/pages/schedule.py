@@ -16,7 +16,7 @@ from fastapi import APIRouter, Depends, Form, Request
 from starlette.responses import Response
 
 from plantops.db.session import UnitOfWork
-from plantops.errors import NotFoundError
+from plantops.errors import NotFoundError, PlantOpsError
 from plantops.services.access import Permission
 from plantops.services.access.jobs import Output
 from plantops.services.scheduling import queries, runs
@@ -30,6 +30,18 @@ router = APIRouter(prefix="/schedule")
 
 SCHEDULE_STEPS = ("read", "solve", "write")
 VIEWS = {"resources": "per work center", "orders": "per order"}
+#: The seconds a repair searches unless the form says otherwise.
+DEFAULT_TIME_LIMIT = "10"
+#: The disruption form's fields (the service's names for them) and their labels.
+DOWN_LABELS = {
+    "work_center": "Work center",
+    "from": "Down from (site time)",
+    "to": "Until",
+    "reason": "Reason",
+    "time_limit": "Search for (s)",
+}
+#: The rush order form's fields and their labels.
+RUSH_LABELS = {"item": "Item", "quantity": "Quantity", "due": "Due", "time_limit": "Search for (s)"}
 
 
 def _jobs(request: Request) -> JobBoard:
@@ -45,7 +57,7 @@ def schedule_page(request: Request, view: str = "resources", work_center: str = 
     try:
         run = queries.run_in_force(uow())
     except NoScheduleError:
-        return render(request, "schedule/index.html", run=None, now=now, centers=[])
+        return render(request, "schedule/index.html", run=None, now=now, centers=[], **_disruption_forms())
     every = queries.sequences(uow())
     shown = [s for s in every if s.work_center == work_center] if work_center else every
     if work_center and not shown:
@@ -64,7 +76,18 @@ def schedule_page(request: Request, view: str = "resources", work_center: str = 
         load_chart=charts.work_center_load(every),
         late=late,
         operations=sum(len(s.operations) for s in shown),
+        **_disruption_forms(),
     )
+
+
+def _disruption_forms() -> dict[str, Any]:
+    """The disruption and rush order forms as a page first shows them."""
+    return {
+        "down_form": dict.fromkeys(DOWN_LABELS, "") | {"time_limit": DEFAULT_TIME_LIMIT},
+        "down_labels": DOWN_LABELS,
+        "rush_form": dict.fromkeys(RUSH_LABELS, "") | {"time_limit": DEFAULT_TIME_LIMIT},
+        "rush_labels": RUSH_LABELS,
+    }
 
 
 def _start(
@@ -107,17 +130,35 @@ def report_disruption(
     request: Request,
     user: Annotated[User, Depends(require(Permission.REPORT_DISRUPTION))],
     work_center: Annotated[str, Form()] = "",
-    starts_at: Annotated[str, Form()] = "",
-    ends_at: Annotated[str, Form()] = "",
+    starts_at: Annotated[str, Form(alias="from")] = "",
+    ends_at: Annotated[str, Form(alias="to")] = "",
     reason: Annotated[str, Form()] = "",
-    time_limit: Annotated[str, Form()] = "10",
+    time_limit: Annotated[str, Form()] = DEFAULT_TIME_LIMIT,
 ) -> Response:
-    """A work center down from ``starts_at`` to ``ends_at`` (its site's local time): repair the schedule."""
-    center = work_center.strip()
-    starts = forms.moment("disruption", "from", starts_at)
-    ends = forms.moment("disruption", "to", ends_at)
-    limit = float(forms.decimal("disruption", "time_limit", time_limit))
-    form = {"work_center": center, "starts_at": starts, "ends_at": ends, "reason": reason, "time_limit_s": limit}
+    """A work center down from ``starts_at`` to ``ends_at`` (its site's local time): repair the schedule.
+
+    What the disruption's checks refuse brings the form back as typed, with the error beside its
+    field, and starts nothing."""
+    typed = {
+        "work_center": work_center.strip(),
+        "from": starts_at.strip(),
+        "to": ends_at.strip(),
+        "reason": reason.strip(),
+        "time_limit": time_limit.strip(),
+    }
+    center, why = typed["work_center"], typed["reason"]
+    try:
+        starts = forms.moment("disruption", "from", starts_at)
+        ends = forms.moment("disruption", "to", ends_at)
+        limit = float(forms.decimal("disruption", "time_limit", time_limit))
+        runs.check_disruption(plant(request).uow(), center, starts_at=starts, ends_at=ends, reason=why)
+    except PlantOpsError as error:
+        errors = forms.place(error, typed, DOWN_LABELS)
+        centers = queries.sequences(plant(request).uow())
+        return forms.refused(
+            request, "schedule/down_form.html", "#down-form", typed, errors, DOWN_LABELS, centers=centers
+        )
+    form = {"work_center": center, "starts_at": starts, "ends_at": ends, "reason": why, "time_limit_s": limit}
     return _start(
         request,
         user,
@@ -128,7 +169,7 @@ def report_disruption(
             center,
             starts_at=starts,
             ends_at=ends,
-            reason=reason.strip(),
+            reason=why,
             now=dt.datetime.now(dt.UTC),
             time_limit_s=limit,
             run_by=user.username,
@@ -144,13 +185,22 @@ def add_rush_order(
     item: Annotated[str, Form()] = "",
     quantity: Annotated[str, Form()] = "",
     due: Annotated[str, Form()] = "",
-    time_limit: Annotated[str, Form()] = "10",
+    time_limit: Annotated[str, Form()] = DEFAULT_TIME_LIMIT,
 ) -> Response:
-    """Release a rush work order and repair the schedule around it."""
-    code = item.strip()
-    amount = forms.decimal("rush order", "quantity", quantity)
-    due_date = forms.required_date("rush order", "due", due)
-    limit = float(forms.decimal("rush order", "time_limit", time_limit))
+    """Release a rush work order and repair the schedule around it.
+
+    What the rush order's checks refuse brings the form back as typed, with the error beside its
+    field, and starts nothing."""
+    typed = {"item": item.strip(), "quantity": quantity.strip(), "due": due.strip(), "time_limit": time_limit.strip()}
+    code = typed["item"]
+    try:
+        amount = forms.decimal("rush order", "quantity", quantity)
+        due_date = forms.required_date("rush order", "due", due)
+        limit = float(forms.decimal("rush order", "time_limit", time_limit))
+        runs.check_rush_order(plant(request).uow(), code, amount, due=due_date, now=dt.datetime.now(dt.UTC))
+    except PlantOpsError as error:
+        errors = forms.place(error, typed, RUSH_LABELS)
+        return forms.refused(request, "schedule/rush_form.html", "#rush-form", typed, errors, RUSH_LABELS)
     form = {"item": code, "quantity": amount, "due": due_date, "time_limit_s": limit}
     return _start(
         request,
