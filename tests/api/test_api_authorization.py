@@ -3,7 +3,10 @@
 Each endpoint of the app names the permission it needs; a role the permission table
 grants it to gets through (whatever the request's other faults), any other role gets 403,
 and a request without credentials 401. An endpoint that names no permission and is not
-one of the public ones fails the test, so that none is added without a rule.
+one of the public ones fails the test, so that none is added without a rule. The critical
+cases (who may post stock, change master data, run plans and manage users) are also
+checked against a table written out here, so that a change to the permission table
+itself cannot widen them unnoticed.
 """
 
 from __future__ import annotations
@@ -66,8 +69,35 @@ def test_each_role_is_allowed_or_refused_as_the_permission_table_says(
         allowed = permission == SIGNED_IN or Permission(permission) in PERMISSIONS[role]
         if allowed:
             assert response.status_code not in (401, 403), f"{role} refused: {response.text}"
+            assert response.status_code < 500, f"{role} let through to a server error: {response.text}"
         else:
             assert response.status_code == 403, f"{role} not refused: {response.status_code} {response.text}"
     anonymous = api.client.request(method, url, json={})
     assert anonymous.status_code == 401
     assert anonymous.headers["content-type"] == "application/problem+json"
+
+
+#: Who may do what, written out rather than read from the permission table.
+CRITICAL = [
+    ("POST", "/api/v1/stock/receipts", {Role.ADMIN, Role.PRODUCTION, Role.QUALITY, Role.OPERATOR}),
+    ("POST", "/api/v1/stock/postings/1/reversal", {Role.ADMIN, Role.PRODUCTION, Role.QUALITY, Role.OPERATOR}),
+    ("PATCH", "/api/v1/items/BIKE", {Role.ADMIN, Role.PLANNER}),
+    ("POST", "/api/v1/imports", {Role.ADMIN, Role.PLANNER}),
+    ("POST", "/api/v1/plan/runs", {Role.ADMIN, Role.PLANNER}),
+    ("POST", "/api/v1/users", {Role.ADMIN}),
+    ("PUT", "/api/v1/users/viewer/roles", {Role.ADMIN}),
+    ("POST", "/api/v1/users/viewer/tokens", {Role.ADMIN}),
+]
+
+
+@pytest.mark.parametrize(("method", "url", "allowed"), CRITICAL, ids=[f"{m} {u}" for m, u, _ in CRITICAL])
+def test_only_the_roles_named_here_may_post_stock_change_master_data_plan_or_manage_users(
+    api: Api, method: str, url: str, allowed: set[Role]
+) -> None:
+    for role in Role:
+        response = api.client.request(method, url, headers=api.headers(role), json={})
+        if role in allowed:
+            assert response.status_code not in (401, 403), f"{role} refused: {response.text}"
+            assert response.status_code < 500, f"{role} let through to a server error: {response.text}"
+        else:
+            assert response.status_code == 403, f"{role} not refused: {response.status_code} {response.text}"
