@@ -86,7 +86,7 @@ def test_the_demo_flow_runs_over_http_with_a_token(server: tuple[str, str]) -> N
     assert "replayed=True" in output
     assert "forecast for 26 weeks, published to MRP" in output
     assert "PLAN-000001:" in output
-    assert re.search(r"\(optimal|feasible\): \d+ operations of \d+ orders", output), output
+    assert re.search(r"\((optimal|feasible)\): \d+ operations of \d+ orders", output), output
     assert "released as PO-" in output and "released as WO-" in output
     assert "changes since the demo started" in output and "demo-admin insert purchase_order PO-" in output
     assert "the plan: " in output and "demo-admin insert plan_run PLAN-000001" in output
