@@ -1,16 +1,23 @@
-"""What every command shares: the console, error reporting, opening the database."""
+"""What every command shares: the console, lists and tables, error reporting, opening the database."""
 
 from __future__ import annotations
 
+import csv
+import datetime as dt
+import enum
 import functools
-from collections.abc import Callable, Iterator
+import json
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from typing import NoReturn, ParamSpec, TypeVar
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Annotated, Any, NoReturn, ParamSpec, TypeVar
 
 import typer
 from rich.console import Console
 from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
 from sqlalchemy.exc import OperationalError
 
 from plantops.bootstrap import PlantOps, build
@@ -44,6 +51,130 @@ def reports_errors(command: Callable[P, R]) -> Callable[P, R]:
 def _fail(message: str) -> NoReturn:
     errors.print(f"[bold red]error:[/bold red] {escape(message)}", markup=True, highlight=False)
     raise typer.Exit(ERROR_EXIT_CODE)
+
+
+def print_table(table: Table) -> None:
+    """Print ``table`` with every value whole.
+
+    In a terminal narrower than the table, long values fold onto further lines instead of
+    ending in an ellipsis; piped or logged (no terminal, where Rich assumes 80 columns) the
+    table is printed as wide as its values need.
+    """
+    for column in table.columns:
+        column.overflow = "fold"
+    if console.is_terminal:
+        console.print(table)
+        return
+    needed = console.measure(table, options=console.options.update_width(UNBOUNDED)).maximum
+    Console(file=console.file, width=max(console.width, needed)).print(table)
+
+
+UNBOUNDED = 1_000_000  # columns: wider than any table
+
+
+class Format(enum.StrEnum):
+    """How a list command prints its rows."""
+
+    TABLE = "table"
+    CSV = "csv"
+    JSON = "json"
+
+
+FormatOption = Annotated[
+    Format, typer.Option("--format", help="table (for people), csv or json (one object per row, for programs).")
+]
+
+
+def cell_text(value: object) -> str:
+    """A value as a table cell: quantities without trailing zeros, times to the minute, words for enums."""
+    if value is None:
+        return ""
+    if isinstance(value, enum.Enum):
+        return str(value.value)
+    if isinstance(value, bool):
+        return "yes" if value else ""
+    if isinstance(value, Decimal):
+        text = format(value.normalize(), "f")
+        return "0" if text == "-0" else text
+    if isinstance(value, dt.datetime):
+        return f"{value:%Y-%m-%d %H:%M}"
+    return str(value)
+
+
+@dataclass(frozen=True)
+class Shown:
+    """A cell whose table text is its own (e.g. rounded to its item's unit); CSV and JSON get ``value``."""
+
+    value: object
+    text: str
+
+
+def _data(value: object) -> object:
+    """A value for CSV and JSON: exact decimals as text, times in ISO 8601, enums as their words."""
+    if isinstance(value, Shown):
+        return _data(value.value)
+    if isinstance(value, enum.Enum):
+        return value.value
+    if isinstance(value, Decimal):
+        return cell_text(value)
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return value
+
+
+@dataclass(frozen=True)
+class Column:
+    """A column of a list: its heading and how a table shows its values (CSV and JSON get them as they are)."""
+
+    name: str
+    text: Callable[[Any], str] = cell_text
+
+
+@dataclass
+class Listing:
+    """Rows of a list command; ``total`` is how many the query found when ``limit`` cut the rows short."""
+
+    title: str
+    columns: Sequence[Column | str]
+    rows: list[Sequence[object]] = field(default_factory=list)
+    total: int | None = None
+    styles: list[str | None] = field(default_factory=list)
+
+    def add(self, *values: object, style: str | None = None) -> None:
+        self.rows.append(values)
+        self.styles.append(style)
+
+
+def print_listing(listing: Listing, output: Format) -> None:
+    """Print ``listing`` as a Rich table, CSV or JSON; a table says when the limit held rows back."""
+    columns = [c if isinstance(c, Column) else Column(c) for c in listing.columns]
+    names = [c.name for c in columns]
+    if output is Format.CSV:
+        writer = csv.writer(_Echo(), lineterminator="\n")
+        writer.writerow(names)
+        writer.writerows([[_data(v) for v in row] for row in listing.rows])
+        return
+    if output is Format.JSON:
+        records = [dict(zip(names, (_data(v) for v in row), strict=True)) for row in listing.rows]
+        typer.echo(json.dumps(records, indent=2, ensure_ascii=False))
+        return
+    title = listing.title
+    if listing.total is not None and listing.total > len(listing.rows):
+        title += f" ({len(listing.rows)} of {listing.total}; --limit shows more)"
+    table = Table(title=title)
+    for column in columns:
+        table.add_column(column.name)
+    for row, style in zip(listing.rows, listing.styles or [None] * len(listing.rows), strict=True):
+        cells = (v.text if isinstance(v, Shown) else c.text(v) for c, v in zip(columns, row, strict=True))
+        table.add_row(*cells, style=style)
+    print_table(table)
+
+
+class _Echo:
+    """A file-like target for :mod:`csv` that writes each row through ``typer.echo``."""
+
+    def write(self, text: str) -> None:
+        typer.echo(text, nl=False)
 
 
 @contextmanager

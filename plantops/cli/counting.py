@@ -10,7 +10,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from plantops.cli.common import console, plantops, reports_errors
+from plantops.cli.common import console, plantops, print_table, reports_errors
 from plantops.errors import ValidationError
 from plantops.services.inventory import counting
 from plantops.services.inventory.counting import CountList
@@ -94,4 +94,4 @@ def _print(count_list: CountList) -> None:
     for line in count_list.lines:
         counted = "" if line.counted is None else f"{line.counted.normalize():f}"
         table.add_row(line.item, line.location, line.lot or "", f"{line.expected.normalize():f}", counted)
-    console.print(table)
+    print_table(table)

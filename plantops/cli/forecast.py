@@ -13,7 +13,17 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from plantops.cli.common import console, plantops, reports_errors
+from plantops.cli.common import (
+    Column,
+    Format,
+    FormatOption,
+    Listing,
+    console,
+    plantops,
+    print_listing,
+    print_table,
+    reports_errors,
+)
 from plantops.engines.forecast import CANDIDATE_MODELS
 from plantops.engines.forecast.reconcile import Reconciliation
 from plantops.errors import ValidationError
@@ -147,25 +157,20 @@ def publish_version(version: Annotated[str, typer.Argument(help="Forecast versio
 
 @app.command()
 @reports_errors
-def versions(limit: Annotated[int, typer.Option(help="At most this many.")] = 20) -> None:
+def versions(
+    limit: Annotated[int, typer.Option(min=1, help="At most this many.")] = 20,
+    output: FormatOption = Format.TABLE,
+) -> None:
     """Forecast versions, newest first."""
     with plantops() as ops:
         found = queries.versions(ops.uow(), limit=limit)
-    table = Table("version", "made", "by", "history to", "first week", "weeks", "levels", "series", "published")
+        total = queries.count_versions(ops.uow())
+    columns = ["version", "made", "by", "history to", "first week", "weeks", "levels", "series"]
+    listing = Listing("Forecast versions, newest first", [*columns, "published", "published by"], total=total)
     for v in found:
-        published = f"{v.published_at:%Y-%m-%d %H:%M} by {v.published_by}" if v.published_at else ""
-        table.add_row(
-            v.number,
-            f"{v.created_at:%Y-%m-%d %H:%M}",
-            v.created_by,
-            str(v.history_end),
-            str(v.first_week),
-            str(v.horizon_weeks),
-            v.levels,
-            str(v.series),
-            published,
-        )
-    console.print(table)
+        made = (v.created_at, v.created_by, v.history_end, v.first_week, v.horizon_weeks, v.levels, v.series)
+        listing.add(v.number, *made, v.published_at, v.published_by)
+    print_listing(listing, output)
 
 
 @app.command()
@@ -174,44 +179,32 @@ def accuracy(
     version: Annotated[str | None, typer.Option(help="Only this version.")] = None,
     item: Annotated[str | None, typer.Option(help="Only this item.")] = None,
     history: Annotated[bool, typer.Option(help="Every scoring over time, not only the newest.")] = False,
+    output: FormatOption = Format.TABLE,
 ) -> None:
     """Score the versions against the sales since, and list their accuracy per item (with overrides' value added)."""
     with plantops() as ops:
         scored, last_week = scoring.refresh_accuracy(ops.uow())
         rows = queries.accuracy(ops.uow(), version=version, item=item, latest_only=not history)
-    if last_week is not None:
+    if last_week is not None and output is Format.TABLE:
         console.print(f"{scored} versions scored against the sales history through the week of {last_week}.")
-    table = Table(
-        "version",
-        "item",
-        "site",
-        "through",
-        "weeks",
-        "MASE",
-        "sMAPE",
-        "RMSSE",
-        "bias",
-        "overridden",
-        "MASE final",
-        "value added",
-        title="Forecast accuracy",
-    )
+    digits = {"MASE": 3, "sMAPE": 1, "RMSSE": 3, "bias": 2}
+    scores = [Column(name, lambda value, d=d: _f(value, d)) for name, d in digits.items()]
+    columns = ["version", "item", "site", "through", "weeks", *scores, "overridden"]
+    listing = Listing("Forecast accuracy", [*columns, Column("MASE final", _f), Column("value added", _f)])
     for r in rows:
-        table.add_row(
+        measures = (r.mase, r.smape, r.rmsse, r.bias)
+        listing.add(
             r.version,
             r.item,
             r.site,
-            str(r.evaluated_through),
-            str(r.weeks),
-            _f(r.mase),
-            _f(r.smape, 1),
-            _f(r.rmsse),
-            _f(r.bias, 2),
-            str(r.overridden_weeks or ""),
-            _f(r.final_mase),
-            _f(r.value_added),
+            r.evaluated_through,
+            r.weeks,
+            *measures,
+            r.overridden_weeks,
+            r.final_mase,
+            r.value_added,
         )
-    console.print(table)
+    print_listing(listing, output)
 
 
 def _print_view(view: SeriesView, weeks: int) -> None:
@@ -229,7 +222,7 @@ def _print_view(view: SeriesView, weeks: int) -> None:
     history = Table("week of", "sold", title="Sales history")
     for week, sold in view.history[-weeks:]:
         history.add_row(str(week), _n(sold))
-    console.print(history)
+    print_table(history)
     forecast = Table("week of", "forecast", "published", *(f"{level} % interval" for level in view.levels))
     for w in view.forecast:
         forecast.add_row(
@@ -238,7 +231,7 @@ def _print_view(view: SeriesView, weeks: int) -> None:
             _n(w.published) if w.published is not None else "",
             *(f"{_n(w.lower[level])} - {_n(w.upper[level])}" for level in view.levels if level in w.lower),
         )
-    console.print(forecast)
+    print_table(forecast)
     if view.overrides:
         table = Table("week of", "quantity", "statistical", "by", "when", "why", title="Overrides")
         for o in view.overrides:
@@ -250,7 +243,7 @@ def _print_view(view: SeriesView, weeks: int) -> None:
                 f"{o.at:%Y-%m-%d %H:%M}",
                 o.reason,
             )
-        console.print(table)
+        print_table(table)
 
 
 @contextmanager

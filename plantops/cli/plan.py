@@ -8,7 +8,18 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from plantops.cli.common import console, plantops, reports_errors, step_progress
+from plantops.cli.common import (
+    Column,
+    Format,
+    FormatOption,
+    Listing,
+    console,
+    plantops,
+    print_listing,
+    print_table,
+    reports_errors,
+    step_progress,
+)
 from plantops.services.planning import queries, runs
 from plantops.services.planning.problem import PlanRequest
 from plantops.services.planning.queries import OrderView
@@ -77,7 +88,7 @@ def show(
         )
         for name, label in ROW_NAMES.items():
             table.add_row(label, *(_n(v) for v in t.rows[name][:weeks]))
-        console.print(table)
+        print_table(table)
 
 
 @app.command()
@@ -85,15 +96,18 @@ def show(
 def exceptions(
     kind: Annotated[PlanExceptionKind | None, typer.Option(help="Only this kind.")] = None,
     item: Annotated[str | None, typer.Option(help="Only this item.")] = None,
-    limit: Annotated[int, typer.Option(help="At most this many.")] = 100,
+    limit: Annotated[int, typer.Option(min=1, help="At most this many.")] = 100,
+    output: FormatOption = Format.TABLE,
 ) -> None:
     """Exception messages of the plan: expedite, defer, cancel, past due, below safety stock, late demand."""
     with plantops() as ops:
         run_number, found = queries.plan_exceptions(ops.uow(), kind=kind, item=item, limit=limit)
-    table = Table("week of", "kind", "item", "site", "document", "message", title=f"Exceptions of {run_number}")
+        total = queries.count_plan_exceptions(ops.uow(), kind=kind, item=item)
+    columns = ["week of", "kind", "item", "site", "document", "message"]
+    listing = Listing(f"Exceptions of {run_number}", columns, total=total)
     for e in found:
-        table.add_row(str(e.date), e.kind.value, e.item, e.site, e.document, e.message)
-    console.print(table)
+        listing.add(e.date, e.kind, e.item, e.site, e.document, e.message)
+    print_listing(listing, output)
 
 
 @app.command()
@@ -101,36 +115,30 @@ def exceptions(
 def orders(
     item: Annotated[str | None, typer.Option(help="Only this item.")] = None,
     kind: Annotated[Procurement | None, typer.Option(help="make, buy or transfer.")] = None,
-    limit: Annotated[int, typer.Option(help="At most this many.")] = 100,
+    limit: Annotated[int, typer.Option(min=1, help="At most this many.")] = 100,
+    output: FormatOption = Format.TABLE,
 ) -> None:
     """Planned orders, by release date."""
     with plantops() as ops:
         run_number, found = queries.planned_orders(ops.uow(), item=item, kind=kind, limit=limit)
-    table = Table(
-        "order",
-        "kind",
-        "item",
-        "site",
-        "quantity",
-        "release",
-        "due",
-        "from",
-        "status",
-        title=f"Planned orders of {run_number}",
-    )
+        total = queries.count_planned_orders(ops.uow(), item=item, kind=kind)
+    quantity = Column("quantity", text=_n)
+    columns = ["order", "kind", "item", "site", quantity, "release", "due", "from", "status", "released as"]
+    listing = Listing(f"Planned orders of {run_number}", columns, total=total)
     for o in found:
-        table.add_row(
+        where = (o.item, o.site)
+        listing.add(
             o.number,
-            o.kind.value,
-            o.item,
-            o.site,
-            _n(o.quantity),
-            str(o.release_date),
-            str(o.due_date),
-            o.supplier or o.source_site or "",
-            o.status.value + (f" as {o.released_as}" if o.released_as else ""),
+            o.kind,
+            *where,
+            o.quantity,
+            o.release_date,
+            o.due_date,
+            o.supplier or o.source_site,
+            o.status,
+            o.released_as,
         )
-    console.print(table)
+    print_listing(listing, output)
 
 
 @app.command()
@@ -150,7 +158,7 @@ def peg(order: Annotated[str, typer.Argument(help="Planned order number, e.g. P3
             _n(line.quantity),
             line.demand or "",
         )
-    console.print(table)
+    print_table(table)
 
 
 @app.command(name="firm")

@@ -9,7 +9,19 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from plantops.cli.common import console, plantops, reports_errors, step_progress
+from plantops.cli.common import (
+    Column,
+    Format,
+    FormatOption,
+    Listing,
+    Shown,
+    console,
+    plantops,
+    print_listing,
+    print_table,
+    reports_errors,
+    step_progress,
+)
 from plantops.engines.policy import SimulationResult
 from plantops.errors import ValidationError
 from plantops.services.policy import apply, queries, runs
@@ -72,7 +84,7 @@ def compute(
         with step_progress(3, "Computing policies") as progress:
             summary = runs.compute_policies(ops.uow(), request, computed_by=getpass.getuser(), progress=progress)
         run, lines = queries.policy_lines(ops.uow(), run=summary.number, limit=limit)
-    _print_lines(run, lines)
+    _print_lines(run, lines, summary.lines, Format.TABLE)
     console.print(
         f"{summary.number}: {summary.lines} policies; `plantops policy apply` writes them to MRP's parameters."
     )
@@ -82,11 +94,17 @@ def compute(
 
 @app.command()
 @reports_errors
-def show(items: ItemsOption = None, run: RunOption = None, limit: Annotated[int, typer.Option()] = 100) -> None:
+def show(
+    items: ItemsOption = None,
+    run: RunOption = None,
+    limit: Annotated[int, typer.Option(min=1, help="At most this many lines.")] = 100,
+    output: FormatOption = Format.TABLE,
+) -> None:
     """The policies of a run, as computed."""
     with plantops() as ops:
         header, lines = queries.policy_lines(ops.uow(), run=run, items=_codes(items), limit=limit)
-    _print_lines(header, lines)
+        total = queries.count_policy_lines(ops.uow(), run=header.number, items=_codes(items))
+    _print_lines(header, lines, total, output)
 
 
 @app.command()
@@ -135,52 +153,48 @@ def apply_run(
             f"{_n(change.safety_stock[0])} -> {_n(change.safety_stock[1])}",
             f"{before} -> {after}",
         )
-    console.print(table)
+    print_table(table)
     console.print(f"{len(changes)} items updated; the next `plantops plan` uses them.")
 
 
-def _print_lines(run: RunView, lines: list[LineView]) -> None:
+def _print_lines(run: RunView, lines: list[LineView], total: int, output: Format) -> None:
     measure = "CSL" if run.measure is ServiceMeasure.CYCLE_SERVICE_LEVEL else "fill"
-    table = Table(
+
+    def percent(value: object) -> str:
+        return f"{float(value):.1%}"  # type: ignore[arg-type]
+
+    columns = [
         "item",
         "site",
         "class",
         "law",
-        f"target {measure}",
-        "demand/wk",
-        "safety stock",
-        "reorder pt",
-        "order qty",
-        "order up to",
-        "cost/yr",
-        "CSL",
-        "fill",
+        Column(f"target {measure}", percent),
+        Column("demand/wk", lambda value: _n(value, 1)),
+        *("safety stock", "reorder pt", "order qty", "order up to"),
+        Column("cost/yr", lambda value: f"{float(value):,.0f}"),
+        Column("CSL", percent),
+        Column("fill", percent),
         "applied",
-        title=f"{run.number}: {run.method.value.replace('_', ' ')} policies of {run.computed_at:%Y-%m-%d %H:%M} UTC",
-    )
+    ]
+    title = f"{run.number}: {run.method.value.replace('_', ' ')} policies of {run.computed_at:%Y-%m-%d %H:%M} UTC"
+    listing = Listing(title, columns, total=total)
     for view in lines:
         line = view.line
-
-        def units(value: object, view: LineView = view) -> str:
-            return _n(value, view.decimals)
-
-        table.add_row(
+        quantities = (line.safety_stock, line.reorder_point, line.order_quantity, line.order_up_to)
+        listing.add(
             view.item,
             view.site,
             f"{line.abc_class.value}{line.xyz_class.value}",
-            line.distribution.value,
-            f"{float(line.service_target):.1%}",
-            _n(line.demand_mean, 1),
-            units(line.safety_stock),
-            units(line.reorder_point),
-            units(line.order_quantity),
-            units(line.order_up_to),
-            f"{float(line.expected_cost):,.0f}",
-            f"{float(line.expected_cycle_service):.1%}",
-            f"{float(line.expected_fill_rate):.1%}",
-            "yes" if view.applied else "",
+            line.distribution,
+            line.service_target,
+            line.demand_mean,
+            *(Shown(value, _n(value, view.decimals)) for value in quantities),
+            line.expected_cost,
+            line.expected_cycle_service,
+            line.expected_fill_rate,
+            view.applied,
         )
-    console.print(table)
+    print_listing(listing, output)
 
 
 def _simulated(result: SimulationResult) -> str:

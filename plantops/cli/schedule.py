@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 import typer
 from rich.table import Table
 
-from plantops.cli.common import console, plantops, reports_errors, step_progress
+from plantops.cli.common import console, plantops, print_table, reports_errors, step_progress
 from plantops.services.scheduling import queries, runs
 from plantops.services.scheduling.queries import RunView, WorkCenterSequence
 from plantops.services.scheduling.runs import ScheduleRequest, ScheduleSummary
@@ -88,7 +88,7 @@ def show(
             f"{order.completion_at.astimezone(zone):%a %d %b %H:%M}",
             _duration(order.lateness_minutes),
         )
-    console.print(table)
+    print_table(table)
     if critical:
         console.print(
             "Critical path: " + " -> ".join(f"{op.order}/{op.sequence} on {op.work_center}" for op in critical)
@@ -185,7 +185,7 @@ def _print_summary(summary: ScheduleSummary) -> None:
                     f"{move.starts_before:%a %d %b %H:%M}",
                     f"{move.starts_after:%a %d %b %H:%M}",
                 )
-            console.print(table)
+            print_table(table)
 
 
 def _print_run(run: RunView) -> None:
@@ -229,7 +229,7 @@ def _print_sequence(sequence: WorkCenterSequence, run: RunView, *, days: int, wi
             _duration(op.setup_minutes) if op.setup_minutes else "",
             flags,
         )
-    console.print(table)
+    print_table(table)
     start = run.horizon_start.astimezone(zone)
     chart = queries.gantt(sequence, start=start, end=start + dt.timedelta(days=days), width=width)
     per_day = width / days

@@ -9,7 +9,7 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.tree import Tree
 
-from plantops.cli.common import console, plantops, reports_errors
+from plantops.cli.common import console, plantops, print_table, reports_errors
 from plantops.services import catalog
 from plantops.services.catalog import BomNode, BomView, ItemView
 from plantops.services.inventory.ledger import quantity_text
@@ -40,11 +40,14 @@ def item(code: Annotated[str, typer.Argument(help="The item's code, e.g. BIKE-CI
                 quantity_text(step.setup_minutes),
                 quantity_text(step.run_minutes),
             )
-        console.print(routing)
+        print_table(routing)
     used = Table("parent item", "BOM", "quantity", "role", title="Where used")
     for use in view.used_in:
         used.add_row(use.parent_item, use.bom, quantity_text(use.quantity), "output" if use.as_output else "component")
-    console.print(used if view.used_in else "[dim]No BOM uses this item.[/dim]")
+    if view.used_in:
+        print_table(used)
+    else:
+        console.print("[dim]No BOM uses this item.[/dim]")
 
 
 def _facts(view: ItemView) -> Panel:

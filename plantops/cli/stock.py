@@ -12,7 +12,17 @@ from rich.table import Table
 from rich.tree import Tree
 
 from plantops.cli import counting
-from plantops.cli.common import console, plantops, reports_errors
+from plantops.cli.common import (
+    Column,
+    Format,
+    FormatOption,
+    Listing,
+    console,
+    plantops,
+    print_listing,
+    print_table,
+    reports_errors,
+)
 from plantops.errors import ValidationError
 from plantops.services.inventory import balances, genealogy, moves, reservations, stock
 from plantops.services.inventory.genealogy import LotNode
@@ -240,7 +250,7 @@ def pick(
     table = Table("location", "lot", "expiry", "take", title=f"Pick {quantity} {item} (FEFO)")
     for p in picks:
         table.add_row(p.location, p.lot or "", str(p.expiry or ""), f"{p.quantity.normalize():f}")
-    console.print(table)
+    print_table(table)
     short = _quantity(quantity) - sum((p.quantity for p in picks), Decimal(0))
     if short > 0:
         console.print(f"[yellow]Short by {short.normalize():f}: not enough available stock.[/yellow]")
@@ -252,23 +262,15 @@ def onhand(
     item: Annotated[str | None, typer.Option(help="Only this item.")] = None,
     location: Annotated[str | None, typer.Option(help="Only this location.")] = None,
     site: Annotated[str | None, typer.Option(help="Only this site.")] = None,
+    output: FormatOption = Format.TABLE,
 ) -> None:
     """On-hand, reserved and available per item, location and lot."""
     with plantops() as ops:
         rows = balances.on_hand(ops.uow(), item=item, location=location, site=site)
-    table = Table("item", "site", "location", "lot", "expiry", "on hand", "reserved", "available", title="On hand")
+    listing = Listing("On hand", ["item", "site", "location", "lot", "expiry", "on hand", "reserved", "available"])
     for b in rows:
-        table.add_row(
-            b.item,
-            b.site,
-            b.location,
-            b.lot or "",
-            str(b.expiry or ""),
-            f"{b.on_hand.normalize():f}",
-            f"{b.reserved.normalize():f}",
-            f"{b.available.normalize():f}",
-        )
-    console.print(table)
+        listing.add(b.item, b.site, b.location, b.lot, b.expiry, b.on_hand, b.reserved, b.available)
+    print_listing(listing, output)
 
 
 @app.command(name="moves")
@@ -280,27 +282,18 @@ def ledger_moves(
     move_type: Annotated[MoveType | None, typer.Option("--type", help="Only this kind of move.")] = None,
     document: Annotated[str | None, typer.Option(help="Only postings of this source document.")] = None,
     limit: Annotated[int, typer.Option(min=1, max=moves.MAX_PAGE, help="At most this many.")] = 50,
+    output: FormatOption = Format.TABLE,
 ) -> None:
     """The ledger's moves, newest first."""
     wanted = moves.MoveFilter(item=item, location=location, lot=lot, move_type=move_type, document=document)
     with plantops() as ops:
         total, found = moves.list_moves(ops.uow(), wanted, limit=limit)
-    table = Table("move", "posting", "type", "item", "location", "lot", "quantity", "effective", "by", "document")
-    table.title = f"Stock moves ({len(found)} of {total}, newest first)"
+    columns = ["move", "posting", "type", "item", "location", "lot", "quantity"]
+    listing = Listing("Stock moves, newest first", [*columns, "effective", "by", "document"], total=total)
     for m in found:
-        table.add_row(
-            str(m.move),
-            str(m.posting),
-            m.move_type.value,
-            m.item,
-            m.location,
-            m.lot or "",
-            quantity_text(m.quantity),
-            f"{m.effective_at:%Y-%m-%d %H:%M}",
-            m.posted_by,
-            m.document,
-        )
-    console.print(table)
+        where = (m.item, m.location, m.lot)
+        listing.add(m.move, m.posting, m.move_type, *where, m.quantity, m.effective_at, m.posted_by, m.document)
+    print_listing(listing, output)
 
 
 @app.command()
@@ -367,7 +360,7 @@ def atp(
             quantity_text(p.cumulative_atp),
             style=style,
         )
-    console.print(table)
+    print_table(table)
     if projection.past_due_demand or projection.past_due_receipts:
         console.print(
             f"Past due, counted in the first week: demand {quantity_text(projection.past_due_demand)}, "
@@ -380,6 +373,7 @@ def atp(
 def value(
     as_of: Annotated[str | None, typer.Option(help="Instant to value at, ISO with zone (default: now).")] = None,
     item: Annotated[str | None, typer.Option(help="Only this item.")] = None,
+    output: FormatOption = Format.TABLE,
 ) -> None:
     """Inventory value at any past instant (FIFO, moving average or standard per item), without reposting."""
     from plantops.services.inventory import valuation as inventory_value  # numpy: imported when this command runs
@@ -387,8 +381,10 @@ def value(
     when = _instant(as_of) or dt.datetime.now(dt.UTC)
     with plantops() as ops:
         valuation = inventory_value.value_inventory(ops.uow(), as_of=when, item=item)
-    table = Table("item", "method", "quantity", "unit cost", "value", title=f"Inventory value at {valuation.as_of}")
+    money = Column("value", text=lambda value: f"{value:,.2f}")
+    listing = Listing(f"Inventory value at {valuation.as_of}", ["item", "method", "quantity", "unit cost", money])
     for v in valuation.items.values():
-        table.add_row(v.item, v.method.value, quantity_text(v.quantity), quantity_text(v.unit_cost), f"{v.value:,.2f}")
-    console.print(table)
-    console.print(f"Total: {valuation.total_value:,.2f}")
+        listing.add(v.item, v.method, v.quantity, v.unit_cost, v.value)
+    print_listing(listing, output)
+    if output is Format.TABLE:
+        console.print(f"Total: {valuation.total_value:,.2f}")

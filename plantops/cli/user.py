@@ -6,9 +6,8 @@ import sys
 from typing import Annotated
 
 import typer
-from rich.table import Table
 
-from plantops.cli.common import console, plantops, reports_errors
+from plantops.cli.common import Column, Format, FormatOption, Listing, console, plantops, print_listing, reports_errors
 from plantops.services import access
 from plantops.services.access.credentials import DEFAULT_TOKEN_DAYS
 
@@ -94,17 +93,13 @@ def set_password(
 
 @app.command(name="list")
 @reports_errors
-def list_users() -> None:
+def list_users(output: FormatOption = Format.TABLE) -> None:
     """Every user with their roles."""
     with plantops() as ops:
         users = access.list_users(ops.uow())
-    table = Table("user", "roles", "active", "password", "since", title="Users")
+    active = Column("active", lambda value: "yes" if value else "no")
+    password = Column("password", lambda value: "yes" if value else "no (API keys)")
+    listing = Listing("Users", ["user", "roles", active, password, "since"])
     for user in users:
-        table.add_row(
-            user.username,
-            ", ".join(user.roles),
-            "yes" if user.active else "no",
-            "yes" if user.has_password else "no (API keys)",
-            f"{user.created_at:%Y-%m-%d}",
-        )
-    console.print(table)
+        listing.add(user.username, ", ".join(user.roles), user.active, user.has_password, user.created_at.date())
+    print_listing(listing, output)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import getpass
 from pathlib import Path
 
 from tests.cli.conftest import Invoke
@@ -32,7 +33,9 @@ def test_forecast_show_plot_override_versions_and_accuracy(run: Invoke, tmp_path
     assert changed.exit_code == 0 and "week of 2026-11-30: 55 (statistical" in changed.output
     assert "trade fair" in again.output and "Overrides" in again.output
     [row] = [line for line in listed.output.splitlines() if "FC-000001" in line]
-    assert "2026-11-09" in row and "2026-11-16" in row and " by " in row  # history to, first week, published by
+    made_by, published_by = row.split("│")[3], row.split("│")[10]
+    assert "2026-11-09" in row and "2026-11-16" in row  # history to, first week
+    assert made_by.strip() == published_by.strip() == getpass.getuser()
     assert scored.exit_code == 0 and "0 versions scored" in scored.output
 
 

@@ -238,6 +238,12 @@ def versions(uow: UnitOfWork, *, limit: int | None = 20) -> list[VersionView]:
         ]
 
 
+def count_versions(uow: UnitOfWork) -> int:
+    """How many forecast versions there are (what :func:`versions` lists without a limit)."""
+    with uow:
+        return uow.session.scalar(select(func.count()).select_from(ForecastVersion)) or 0
+
+
 def accuracy(
     uow: UnitOfWork, *, version: str | None = None, item: str | None = None, latest_only: bool = True
 ) -> list[AccuracyView]:

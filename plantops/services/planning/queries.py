@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import Select, func, insert, select, update
 from sqlalchemy.orm import Session, aliased
 
 from plantops.db.catalog import Item
@@ -153,30 +153,46 @@ def plan_exceptions(
     with uow:
         session = uow.session
         run = _run(session)
-        query = (
-            select(
-                PlanException.kind,
-                Item.code,
-                Site.code,
-                PlanException.date,
-                PlanException.document,
-                PlanException.quantity,
-                PlanException.need_date,
-                PlanException.cause,
-                PlanException.days_late,
-            )
-            .join(Item, Item.id == PlanException.item_id)
-            .join(Site, Site.id == PlanException.site_id)
-            .where(PlanException.run_id == run.id)
-            .order_by(PlanException.date, Item.code, PlanException.kind)
-        )
-        if kind is not None:
-            query = query.where(PlanException.kind == kind)
-        if item is not None:
-            query = query.where(PlanException.item_id == item_ref(session, item).id)
+        query = _exceptions_query(session, run, kind, item)
         if limit is not None:
             query = query.limit(limit)
         return run.number, [ExceptionView(*row) for row in session.execute(query)]
+
+
+def count_plan_exceptions(uow: UnitOfWork, *, kind: PlanExceptionKind | None = None, item: str | None = None) -> int:
+    """How many exception messages :func:`plan_exceptions` finds before its limit."""
+    with uow:
+        session = uow.session
+        return _count(session, _exceptions_query(session, _run(session), kind, item))
+
+
+def _count(session: Session, query: Select[Any]) -> int:
+    return session.scalar(select(func.count()).select_from(query.order_by(None).subquery())) or 0
+
+
+def _exceptions_query(session: Session, run: PlanRun, kind: PlanExceptionKind | None, item: str | None) -> Select[Any]:
+    query = (
+        select(
+            PlanException.kind,
+            Item.code,
+            Site.code,
+            PlanException.date,
+            PlanException.document,
+            PlanException.quantity,
+            PlanException.need_date,
+            PlanException.cause,
+            PlanException.days_late,
+        )
+        .join(Item, Item.id == PlanException.item_id)
+        .join(Site, Site.id == PlanException.site_id)
+        .where(PlanException.run_id == run.id)
+        .order_by(PlanException.date, Item.code, PlanException.kind)
+    )
+    if kind is not None:
+        query = query.where(PlanException.kind == kind)
+    if item is not None:
+        query = query.where(PlanException.item_id == item_ref(session, item).id)
+    return query
 
 
 def _order_query() -> Any:
@@ -213,15 +229,27 @@ def planned_orders(
     with uow:
         session = uow.session
         run = _run(session)
-        query = _order_query().where(PlannedOrder.run_id == run.id).order_by(PlannedOrder.release_date, Item.code)
-        if item is not None:
-            positions = _positions_of_item(session, run.id, item_ref(session, item).id)
-            query = query.where(PlannedOrder.position.in_(positions))
-        if kind is not None:
-            query = query.where(PlannedOrder.kind == kind)
+        query = _orders_query(session, run, item, kind)
         if limit is not None:
             query = query.limit(limit)
         return run.number, [OrderView(*row) for row in session.execute(query)]
+
+
+def count_planned_orders(uow: UnitOfWork, *, item: str | None = None, kind: Procurement | None = None) -> int:
+    """How many planned orders :func:`planned_orders` finds before its limit."""
+    with uow:
+        session = uow.session
+        return _count(session, _orders_query(session, _run(session), item, kind))
+
+
+def _orders_query(session: Session, run: PlanRun, item: str | None, kind: Procurement | None) -> Select[Any]:
+    query = _order_query().where(PlannedOrder.run_id == run.id).order_by(PlannedOrder.release_date, Item.code)
+    if item is not None:
+        positions = _positions_of_item(session, run.id, item_ref(session, item).id)
+        query = query.where(PlannedOrder.position.in_(positions))
+    if kind is not None:
+        query = query.where(PlannedOrder.kind == kind)
+    return query
 
 
 def _positions_of_item(session: Session, run_id: int, item_id: int) -> list[int]:

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Row, select
+from sqlalchemy import Row, Select, func, select
 from sqlalchemy.orm import Session
 
 from plantops.db.base import table_of
@@ -82,6 +82,14 @@ def policy_lines(
         return _run_view(chosen), _lines(session, chosen, items, limit)
 
 
+def count_policy_lines(uow: UnitOfWork, *, run: str | None = None, items: tuple[str, ...] = ()) -> int:
+    """How many lines :func:`policy_lines` finds before its limit."""
+    with uow:
+        session = uow.session
+        query = _lines_query(policy_run(session, run), items).order_by(None)
+        return session.scalar(select(func.count()).select_from(query.subquery())) or 0
+
+
 def explain(
     uow: UnitOfWork, item: str, *, site: str | None = None, run: str | None = None, simulated: bool = True
 ) -> tuple[RunView, list[Explanation]]:
@@ -118,6 +126,13 @@ def _run_view(run: PolicyRun) -> RunView:
 
 
 def _lines(session: Session, run: PolicyRun, items: tuple[str, ...], limit: int | None) -> list[LineView]:
+    query = _lines_query(run, items)
+    if limit is not None:
+        query = query.limit(limit)
+    return [LineView(row.item_code, row.site_code, row.unit_code, row.decimals, row) for row in session.execute(query)]
+
+
+def _lines_query(run: PolicyRun, items: tuple[str, ...]) -> Select[Any]:
     query = (
         select(
             table_of(PolicyLine),
@@ -134,9 +149,7 @@ def _lines(session: Session, run: PolicyRun, items: tuple[str, ...], limit: int 
     )
     if items:
         query = query.where(Item.code.in_(items))
-    if limit is not None:
-        query = query.limit(limit)
-    return [LineView(row.item_code, row.site_code, row.unit_code, row.decimals, row) for row in session.execute(query)]
+    return query
 
 
 # --- explanation ------------------------------------------------------------------------------
