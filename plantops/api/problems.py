@@ -31,7 +31,7 @@ from plantops.errors import (
     PlantOpsError,
     ValidationError,
 )
-from plantops.services.access import AuthenticationError
+from plantops.services.access import AuthenticationError, SignInThrottledError
 from plantops.services.forecasting.queries import NoForecastError
 from plantops.services.inventory.counting import CountListPostedError
 from plantops.services.inventory.ledger import InsufficientStockError
@@ -73,6 +73,7 @@ class PreconditionRequiredError(PlantOpsError):
 
 
 _STATUS: Sequence[tuple[type[Exception], int, str]] = (
+    (SignInThrottledError, 429, "too-many-sign-ins"),
     (AuthenticationError, 401, "unauthenticated"),
     (NotAllowedError, 403, "forbidden"),
     (NotFoundError, 404, "not-found"),
@@ -101,6 +102,7 @@ TITLES = {
     415: "Unsupported media type",
     422: "Not acceptable",
     428: "Precondition required",
+    429: "Too many requests",
     500: "Internal error",
     503: "Unavailable",
 }
@@ -159,6 +161,8 @@ def install(app: FastAPI) -> None:
     async def plantops_error(request: Request, error: Exception) -> JSONResponse:
         status, slug = status_of(error)
         headers = {"WWW-Authenticate": 'Bearer realm="plantops"'} if status == 401 else None
+        if isinstance(error, SignInThrottledError):
+            headers = {"Retry-After": str(error.retry_after)}
         return problem_response(request, status, slug, str(error), _field_errors(error), headers)
 
     @app.exception_handler(RequestValidationError)

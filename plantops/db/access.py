@@ -26,6 +26,27 @@ class User(Base):
     password_hash: Mapped[str | None] = mapped_column(String(256), info={"secret": True})
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[dt.datetime]
+    #: The CLDR locale the user writes numbers in (``de_DE``); None: the one their browser asks for.
+    number_locale: Mapped[str | None] = mapped_column(String(35))
+
+
+class SignInFailure(Base):
+    """A refused sign-in: the name tried (known or not), the client's address and when.
+
+    Recent failures throttle further sign-ins of the same name or from the same address;
+    a successful sign-in clears its name's failures.
+    """
+
+    __tablename__ = "sign_in_failure"
+    __table_args__ = (
+        Index("ix_sign_in_failure_username_failed_at", "username", "failed_at"),
+        Index("ix_sign_in_failure_address_failed_at", "address", "failed_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(64))
+    address: Mapped[str] = mapped_column(String(64))
+    failed_at: Mapped[dt.datetime]
 
 
 class UserRole(Base):

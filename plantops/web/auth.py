@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from typing import Annotated, Any
 from urllib.parse import quote, urlsplit
 
+from babel import Locale
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import RedirectResponse
 from starlette.responses import Response
@@ -23,7 +24,15 @@ from starlette.responses import Response
 from plantops.bootstrap import PlantOps
 from plantops.db.session import UnitOfWork
 from plantops.errors import NotFoundError, PlantOpsError
-from plantops.services.access import Permission, Principal, allowed, authenticate, get_user
+from plantops.services.access import (
+    Permission,
+    Principal,
+    SignInThrottledError,
+    allowed,
+    authenticate,
+    get_user,
+)
+from plantops.web.preferences import number_locale
 from plantops.web.session import COOKIE_NAME, SESSION_SECONDS, Session, SessionSigner
 from plantops.web.templating import render
 
@@ -54,6 +63,10 @@ class User:
     roles: tuple[str, ...]
     csrf_token: str
     principal: Principal
+    #: The locale the user's numbers are read in (:func:`plantops.web.preferences.number_locale`).
+    locale: Locale
+    #: The locale the user chose, or None where it follows their browser.
+    chosen_locale: str | None = None
 
     def may(self, permission: str) -> bool:
         return allowed(self.principal, Permission(permission))
@@ -82,7 +95,9 @@ def current_user(request: Request) -> User:
     if not account.active:
         raise LoginRequired()
     principal = Principal(account.username, frozenset(account.roles))
-    user = User(account.username, tuple(sorted(r.value for r in account.roles)), session.csrf_token, principal)
+    locale = number_locale(account.number_locale, request.headers.get("Accept-Language"))
+    roles = tuple(sorted(r.value for r in account.roles))
+    user = User(account.username, roles, session.csrf_token, principal, locale, account.number_locale)
     request.state.user = user
     return user
 
@@ -131,9 +146,11 @@ def login(
     next: Annotated[str, Form()] = "/",
 ) -> Response:
     try:
-        principal = authenticate(plant(request).uow(), username.strip(), password)
+        address = request.client.host if request.client else ""
+        principal = authenticate(plant(request).uow(), username.strip(), password, address=address)
     except PlantOpsError as error:
-        return render(request, "login.html", 401, next=_safe_next(next), error=str(error), username=username)
+        status = 429 if isinstance(error, SignInThrottledError) else 401
+        return render(request, "login.html", status, next=_safe_next(next), error=str(error), username=username)
     signer: SessionSigner = request.app.state.signer
     session = signer.open(principal.username, tuple(sorted(r.value for r in principal.roles)))
     response = RedirectResponse(_root(request) + _safe_next(next), status_code=303)

@@ -2,7 +2,14 @@
 
 from __future__ import annotations
 
+import logging
+from typing import Any
+
+from sqlalchemy import select
+
+from plantops.db.access import SignInFailure
 from plantops.services import access
+from plantops.services.access import throttle
 from plantops.vocabulary import Role
 from tests.api.conftest import Api, problem
 
@@ -94,3 +101,34 @@ def test_only_admins_manage_users(api: Api) -> None:
     refused = problem(api.post("/api/v1/users", json={"username": "x", "roles": ["admin"]}, role=Role.PLANNER))
 
     assert refused["status"] == 403 and "manage_users" in refused["detail"]
+
+
+def test_failed_sign_ins_are_throttled_per_user_then_allowed_again_after_the_window(api: Api, caplog: Any) -> None:
+    access.add_user(api.ops.uow(), "dana", roles=[Role.PLANNER], password=PASSWORD)
+    form = {"username": "dana", "password": "guess"}
+
+    with caplog.at_level(logging.WARNING, logger="plantops.sign_in"):
+        wrong = [
+            api.client.post("/api/v1/auth/token", data=form).status_code for _ in range(throttle.MAX_FAILURES_PER_USER)
+        ]
+    right = api.client.post("/api/v1/auth/token", data={**form, "password": PASSWORD})
+
+    assert wrong == [401] * throttle.MAX_FAILURES_PER_USER
+    assert problem(right)["status"] == 429 and "too many refused sign-ins for this user" in problem(right)["detail"]
+    assert 0 < int(right.headers["retry-after"]) <= throttle.WINDOW.total_seconds() + 1
+    assert sum("refused sign-in of 'dana'" in r.getMessage() for r in caplog.records) == throttle.MAX_FAILURES_PER_USER
+    with api.ops.uow() as uow:  # the window passes
+        for failure in uow.session.scalars(select(SignInFailure)):
+            failure.failed_at -= throttle.WINDOW
+        uow.commit()
+    assert api.client.post("/api/v1/auth/token", data={**form, "password": PASSWORD}).status_code == 200
+
+
+def test_failed_sign_ins_from_one_address_throttle_every_name_from_it(api: Api) -> None:
+    access.add_user(api.ops.uow(), "dana", roles=[Role.PLANNER], password=PASSWORD)
+    for attempt in range(throttle.MAX_FAILURES_PER_ADDRESS):
+        api.client.post("/api/v1/auth/token", data={"username": f"nobody-{attempt}", "password": "guess"})
+
+    refused = api.client.post("/api/v1/auth/token", data={"username": "dana", "password": PASSWORD})
+
+    assert problem(refused)["status"] == 429 and "from this address" in problem(refused)["detail"]

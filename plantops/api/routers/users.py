@@ -48,7 +48,8 @@ def sign_in(
     days: Annotated[int, Form(ge=1, le=MAX_TOKEN_DAYS)] = DEFAULT_TOKEN_DAYS,
 ) -> TokenOut:
     ops = plantops(request)
-    principal = access.authenticate(ops.uow(), username, password)
+    address = request.client.host if request.client else ""
+    principal = access.authenticate(ops.uow(), username, password, address=address)
     issued = access.issue_token(ops.uow().acting_as(principal.username), principal.username, days=days)
     return TokenOut(access_token=issued.secret, username=issued.username, expires_at=issued.expires_at)
 

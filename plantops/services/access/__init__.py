@@ -38,7 +38,7 @@ from plantops.services.access.credentials import (
     revoke,
 )
 from plantops.services.access.permissions import PERMISSIONS, Permission, allowed, roles_allowed
-from plantops.services.access.principal import AuthenticationError, Principal
+from plantops.services.access.principal import AuthenticationError, Principal, SignInThrottledError
 from plantops.services.access.users import (
     UserView,
     add_user,
@@ -57,6 +57,7 @@ __all__ = [
     "IssuedCredential",
     "Permission",
     "Principal",
+    "SignInThrottledError",
     "UserView",
     "add_user",
     "allowed",

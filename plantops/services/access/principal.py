@@ -21,3 +21,14 @@ class AuthenticationError(PlantOpsError):
 
     The message never says which of user or password was wrong.
     """
+
+
+class SignInThrottledError(AuthenticationError):
+    """Too many refused sign-ins of one name, or from one address, in a short time.
+
+    ``retry_after`` is how many seconds to wait before trying again.
+    """
+
+    def __init__(self, message: str, retry_after: int) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from functools import cache
 
 from argon2 import PasswordHasher
+from babel import Locale, UnknownLocaleError
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -21,6 +22,7 @@ from sqlalchemy.orm import Session
 from plantops.db.access import User, UserRole
 from plantops.db.session import UnitOfWork
 from plantops.errors import NotFoundError, ValidationError
+from plantops.services.access import throttle
 from plantops.services.access.principal import AuthenticationError, Principal
 from plantops.vocabulary import Role
 
@@ -37,6 +39,7 @@ class UserView:
     active: bool
     has_password: bool
     created_at: dt.datetime
+    number_locale: str | None = None
 
 
 @cache
@@ -116,6 +119,22 @@ def set_active(uow: UnitOfWork, username: str, active: bool) -> UserView:
     return view
 
 
+def set_number_locale(uow: UnitOfWork, username: str, locale: str | None) -> UserView:
+    """Read ``username``'s numbers as written in ``locale`` (a CLDR locale such as ``de_DE``), or,
+    with None, in the locale their browser asks for."""
+    if locale is not None:
+        try:
+            locale = str(Locale.parse(locale))
+        except (UnknownLocaleError, ValueError, TypeError):
+            raise ValidationError("user", "number_locale", f"no locale is called {locale!r}") from None
+    with uow:
+        user = _user(uow.session, username)
+        user.number_locale = locale
+        view = _view(uow.session, user)
+        uow.commit()
+        return view
+
+
 def get_user(uow: UnitOfWork, username: str) -> UserView:
     with uow:
         return _view(uow.session, _user(uow.session, username))
@@ -128,26 +147,34 @@ def list_users(uow: UnitOfWork) -> list[UserView]:
         return [_view(session, user) for user in session.scalars(select(User).order_by(User.username))]
 
 
-def authenticate(uow: UnitOfWork, username: str, password: str) -> Principal:
+def authenticate(uow: UnitOfWork, username: str, password: str, *, address: str = "") -> Principal:
     """The principal whose ``password`` this is; :class:`AuthenticationError` otherwise.
 
     An unknown user, a wrong password, a user without a password and an inactive user
-    are refused with the same message, after the same amount of work.
+    are refused with the same message, after the same amount of work, and recorded;
+    after too many of them for the name or from the client's ``address``, every try is
+    refused for a while (:class:`SignInThrottledError`, see :mod:`.throttle`).
     """
+    now = dt.datetime.now(dt.UTC)
     with uow:
         session = uow.session
+        throttle.check_not_throttled(session, username, address, now=now)
         user = session.scalar(select(User).where(User.username == username))
         stored = user.password_hash if user is not None and user.password_hash else None
         try:
             _hasher().verify(stored or _unknown_user_hash(), password)
+            refused = user is None or stored is None or not user.active
         except (VerificationError, InvalidHashError):
-            raise AuthenticationError(SIGN_IN_REFUSED) from None
-        if user is None or stored is None or not user.active:
+            refused = True
+        if refused or user is None or stored is None:
+            throttle.record_failure(session, username, address, now=now)
+            uow.commit()
             raise AuthenticationError(SIGN_IN_REFUSED)
         principal = Principal(user.username, _roles(session, user.id))
+        throttle.clear_failures(session, username)
         if _hasher().check_needs_rehash(stored):
             user.password_hash = _hasher().hash(password)
-            uow.commit()
+        uow.commit()
     return principal
 
 
@@ -193,4 +220,5 @@ def _view(session: Session, user: User) -> UserView:
         active=user.active,
         has_password=user.password_hash is not None,
         created_at=user.created_at,
+        number_locale=user.number_locale,
     )
