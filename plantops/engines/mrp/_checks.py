@@ -7,6 +7,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
+from plantops.bounds import MAX_AMOUNT, MAX_QUANTITY
 from plantops.errors import ValidationError
 
 I64 = NDArray[np.int64]
@@ -15,6 +16,8 @@ Bool = NDArray[np.bool_]
 Dates = NDArray[np.datetime64]
 
 NAT = np.datetime64("NaT", "D")
+#: The largest quantity or amount an input column may hold: what a user may enter.
+BOUND = float(max(MAX_QUANTITY, MAX_AMOUNT))
 
 
 def _array(values: ArrayLike, dtype: Any, record: str, field: str, size: int | None) -> NDArray[Any]:
@@ -57,8 +60,11 @@ def floats(
     minimum: float | None = 0.0,
     positive: bool = False,
     allow_nan: bool = False,
+    maximum: float | None = BOUND,
 ) -> F64:
-    """Finite floats ``>= minimum`` (``> 0`` with ``positive``); NaN only with ``allow_nan``."""
+    """Finite floats ``>= minimum`` (``> 0`` with ``positive``) and ``<= maximum`` (by default the bound
+    on every quantity and amount a user enters, :mod:`plantops.bounds`; ``+inf`` stands for "none");
+    NaN only with ``allow_nan``."""
     if values is None:
         return np.full(size or 0, default, np.float64)
     array: F64 = _array(values, np.float64, record, field, size)
@@ -71,6 +77,11 @@ def floats(
             row = first_bad(low)
             relation = ">" if positive else ">="
             raise ValidationError(record, field, f"row {row}: {array[row]} must be {relation} {minimum:g}")
+    if maximum is not None:
+        high = np.isfinite(array) & (array > maximum)
+        if high.any():
+            row = first_bad(high)
+            raise ValidationError(record, field, f"row {row}: {array[row]:g} must be at most {maximum:,.0f}")
     return array
 
 

@@ -27,8 +27,9 @@ class Stock:
 
     @classmethod
     def of(cls, *, on_hand: ArrayLike, allocated: ArrayLike | None = None) -> Stock:
-        stock = check.floats(on_hand, _STOCK, "on_hand", None, minimum=None)
-        return cls(on_hand=stock, allocated=check.floats(allocated, _STOCK, "allocated", stock.size))
+        # Balances and what is still to come in sum what users entered: they are not bounded by it.
+        stock = check.floats(on_hand, _STOCK, "on_hand", None, minimum=None, maximum=None)
+        return cls(on_hand=stock, allocated=check.floats(allocated, _STOCK, "allocated", stock.size, maximum=None))
 
     @classmethod
     def zeros(cls, nodes: int) -> Stock:
@@ -117,7 +118,7 @@ class Receipts:
             id=np.arange(size, dtype=np.int64) if id is None else check.ints(id, _RECEIPTS, "id", size),
             node=nodes,
             due=check.dates(due, _RECEIPTS, "due", size),
-            quantity=check.floats(quantity, _RECEIPTS, "quantity", size),
+            quantity=check.floats(quantity, _RECEIPTS, "quantity", size, maximum=None),
             firm=check.bools(firm, _RECEIPTS, "firm", size),
         )
 

@@ -26,6 +26,8 @@ from tests.engines.mrp.mrp_builder import MONDAY, Builder
         ({"min_order_quantity": [50], "max_order_quantity": [20]}, "max_order_quantity"),
         ({"phantom": [True]}, "phantom"),
         ({"site": [0, 0]}, "site"),
+        ({"safety_stock": [1e9 + 1]}, "safety_stock"),
+        ({"lot_size_rule": ["fixed_order_quantity"], "fixed_order_quantity": [9e12]}, "fixed_order_quantity"),
     ],
 )
 def test_bad_node_columns_are_refused(params: dict[str, Any], field: str) -> None:
@@ -62,6 +64,13 @@ def _problem(**changes: Any) -> dict[str, Any]:
     }
     parts.update(changes)
     return parts
+
+
+def test_a_demand_beyond_the_bound_on_entered_quantities_is_refused_but_a_large_balance_is_not() -> None:
+    with pytest.raises(ValidationError, match="at most 1,000,000,000") as error:
+        Demands.of(node=[0], date=[MONDAY], quantity=[9e12])
+    assert (error.value.record, error.value.field) == ("mrp demands", "quantity")
+    assert Stock.of(on_hand=[3e12]).on_hand[0] == 3e12
 
 
 def test_references_to_missing_nodes_are_refused() -> None:
