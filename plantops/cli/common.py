@@ -53,6 +53,14 @@ def _fail(message: str) -> NoReturn:
     raise typer.Exit(ERROR_EXIT_CODE)
 
 
+def counted(count: int, noun: str, plural: str | None = None) -> str:
+    """``count`` and its noun, singular for exactly one: "1 unit", "2 units", "0 units".
+
+    ``plural`` is for nouns that do not just take an "s" ("1 item at a site", "2 items at sites").
+    """
+    return f"{count} {noun if count == 1 else plural or noun + 's'}"
+
+
 def print_table(table: Table) -> None:
     """Print ``table`` with every value whole.
 

@@ -10,7 +10,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from plantops.cli.common import console, plantops, print_table, reports_errors
+from plantops.cli.common import console, counted, plantops, print_table, reports_errors
 from plantops.errors import ValidationError
 from plantops.services.inventory import counting
 from plantops.services.inventory.counting import CountList
@@ -73,7 +73,7 @@ def post(number: Annotated[str, typer.Argument(help="Count list number.")]) -> N
         result = counting.post_count(ops.uow(), number, posted_by=getpass.getuser(), now=dt.datetime.now(dt.UTC))
     console.print(
         f"Count list {result.number} posted (posting {result.posting_id}): "
-        f"{len(result.adjusted)} of {len(result.lines)} lines adjusted."
+        f"{len(result.adjusted)} of {counted(len(result.lines), 'line')} adjusted."
     )
     for line in result.adjusted:
         console.print(

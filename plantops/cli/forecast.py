@@ -19,6 +19,7 @@ from plantops.cli.common import (
     FormatOption,
     Listing,
     console,
+    counted,
     plantops,
     print_listing,
     print_table,
@@ -67,13 +68,15 @@ def run(
         summary = runs.run_forecast(ops.uow(), request, run_by=getpass.getuser(), progress=progress)
     state = "published to MRP" if summary.published else "not published"
     console.print(
-        f"{summary.number}: {summary.series} items at sites forecast for {summary.horizon} weeks "
+        f"{summary.number}: {counted(summary.series, 'item at a site', 'items at sites')} forecast for "
+        f"{counted(summary.horizon, 'week')} "
         f"from the week of {summary.first_week}, {state}."
     )
     console.print("Demand: " + ", ".join(f"{n} {name}" for name, n in summary.classes.items()))
     console.print("Models: " + ", ".join(f"{n} {name}" for name, n in summary.models.items()))
     if summary.versions_scored:
-        console.print(f"Accuracy of {summary.versions_scored} earlier versions scored against the new history.")
+        earlier = counted(summary.versions_scored, "earlier version")
+        console.print(f"Accuracy of {earlier} scored against the new history.")
 
 
 @app.command()
@@ -152,7 +155,7 @@ def publish_version(version: Annotated[str, typer.Argument(help="Forecast versio
     """Publish a forecast version (again) to MRP's demand forecast, overrides applied."""
     with plantops() as ops:
         written = overrides.publish(ops.uow(), version, by=getpass.getuser())
-    console.print(f"{version} published: {written} weekly forecasts for MRP.")
+    console.print(f"{version} published: {counted(written, 'weekly forecast')} for MRP.")
 
 
 @app.command()
@@ -186,7 +189,7 @@ def accuracy(
         scored, last_week = scoring.refresh_accuracy(ops.uow())
         rows = queries.accuracy(ops.uow(), version=version, item=item, latest_only=not history)
     if last_week is not None and output is Format.TABLE:
-        console.print(f"{scored} versions scored against the sales history through the week of {last_week}.")
+        console.print(f"{counted(scored, 'version')} scored against the sales history through the week of {last_week}.")
     digits = {"MASE": 3, "sMAPE": 1, "RMSSE": 3, "bias": 2}
     scores = [Column(name, lambda value, d=d: _f(value, d)) for name, d in digits.items()]
     columns = ["version", "item", "site", "through", "weeks", *scores, "overridden"]

@@ -14,6 +14,7 @@ from plantops.cli.common import (
     FormatOption,
     Listing,
     console,
+    counted,
     plantops,
     print_listing,
     print_table,
@@ -63,8 +64,9 @@ def run(
         summary = runs.run_plan(ops.uow(), request, progress=progress)
     timing = ", ".join(f"{name} {seconds:.2f} s" for name, seconds in summary.seconds.items())
     console.print(
-        f"{summary.number}: {summary.planned_orders} planned orders for {summary.nodes} items at sites "
-        f"({summary.firm_orders_kept} firm orders kept); {timing}."
+        f"{summary.number}: {counted(summary.planned_orders, 'planned order')} for "
+        f"{counted(summary.nodes, 'item at a site', 'items at sites')} "
+        f"({counted(summary.firm_orders_kept, 'firm order')} kept); {timing}."
     )
     if summary.exceptions:
         console.print("Exceptions: " + ", ".join(f"{n} {k.replace('_', ' ')}" for k, n in summary.exceptions.items()))

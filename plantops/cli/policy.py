@@ -16,6 +16,7 @@ from plantops.cli.common import (
     Listing,
     Shown,
     console,
+    counted,
     plantops,
     print_listing,
     print_table,
@@ -86,7 +87,8 @@ def compute(
         run, lines = queries.policy_lines(ops.uow(), run=summary.number, limit=limit)
     _print_lines(run, lines, summary.lines, Format.TABLE)
     console.print(
-        f"{summary.number}: {summary.lines} policies; `plantops policy apply` writes them to MRP's parameters."
+        f"{summary.number}: {counted(summary.lines, 'policy', 'policies')}; "
+        "`plantops policy apply` writes them to MRP's parameters."
     )
     for skipped in summary.skipped:
         console.print(f"Skipped {skipped.item}{' at ' + skipped.site if skipped.site else ''}: {skipped.reason}.")
@@ -154,7 +156,7 @@ def apply_run(
             f"{before} -> {after}",
         )
     print_table(table)
-    console.print(f"{len(changes)} items updated; the next `plantops plan` uses them.")
+    console.print(f"{counted(len(changes), 'item')} updated; the next `plantops plan` uses them.")
 
 
 def _print_lines(run: RunView, lines: list[LineView], total: int, output: Format) -> None:

@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 import typer
 from rich.table import Table
 
-from plantops.cli.common import console, plantops, print_table, reports_errors, step_progress
+from plantops.cli.common import console, counted, plantops, print_table, reports_errors, step_progress
 from plantops.services.scheduling import queries, runs
 from plantops.services.scheduling.queries import RunView, WorkCenterSequence
 from plantops.services.scheduling.runs import ScheduleRequest, ScheduleSummary
@@ -164,14 +164,14 @@ def _print_summary(summary: ScheduleSummary) -> None:
     quality = "proven optimal" if summary.proven_optimal else f"{summary.status.value}, bound {summary.bound:,.0f}"
     timing = ", ".join(f"{name} {seconds:.2f} s" for name, seconds in summary.seconds.items())
     console.print(
-        f"{summary.number}: {summary.operations} operations of {summary.orders} orders scheduled "
+        f"{summary.number}: {counted(summary.operations, 'operation')} of {counted(summary.orders, 'order')} scheduled "
         f"({quality}; objective {summary.objective:,.0f}); the last ends {summary.finishes_at:%Y-%m-%d %H:%M} UTC; "
-        f"{summary.late_orders} late orders; {timing}."
+        f"{counted(summary.late_orders, 'late order')}; {timing}."
     )
     if summary.without_routing:
         console.print(f"Not scheduled (no routing): {', '.join(summary.without_routing)}")
     if summary.kind == ScheduleRunKind.REPAIR:
-        console.print(f"{len(summary.moves)} operations moved.")
+        console.print(f"{counted(len(summary.moves), 'operation')} moved.")
         if summary.moves:
             table = Table("order", "step", "work center", "start before", "start now", title="Moved operations")
             for move in summary.moves:
@@ -194,7 +194,7 @@ def _print_run(run: RunView) -> None:
     console.print(
         f"{run.number} ({what}) by {run.run_by}: {run.horizon_start:%Y-%m-%d %H:%M} to "
         f"{run.horizon_end:%Y-%m-%d %H:%M} UTC, {quality}, objective {run.objective:,.0f}"
-        + (f", {run.moved_operations} operations moved" if run.moved_operations is not None else "")
+        + (f", {counted(run.moved_operations, 'operation')} moved" if run.moved_operations is not None else "")
     )
 
 
@@ -212,7 +212,7 @@ def _print_sequence(sequence: WorkCenterSequence, run: RunView, *, days: int, wi
         "step",
         "setup",
         "",
-        title=f"{sequence.work_center} {sequence.name} ({sequence.units} units, load {sequence.load:.0%}, "
+        title=f"{sequence.work_center} {sequence.name} ({counted(sequence.units, 'unit')}, load {sequence.load:.0%}, "
         f"utilisation {sequence.utilisation:.0%}; {sequence.time_zone})",
     )
     for op in sequence.operations:

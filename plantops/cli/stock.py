@@ -18,6 +18,7 @@ from plantops.cli.common import (
     FormatOption,
     Listing,
     console,
+    counted,
     plantops,
     print_listing,
     print_table,
@@ -303,7 +304,10 @@ def verify() -> None:
     with plantops() as ops:
         check = balances.verify(ops.uow())
     if check.sound:
-        console.print(f"Ledger sound: {check.balances} balances equal the sum of their {check.moves} moves.")
+        console.print(
+            f"Ledger sound: {counted(check.balances, 'balance')}, each equal to the sum of its moves "
+            f"({counted(check.moves, 'move')} in all)."
+        )
         return
     for problem in check.problems:
         console.print(f"[red]{problem}[/red]")
