@@ -24,6 +24,7 @@ from plantops.services.forecasting import overrides
 from plantops.services.inventory import balances, reservations, stock, valuation
 from plantops.services.inventory.moves import MoveFilter, list_moves
 from plantops.services.inventory.stock import StockLine, Who
+from plantops.services.master_data import records
 from plantops.services.planning.problem import PlanRequest
 from plantops.services.planning.runs import run_plan
 from tests.services.minimal_plant import MINIMAL_PLANT, write_plant
@@ -174,3 +175,29 @@ def test_the_quantity_bound_accepts_exactly_the_positive_six_place_numbers_up_to
     problem = bounds.quantity_problem(value)
     accepted = value.is_finite() and 0 < value <= TOP and value == value.quantize(Decimal("0.000001"))
     assert (problem is None) == accepted
+
+
+def _shelf_life(ops: PlantOps, item: str, days: int) -> None:
+    version = records.get_record(ops.uow(), "items", [item]).version
+    records.update_record(ops.uow(), "items", [item], {"shelf_life_days": days}, version=version, posted_by="t")
+
+
+@pytest.mark.parametrize(
+    ("expiry", "why"),
+    [(dt.date(2020, 1, 1), "before the receipt"), (dt.date.today() + dt.timedelta(days=30), "shelf life")],
+)
+def test_an_expiry_past_or_beyond_the_shelf_life_needs_a_reason(plant: PlantOps, expiry: dt.date, why: str) -> None:
+    _shelf_life(plant, "TUBE", 3)
+    line = StockLine("TUBE", "P1/RM", Decimal(5), lot="L-NEW", expiry=expiry)
+    before = _moves(plant)
+    with pytest.raises(ValidationError, match=why) as refused:
+        stock.receive(plant.uow(), line, WHO)
+    assert refused.value.field == "expiry" and _moves(plant) == before
+
+    stock.receive(plant.uow(), line, Who("tester", reason="returned by the customer as it was"))
+    assert _moves(plant) == before + 1
+
+
+def test_an_expiry_within_the_shelf_life_needs_no_reason(plant: PlantOps) -> None:
+    _shelf_life(plant, "TUBE", 3)
+    stock.receive(plant.uow(), StockLine("TUBE", "P1/RM", Decimal(5), lot="L-OK", expiry=dt.date.today()), WHO)

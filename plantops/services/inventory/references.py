@@ -104,6 +104,31 @@ def lot_for_receipt(
     return int(lot.id)
 
 
+def check_expiry(
+    session: Session, item: ItemRef, expiry: dt.date, *, received_on: dt.date, reason: str, record: str
+) -> None:
+    """An expiry already past, or further off than the item's shelf life from receipt, needs a reason.
+
+    Such a date is most often a typing slip (2020 for 2026, a month for a day); where it
+    is true (a return of expired goods, a longer-lived lot), the reason says so.
+    """
+    bounds.check_date(record, "expiry", expiry)
+    if reason.strip():
+        return
+    if expiry < received_on:
+        raise ValidationError(
+            record, "expiry", f"{expiry} is before the receipt ({received_on}): give a reason to receive expired stock"
+        )
+    shelf_life = session.scalar(select(Item.shelf_life_days).where(Item.id == item.id))
+    if shelf_life and expiry > received_on + dt.timedelta(days=shelf_life):
+        raise ValidationError(
+            record,
+            "expiry",
+            f"{expiry} is more than the shelf life of {item.code} ({shelf_life} days) after the receipt "
+            f"({received_on}): check the date, or give a reason",
+        )
+
+
 def _check_lot_given(item: ItemRef, code: str | None, record: str) -> None:
     bounds.check_text(record, "lot", code, max_length=_LOT_CODE_LENGTH)
     if item.tracking is not Tracking.NONE and code is None:

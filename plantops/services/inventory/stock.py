@@ -40,6 +40,7 @@ from plantops.services.inventory.ledger import (
 from plantops.services.inventory.references import (
     ItemRef,
     LocationRef,
+    check_expiry,
     check_quantity,
     item_ref,
     location_ref,
@@ -138,7 +139,7 @@ def _post_line(
     if posted is not None:
         return posted
     if incoming:
-        return _post(uow, who, lambda s: ([_incoming(s, move_type, line, record)], None))
+        return _post(uow, who, lambda s: ([_incoming(s, move_type, line, record, who)], None))
     return _post(uow, who, lambda s: ([_outgoing(s, move_type, line, record)], None))
 
 
@@ -250,7 +251,7 @@ def produce(uow: UnitOfWork, consumed: Sequence[StockLine], produced: Sequence[S
 
     def build(session: Session) -> tuple[list[MoveLine], AfterPosting]:
         ins = [_outgoing(session, MoveType.PRODUCTION_CONSUMPTION, c, "production consumption") for c in consumed]
-        outs = [_incoming(session, MoveType.PRODUCTION_OUTPUT, p, "production output") for p in produced]
+        outs = [_incoming(session, MoveType.PRODUCTION_OUTPUT, p, "production output", who) for p in produced]
 
         def link_lots(session: Session, result: PostingResult) -> None:
             links = [
@@ -301,9 +302,12 @@ def reverse(uow: UnitOfWork, posting_id: int, who: Who) -> PostingSummary:
     return _post(uow, who, build, reverses=posting_id)
 
 
-def _incoming(session: Session, move_type: MoveType, line: StockLine, record: str) -> MoveLine:
+def _incoming(session: Session, move_type: MoveType, line: StockLine, record: str, who: Who) -> MoveLine:
     item, place = _item_and_location(session, line)
     check_quantity(item, line.quantity, record=record)
+    if line.expiry is not None:
+        received_on = (who.effective_at or _now()).date()
+        check_expiry(session, item, line.expiry, received_on=received_on, reason=who.reason, record=record)
     if line.unit_cost is not None:
         bounds.check_amount(record, "unit_cost", line.unit_cost)
     location = place or location_ref(session, line.location)
