@@ -39,7 +39,9 @@ Location = Annotated[str, typer.Argument(help="Location code.")]
 Qty = Annotated[str, typer.Argument(help="Quantity in the item's unit.")]
 Lot = Annotated[str | None, typer.Option(help="Lot or serial number (tracked items).")]
 Document = Annotated[str, typer.Option(help="Source document (order number, delivery note).")]
-Reason = Annotated[str, typer.Option(help="Why: required for adjustments, scrap and reversals.")]
+Reason = Annotated[
+    str, typer.Option(help="Why: required for adjustments, scrap, reversals and an expiry past or beyond shelf life.")
+]
 Key = Annotated[str | None, typer.Option("--key", help="Idempotency key: the same key posts only once.")]
 At = Annotated[str | None, typer.Option("--at", help="When it happened, ISO with zone (default: now).")]
 
@@ -87,6 +89,7 @@ def receive(
     expiry: Annotated[dt.datetime | None, typer.Option(formats=["%Y-%m-%d"], help="Expiry of a new lot.")] = None,
     unit_cost: Annotated[str | None, typer.Option(help="Cost per unit (default: standard cost).")] = None,
     document: Document = "",
+    reason: Reason = "",
     key: Key = None,
     at: At = None,
 ) -> None:
@@ -100,7 +103,7 @@ def receive(
         expiry.date() if expiry else None,
     )
     with plantops() as ops:
-        _print_posting(stock.receive(ops.uow(), line, _who(document, key=key, at=at)))
+        _print_posting(stock.receive(ops.uow(), line, _who(document, reason, key=key, at=at)))
 
 
 @app.command()

@@ -120,3 +120,12 @@ def test_adjust_without_reason_and_bad_time_are_clear_errors(stocked: Invoke) ->
 
     assert no_reason.exit_code == 2 and "adjustment: reason: is required" in no_reason.output
     assert bad_time.exit_code == 2 and "has no time zone" in bad_time.output
+
+
+def test_a_receipt_with_an_expiry_before_today_needs_a_reason(stocked: Invoke) -> None:
+    args = ["stock", "receive", "TUBE", "P1/RM", "5", "--lot", "L-OLD", "--expiry", "2020-01-01"]
+    refused = stocked(*args)
+    accepted = stocked(*args, "--reason", "sample for the lab")
+
+    assert refused.exit_code == 2 and "expiry" in refused.output and "Traceback" not in refused.output
+    assert accepted.exit_code == 0, accepted.output
