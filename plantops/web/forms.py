@@ -8,16 +8,20 @@ both kinds of error the same way: beside the field.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Mapping
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Annotated
 
+from babel import Locale, numbers
 from fastapi import Query, Request
 from starlette.responses import Response
 
 from plantops.errors import NotFoundError, PlantOpsError, ValidationError
 from plantops.web.templating import render
 
+#: The spaces a person may type between groups of digits, where their locale groups with a space.
+_SPACES = re.compile(r"[ \u00a0\u202f]+")
 #: A form's fields by name, and the label the page shows each under.
 Labels = Mapping[str, str]
 #: The last page of a list that may be asked for (a million pages of any list is more than a plant holds).
@@ -32,25 +36,47 @@ def text(value: str | None) -> str | None:
     return value or None
 
 
-def decimal(record: str, field: str, value: str | None) -> Decimal:
-    """A required number."""
-    number = optional_decimal(record, field, value)
-    if number is None:
+def decimal(record: str, field: str, value: str | None, locale: Locale) -> Decimal:
+    """A required number, as a person in ``locale`` writes it (see :func:`number`)."""
+    found = number(record, field, value, locale)
+    if found is None:
         raise ValidationError(record, field, "is required")
-    return number
+    return found
 
 
-def optional_decimal(record: str, field: str, value: str | None) -> Decimal | None:
+def optional_decimal(record: str, field: str, value: str | None, locale: Locale) -> Decimal | None:
+    """A number, or None where nothing was typed (see :func:`number`)."""
+    return number(record, field, value, locale)
+
+
+def number(record: str, field: str, value: str | None, locale: Locale) -> Decimal | None:
+    """The number a person typed, read as written in ``locale``; None where nothing was typed.
+
+    Every number field of every web form is read here. Babel's strict parser reads the
+    locale's decimal and grouping separators (CLDR's symbols), so that ``1,5`` is one and
+    a half in German and refused in English, where the comma groups thousands and ``1,5``
+    groups them wrongly; a value is never read with a separator ignored (``1,5`` as 15).
+    Where the locale groups thousands with a space (French, Swedish: a no-break space),
+    a typed space is read as that space.
+    """
     given = text(value)
     if given is None:
         return None
+    decimal_sign, group_sign = numbers.get_decimal_symbol(locale), numbers.get_group_symbol(locale)
+    typed = _SPACES.sub(group_sign, given) if _SPACES.fullmatch(group_sign) else given
     try:
-        number = Decimal(given.replace(",", "").replace(" ", ""))
-    except InvalidOperation:
-        raise ValidationError(record, field, f"{given!r} is not a number") from None
-    if not number.is_finite():
+        found = numbers.parse_decimal(typed, locale=locale, strict=True)
+    except numbers.NumberFormatError:
+        shown = "a space" if _SPACES.fullmatch(group_sign) else repr(group_sign)
+        raise ValidationError(
+            record,
+            field,
+            f"{given!r} is not a number as written in {locale.display_name}"
+            f" (decimal separator {decimal_sign!r}, thousands separated by {shown})",
+        ) from None
+    if not found.is_finite():
         raise ValidationError(record, field, f"{given!r} is not a number")
-    return number
+    return found
 
 
 def date(record: str, field: str, value: str | None) -> dt.date | None:
@@ -81,14 +107,14 @@ def moment(record: str, field: str, value: str | None) -> dt.datetime:
         raise ValidationError(record, field, f"{given!r} is not a date and time (2026-11-30T14:00)") from None
 
 
-def integer(record: str, field: str, value: str | None, default: int) -> int:
-    given = text(value)
-    if given is None:
+def integer(record: str, field: str, value: str | None, default: int, locale: Locale) -> int:
+    """A whole number (see :func:`number`); ``default`` where nothing was typed."""
+    found = number(record, field, value, locale)
+    if found is None:
         return default
-    try:
-        return int(given)
-    except ValueError:
-        raise ValidationError(record, field, f"{given!r} is not a whole number") from None
+    if found != found.to_integral_value():
+        raise ValidationError(record, field, f"{text(value)!r} is not a whole number")
+    return int(found)
 
 
 def explain(error: PlantOpsError, labels: Labels) -> str:

@@ -60,7 +60,9 @@ def start_forecast(
     publish: Annotated[str, Form()] = "",
 ) -> Response:
     """Forecast every item in the background; published, MRP plans with it."""
-    forecast_request = ForecastRequest(horizon=forms.integer("forecast", "horizon", horizon, 26), publish=bool(publish))
+    forecast_request = ForecastRequest(
+        horizon=forms.integer("forecast", "horizon", horizon, 26, user.locale), publish=bool(publish)
+    )
 
     def work(uow: UnitOfWork, progress: Progress) -> tuple[ForecastSummary, Output]:
         summary = run_forecast(uow, forecast_request, run_by=user.username, progress=progress)
@@ -120,7 +122,7 @@ def override(
             item=item,
             site=site,
             week=forms.required_date("override", "week", week),
-            quantity=forms.decimal("override", "quantity", quantity),
+            quantity=forms.decimal("override", "quantity", quantity, user.locale),
             reason=typed["reason"],
             by=user.username,
         )

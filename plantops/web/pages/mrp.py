@@ -114,9 +114,9 @@ def start_plan(
     try:
         plan_request = PlanRequest(
             start=forms.date("plan", "start", start) or dt.date.today(),
-            weeks=forms.integer("plan", "weeks", weeks, 52),
-            frozen_weeks=forms.integer("plan", "frozen_weeks", frozen_weeks, 0),
-            slushy_weeks=forms.integer("plan", "slushy_weeks", slushy_weeks, 0),
+            weeks=forms.integer("plan", "weeks", weeks, 52, user.locale),
+            frozen_weeks=forms.integer("plan", "frozen_weeks", frozen_weeks, 0, user.locale),
+            slushy_weeks=forms.integer("plan", "slushy_weeks", slushy_weeks, 0, user.locale),
         )
         check_request(plan_request)
     except PlantOpsError as error:

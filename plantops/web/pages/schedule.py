@@ -113,8 +113,8 @@ def start_schedule(
     """Schedule from now over ``weeks``, searching for ``time_limit`` seconds, in the background."""
     schedule_request = ScheduleRequest(
         horizon_start=dt.datetime.now(dt.UTC),
-        weeks=forms.integer("schedule", "weeks", weeks, 4),
-        time_limit_s=float(forms.decimal("schedule", "time_limit", time_limit)),
+        weeks=forms.integer("schedule", "weeks", weeks, 4, user.locale),
+        time_limit_s=float(forms.decimal("schedule", "time_limit", time_limit, user.locale)),
     )
     return _start(
         request,
@@ -150,7 +150,7 @@ def report_disruption(
     try:
         starts = forms.moment("disruption", "from", starts_at)
         ends = forms.moment("disruption", "to", ends_at)
-        limit = float(forms.decimal("disruption", "time_limit", time_limit))
+        limit = float(forms.decimal("disruption", "time_limit", time_limit, user.locale))
         runs.check_disruption(plant(request).uow(), center, starts_at=starts, ends_at=ends, reason=why)
     except PlantOpsError as error:
         errors = forms.place(error, typed, DOWN_LABELS)
@@ -194,9 +194,9 @@ def add_rush_order(
     typed = {"item": item.strip(), "quantity": quantity.strip(), "due": due.strip(), "time_limit": time_limit.strip()}
     code = typed["item"]
     try:
-        amount = forms.decimal("rush order", "quantity", quantity)
+        amount = forms.decimal("rush order", "quantity", quantity, user.locale)
         due_date = forms.required_date("rush order", "due", due)
-        limit = float(forms.decimal("rush order", "time_limit", time_limit))
+        limit = float(forms.decimal("rush order", "time_limit", time_limit, user.locale))
         runs.check_rush_order(plant(request).uow(), code, amount, due=due_date, now=dt.datetime.now(dt.UTC))
     except PlantOpsError as error:
         errors = forms.place(error, typed, RUSH_LABELS)

@@ -46,7 +46,19 @@ ACTIONS = {
     "return": Action("Customer return", lambda uow, line, who, _to: stock.return_stock(uow, line, who)),
 }
 POSTINGS_PAGE = 25
-FIELDS = ("action", "item", "location", "to_location", "quantity", "lot", "unit_cost", "expiry", "document", "reason")
+#: The move form's fields and their labels.
+LABELS = {
+    "action": "Move",
+    "item": "Item",
+    "location": "Location",
+    "to_location": "To location",
+    "quantity": "Quantity",
+    "lot": "Lot (tracked items)",
+    "unit_cost": "Unit cost",
+    "expiry": "Expiry of a new lot",
+    "document": "Document",
+    "reason": "Reason",
+}
 
 
 @router.get("")
@@ -63,7 +75,8 @@ def stock_page(request: Request, item: str = "", location: str = "", site: str =
         locations=locations,
         lots=[b for b in every if b.lot],
         actions=ACTIONS,
-        form=dict.fromkeys(FIELDS, "") | {"action": "receive", "item": item.strip(), "location": location.strip()},
+        labels=LABELS,
+        form=dict.fromkeys(LABELS, "") | {"action": "receive", "item": item.strip(), "location": location.strip()},
         errors={},
         posted=None,
     )
@@ -199,27 +212,29 @@ def post_move(
         line = StockLine(
             item=typed["item"],
             location=typed["location"],
-            quantity=forms.decimal("move", "quantity", quantity),
+            quantity=forms.decimal("move", "quantity", quantity, user.locale),
             lot=forms.text(lot),
-            unit_cost=forms.optional_decimal("move", "unit_cost", unit_cost),
+            unit_cost=forms.optional_decimal("move", "unit_cost", unit_cost, user.locale),
             expiry=forms.date("move", "expiry", expiry),
         )
         who = Who(user.username, typed["document"], typed["reason"])
         posted = chosen.post(work_as(request, user), line, who, forms.text(to_location))
     except PlantOpsError as error:
-        field = "quantity" if isinstance(error, InsufficientStockError) else forms.field_of(error, typed)
+        errors = {"quantity": str(error)} if isinstance(error, InsufficientStockError) else None
         return render(
             request,
             "stock/move_form.html",
             actions=ACTIONS,
+            labels=LABELS,
             form=typed,
-            errors={field or "form": str(error)},
+            errors=errors or forms.place(error, typed, LABELS),
             posted=None,
         )
     response = render(
         request,
         "stock/move_form.html",
         actions=ACTIONS,
+        labels=LABELS,
         form=typed | {"quantity": "", "lot": "", "document": "", "reason": "", "unit_cost": "", "expiry": ""},
         errors={},
         posted=posted,
