@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
+
 from plantops.vocabulary import Role
 from tests.api.conftest import Api, problem
 
@@ -92,6 +94,37 @@ def test_bad_postings_are_4xx_naming_the_field(plant: Api) -> None:
     assert unknown["status"] == 404 and "NOPE" in unknown["detail"]
     assert naive["status"] == 422 and naive["errors"][0]["field"] == "effective_at"
     assert too_precise["status"] == 422 and too_precise["errors"][0]["field"] == "quantity"
+
+
+@pytest.mark.parametrize(
+    ("change", "field"),
+    [
+        ({"quantity": "9000000000000"}, "quantity"),
+        ({"quantity": "1e13"}, "quantity"),
+        ({"quantity": "1000000000.5"}, "quantity"),
+        ({"unit_cost": "1e30"}, "unit_cost"),
+        ({"effective_at": "9999-12-31T23:59:00-14:00"}, "effective_at"),
+        ({"effective_at": "0001-01-01T00:00:00+14:00"}, "effective_at"),
+        ({"document": "D" * 65}, "document"),
+    ],
+)
+def test_a_posting_beyond_the_bounds_is_422_naming_the_field_and_the_ledger_still_lists(
+    plant: Api, change: dict[str, str], field: str
+) -> None:
+    before = plant.get("/api/v1/stock/moves").json()["total"]
+    refused = problem(_post(plant, "receipts", {"item": "BIKE", "location": "P1/FG", "quantity": "1"} | change))
+
+    assert refused["status"] == 422 and field in {e["field"] for e in refused["errors"]}, refused
+    listed = plant.get("/api/v1/stock/moves")
+    assert listed.status_code == 200 and listed.json()["total"] == before
+
+
+def test_a_receipt_at_the_bound_is_posted_and_valued(plant: Api) -> None:
+    posted = _post(plant, "receipts", {"item": "BIKE", "location": "P1/FG", "quantity": "1000000000"})
+    valued = plant.get("/api/v1/stock/valuation")
+
+    assert posted.status_code == 201, posted.text
+    assert valued.status_code == 200, valued.text
 
 
 def test_production_links_lots_for_the_genealogy_and_a_reversal_undoes_it(plant: Api) -> None:
