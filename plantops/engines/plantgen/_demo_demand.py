@@ -85,8 +85,28 @@ CUSTOMERS: tuple[Customer, ...] = (
 )
 
 
+#: A demand spike: (customer, item, weeks of the item's usual demand, days until due), ordered the day before
+#: ``as_of``.
+SPIKE = ("CUST-SPORTMAX", "BIKE-MTB-29", 4, 17)
+
+
 def customer_rows() -> list[Row]:
     return [{"code": c.code, "name": c.name} for c in CUSTOMERS]
+
+
+def _weekly_means(series: Series, starts: list[dt.date], years: np.ndarray) -> np.ndarray:
+    """The model's mean demand in the weeks beginning ``starts``, ``years`` after ``as_of``'s week."""
+    midweek_day = np.array([(start + 3 * ONE_DAY).timetuple().tm_yday for start in starts], dtype=float)
+    season = 1 + series.amplitude * np.cos(2 * math.pi * (midweek_day - series.peak_day) / 365.25)
+    return np.asarray(series.level * (1 + series.trend) ** years * season)
+
+
+def weekly_demand(as_of: dt.date, weeks: int) -> dict[tuple[str, str], float]:
+    """Mean weekly demand per (item, selling site) over the ``weeks`` weeks from ``as_of``'s, by the models."""
+    first = monday_of(as_of)
+    starts = [first + week * ONE_WEEK for week in range(weeks)]
+    years = np.arange(weeks) * 7 / 365.25
+    return {(s.item, s.site): float(_weekly_means(s, starts, years).mean()) for s in SERIES}
 
 
 def sales_history_rows(as_of: dt.date, rng: np.random.Generator) -> list[Row]:
@@ -94,11 +114,9 @@ def sales_history_rows(as_of: dt.date, rng: np.random.Generator) -> list[Row]:
     first = monday_of(as_of) - HISTORY_WEEKS * ONE_WEEK
     starts = [first + week * ONE_WEEK for week in range(HISTORY_WEEKS)]
     years = (np.arange(HISTORY_WEEKS) - HISTORY_WEEKS) * 7 / 365.25
-    midweek_day = np.array([(start + 3 * ONE_DAY).timetuple().tm_yday for start in starts], dtype=float)
     rows: list[Row] = []
     for series in SERIES:
-        season = 1 + series.amplitude * np.cos(2 * math.pi * (midweek_day - series.peak_day) / 365.25)
-        mean = series.level * (1 + series.trend) ** years * season
+        mean = _weekly_means(series, starts, years)
         if series.occurrence < 1:
             sells = rng.random(HISTORY_WEEKS) < series.occurrence
             size_mean = mean / series.occurrence
@@ -115,7 +133,8 @@ def sales_history_rows(as_of: dt.date, rng: np.random.Generator) -> list[Row]:
 
 
 def sales_order_rows(as_of: dt.date, rng: np.random.Generator) -> tuple[list[Row], list[Row]]:
-    """Open orders placed in the three weeks before ``as_of``, lines due over the next 12 weeks."""
+    """Open orders placed in the three weeks before ``as_of``, lines due over the next 12 weeks, and the
+    :data:`SPIKE` order placed the day before."""
     weekly = {(s.item, s.site): s.level for s in SERIES}
     orders: list[Row] = []
     lines: list[Row] = []
@@ -149,4 +168,28 @@ def sales_order_rows(as_of: dt.date, rng: np.random.Generator) -> tuple[list[Row
                         "priority": min(9, customer.priority + int(rng.integers(0, 2))),
                     }
                 )
+    customer, item, weeks, due_in = SPIKE
+    number = f"SO-{as_of:%y}{len(orders) + 1:04d}"
+    site = next(c.site for c in CUSTOMERS if c.code == customer)
+    orders.append(
+        {
+            "number": number,
+            "customer": customer,
+            "site": site,
+            "status": OrderStatus.OPEN,
+            "order_date": as_of - ONE_DAY,
+        }
+    )
+    quantity = round(weekly[(item, site)] * weeks)
+    lines.append(
+        {
+            "order": number,
+            "line": 1,
+            "item": item,
+            "quantity": num(quantity),
+            "shipped_quantity": num(0),
+            "due_date": as_of + due_in * ONE_DAY,
+            "priority": 1,
+        }
+    )
     return orders, lines

@@ -21,6 +21,7 @@ Conventions the data follows:
 from __future__ import annotations
 
 import datetime as dt
+import math
 from decimal import Decimal
 
 import numpy as np
@@ -53,7 +54,7 @@ from plantops.engines.plantgen._demo_catalog import (
     ItemSpec,
     Line,
 )
-from plantops.engines.plantgen._demo_demand import customer_rows, sales_history_rows, sales_order_rows
+from plantops.engines.plantgen._demo_demand import customer_rows, sales_history_rows, sales_order_rows, weekly_demand
 from plantops.vocabulary import (
     ItemType,
     LocationKind,
@@ -79,7 +80,7 @@ def build_demo_plant(*, as_of: dt.date, seed: int = 42) -> MasterData:
     routings, operations, alternatives = _routings()
     boms, components, outputs = _boms(as_of)
     supplier_items, price_breaks = _supplier_items()
-    lots, opening_stock = _opening_stock(as_of, costs)
+    lots, opening_stock = _opening_stock(as_of, costs, _covered_stock(as_of, leads))
     orders, order_lines = sales_order_rows(as_of, rng)
     history = sales_history_rows(as_of, rng)
     purchase_orders, purchase_lines = _purchase_orders(as_of, rng)
@@ -257,7 +258,7 @@ def _work_centers() -> list[Row]:
 # work center, days after the Monday following as_of, start hour (UTC), hours, reason
 _DOWNTIMES: tuple[tuple[str, int, int, int, str], ...] = (
     ("WC-SEPARATOR", 2, 1, 4, "CIP deep clean and bowl inspection"),
-    ("WC-WELD-ROBOT", 1, 5, 4, "Robot calibration"),
+    ("WC-WELD-ROBOT", 1, 5, 16, "Servo drive replacement and calibration"),
     ("WC-FILLER", 10, 22, 8, "Format parts overhaul"),
     ("WC-PAINT", 12, 5, 8, "Preventive maintenance: booth filters and spray guns"),
     ("WC-SEPARATOR", 16, 1, 4, "CIP deep clean and bowl inspection"),
@@ -494,20 +495,20 @@ _OPEN_PURCHASES: tuple[tuple[str, int, int], ...] = (
     ("TUBE-STEEL-25", 3, 18),
     ("BB-SHELL", 2, 6),
     ("SVC-HEAT-TREAT", 12, 2),
-    ("PAINT-POWDER-BLUE", 2, 14),
+    ("PAINT-POWDER-BLUE", 2, 10),
     ("RIM-28", 3, 9),
-    ("HUB-R-IGH3", 2, 25),
+    ("HUB-R-IGH3", 2, 18),
     ("HUB-F-36", 2, 9),
-    ("SPOKE-290", 1, 40),
-    ("NIPPLE-14G", 1, 40),
+    ("SPOKE-290", 1, 30),
+    ("NIPPLE-14G", 1, 30),
     ("TYRE-28-CONTI", 3, 4),
     ("TYRE-28-SCHW", 1, 3),
     ("CHAIN-1S-V2", 4, 5),
     ("SADDLE-COMFORT", 4, 12),
-    ("FORK-SUSP-29", 6, 30),
+    ("FORK-SUSP-29", 6, 20),
     ("BOX-BIKE-L", 4, 2),
     ("BOTTLE-250", 3, 4),
-    ("CAP-38", 2, 10),
+    ("CAP-38", 2, 5),
     ("LABEL-SKIM", 1, 8),
 )
 
@@ -576,7 +577,7 @@ _WORK_ORDERS: tuple[tuple[str, float, WorkOrderStatus, float, int, int], ...] = 
     ("WHEEL-28-F", 60, WorkOrderStatus.IN_PROGRESS, 25, -1, 3),
     ("WHEEL-28-R", 60, WorkOrderStatus.RELEASED, 0, 1, 2),
     ("BIKE-MTB-29", 20, WorkOrderStatus.RELEASED, 0, 2, 3),
-    ("BIKE-CITY-M", 40, WorkOrderStatus.RELEASED, 0, 5, 2),
+    ("BIKE-CITY-M", 40, WorkOrderStatus.RELEASED, 0, 3, 4),
     ("CREAM-RAW", 2500, WorkOrderStatus.IN_PROGRESS, 1200, 0, 1),
     ("SKIM-PAST", 20000, WorkOrderStatus.RELEASED, 0, 0, 1),
     ("CREAM-BTL-250", 8400, WorkOrderStatus.RELEASED, 0, 1, 1),
@@ -616,14 +617,69 @@ def _stock_location(spec: ItemSpec) -> str:
 _LOT_SPLIT = ((0.6, 0.5), (0.4, 0.15))
 
 
-def _opening_stock(as_of: dt.date, costs: dict[str, float]) -> tuple[list[Row], list[Row]]:
-    """Lots (with expiry) and opening stock rows; serial-tracked items lie one per serial."""
+#: A well-run plant holds, of every bike-plant item, its safety stock and what it needs over its lead time
+#: and this many more weeks: MRP's first planned orders then fall due after their lead time, none is
+#: released in the past, and the weekly buckets (a requirement is due at its week's start) have a week in
+#: hand. The dairy keeps its literal stock: it makes and receives daily, and its goods keep days, not weeks.
+COVER_WEEKS = 3
+#: Bought items are covered for this many times their lead time: suppliers' lead times vary, and the
+#: long ones (four to six weeks from overseas) are bought in large lots.
+BOUGHT_LEAD_COVER = 2
+#: Weeks over which demand is averaged for the cover (the seasonal models change little within them).
+RATE_WEEKS = 8
+
+
+def _covered_stock(as_of: dt.date, leads: dict[str, float]) -> dict[str, tuple[float, float]]:
+    """Opening stock per bike-plant item, (at its site, at the DC): the catalog's, raised to the cover.
+
+    An item's weekly requirement is its own demand plus what its parents' requirements need of it
+    through their primary, effective BOM lines (scrap and the parent's yield included), as in a
+    gross-requirements explosion; a DC-sold item's DC stock covers the DC's demand, and its stock at the
+    plant what the plant ships to the DC as well.
+    """
+    demand = weekly_demand(as_of, RATE_WEEKS)
+    used_in: dict[str, list[tuple[BomSpec, Line]]] = {}
+    for bom in BOMS:
+        for line in bom.lines:
+            if line.priority == 1 and _effective(line, 0):
+                used_in.setdefault(line.item, []).append((bom, line))
+    weekly: dict[str, float] = {}
+
+    def requirement(code: str) -> float:
+        if code not in weekly:
+            own = sum(rate for (item, _), rate in demand.items() if item == code)
+            weekly[code] = own + sum(
+                requirement(bom.item) / _ITEMS_BY_CODE[bom.item].yield_rate / bom.quantity
+                * line.quantity / (1 - line.scrap)
+                for bom, line in used_in.get(code, [])
+            )  # fmt: skip
+        return weekly[code]
+
+    covered = {}
+    for spec in ITEMS:
+        if spec.site == DAIRY or spec.item_type in (ItemType.PHANTOM, ItemType.SERVICE):
+            covered[spec.code] = (spec.stock, spec.dc_stock)
+            continue
+        weeks = leads[spec.code] * (BOUGHT_LEAD_COVER if spec.procurement is BUY else 1) / 7 + COVER_WEEKS
+        at_dc = demand.get((spec.code, DC), 0.0)
+        dc_stock = max(spec.dc_stock, math.ceil(at_dc * weeks + spec.safety_stock)) if at_dc else spec.dc_stock
+        stock = max(spec.stock, math.ceil(requirement(spec.code) * weeks + spec.safety_stock))
+        covered[spec.code] = (float(stock), float(dc_stock))
+    return covered
+
+
+def _opening_stock(
+    as_of: dt.date, costs: dict[str, float], covered: dict[str, tuple[float, float]]
+) -> tuple[list[Row], list[Row]]:
+    """Lots (with expiry) and opening stock rows (``covered``: per item, at its site and at the DC);
+    serial-tracked items lie one per serial."""
     lots: dict[tuple[str, str], Row] = {}
     stock: list[Row] = []
     serials = iter(range(1, 100_000))
     for spec in ITEMS:
         unit_cost = num(costs[spec.code], 4)
-        for location, quantity in ((_stock_location(spec), spec.stock), (_location(DC, "FG"), spec.dc_stock)):
+        at_site, at_dc = covered[spec.code]
+        for location, quantity in ((_stock_location(spec), at_site), (_location(DC, "FG"), at_dc)):
             if quantity <= 0:
                 continue
             batches: list[tuple[str | None, float, dt.date | None]]
