@@ -11,7 +11,7 @@ import datetime as dt
 import re
 from collections.abc import Mapping
 from decimal import Decimal
-from typing import Annotated
+from typing import Annotated, Any
 
 from babel import Locale, numbers
 from fastapi import Query, Request
@@ -140,11 +140,11 @@ def refused(
     form: Mapping[str, str],
     errors: Mapping[str, str],
     labels: Labels,
-    **context: object,
+    **context: Any,
 ) -> Response:
     """The form ``template`` again, as typed and with its errors, in place of the form ``target``
     (the element an HTMX post came from, whatever the post would have filled had it worked)."""
-    response = render(request, template, form=form, errors=errors, labels=labels, hidden=False, **context)
+    response = render(request, template, 200, form=form, errors=errors, labels=labels, hidden=False, **context)
     response.headers["HX-Retarget"] = target
     response.headers["HX-Reswap"] = "outerHTML"
     return response

@@ -111,6 +111,49 @@ def test_a_plan_whose_fences_cross_is_refused_in_the_words_of_the_form(web: Test
     assert plan_exceptions(plant.uow(), limit=1)[0] == in_force
 
 
+@pytest.mark.parametrize(
+    ("address", "typed", "kind", "target", "error_id", "error"),
+    [
+        (
+            "/schedule/runs",
+            {"weeks": "40", "time_limit": "3"},
+            "schedule",
+            "#schedule-form",
+            "e-s-weeks",
+            "must be 1 to 26",
+        ),
+        ("/schedule/runs", {"weeks": "2", "time_limit": "0"}, "schedule", "#schedule-form", "e-s-time_limit", "got 0"),
+        (
+            "/forecast/runs",
+            {"horizon": "500", "publish": "yes"},
+            "forecast",
+            "#forecast-form",
+            "e-fc-horizon",
+            "got 500",
+        ),
+    ],
+)
+def test_a_run_the_checks_refuse_is_refused_beside_its_field_before_it_starts(
+    web: TestClient,
+    plant: PlantOps,
+    address: str,
+    typed: dict[str, str],
+    kind: str,
+    target: str,
+    error_id: str,
+    error: str,
+) -> None:
+    token = sign_in(web, "planner")
+    before = _runs(plant, kind)
+
+    answer = web.post(address, data=typed, headers={"X-CSRF-Token": token, "HX-Request": "true"})
+
+    assert answer.headers["HX-Retarget"] == target
+    assert error in _error_of(answer.text, error_id)
+    assert all(f'value="{value}"' in answer.text for value in typed.values() if value != "yes")
+    assert _runs(plant, kind) == before
+
+
 def test_a_message_about_a_field_above_the_form_names_it_by_its_label() -> None:
     from plantops.errors import ValidationError
     from plantops.web.forms import place

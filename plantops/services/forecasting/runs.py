@@ -109,6 +109,12 @@ def run_forecast(
     )
 
 
+def check_request(request: ForecastRequest) -> None:
+    """What :func:`run_forecast` refuses in ``request``, raised before any work (so that a page can refuse
+    a forecast before starting it in the background)."""
+    _settings(request)
+
+
 def _settings(request: ForecastRequest) -> ForecastSettings:
     if not 1 <= request.horizon <= MAX_HORIZON_WEEKS:
         raise ValidationError("forecast", "horizon", f"must be 1 to {MAX_HORIZON_WEEKS} weeks, got {request.horizon}")

@@ -135,7 +135,7 @@ def schedule_work(
     that starts earlier starts at ``now``'s next whole minute instead, and operations of the
     schedule in force that started before then go on from where they are.
     """
-    _check(request)
+    check_request(request)
     horizon_start = max(_to_minute(request.horizon_start), _next_minute(now or dt.datetime.now(dt.UTC)))
 
     def prepare(session: Session, in_force: ScheduleRun | None) -> _Run:
@@ -426,7 +426,9 @@ def _run(
     return dataclasses.replace(summary, seconds=seconds)
 
 
-def _check(request: ScheduleRequest) -> None:
+def check_request(request: ScheduleRequest) -> None:
+    """What :func:`schedule_work` refuses in ``request``, raised before any work (so that a page can refuse
+    a schedule before starting it in the background)."""
     record = "schedule"
     start = request.horizon_start
     if start.tzinfo is None or start.utcoffset() is None:

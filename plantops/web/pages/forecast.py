@@ -21,7 +21,7 @@ from plantops.services.access.jobs import Output
 from plantops.services.forecasting import queries
 from plantops.services.forecasting.overrides import override_forecast
 from plantops.services.forecasting.queries import NoForecastError, SeriesView
-from plantops.services.forecasting.runs import ForecastRequest, ForecastSummary, run_forecast
+from plantops.services.forecasting.runs import ForecastRequest, ForecastSummary, check_request, run_forecast
 from plantops.web import charts, forms
 from plantops.web.auth import User, plant, require, work_as
 from plantops.web.jobs import Job, JobBoard, Progress
@@ -32,7 +32,10 @@ router = APIRouter(prefix="/forecast")
 FORECAST_STEPS = ("read", "forecast", "write")
 #: The least accurate items of the newest version shown on the overview.
 WORST_SHOWN = 15
-OVERRIDE_FIELDS = ("week", "quantity", "reason")
+#: The forecast form's fields (the forecast request's names for them) and their labels.
+RUN_LABELS = {"horizon": "Weeks ahead", "publish": "Publish for MRP"}
+#: The override form's fields and their labels.
+OVERRIDE_LABELS = {"week": "Week of", "quantity": "Quantity", "reason": "Reason"}
 
 
 def _jobs(request: Request) -> JobBoard:
@@ -49,7 +52,15 @@ def forecast_page(request: Request, code: str = "") -> Response:
     found = queries.versions(uow())
     scored = queries.accuracy(uow(), version=found[0].number) if found else []
     ranked = sorted((a for a in scored if a.mase is not None), key=lambda a: a.mase or 0.0, reverse=True)
-    return render(request, "forecast/index.html", versions=found, worst=ranked[:WORST_SHOWN], scored=len(scored))
+    return render(
+        request,
+        "forecast/index.html",
+        versions=found,
+        worst=ranked[:WORST_SHOWN],
+        scored=len(scored),
+        run_form={"horizon": "26", "publish": "yes"},
+        run_labels=RUN_LABELS,
+    )
 
 
 @router.post("/runs")
@@ -59,10 +70,19 @@ def start_forecast(
     horizon: Annotated[str, Form()] = "26",
     publish: Annotated[str, Form()] = "",
 ) -> Response:
-    """Forecast every item in the background; published, MRP plans with it."""
-    forecast_request = ForecastRequest(
-        horizon=forms.integer("forecast", "horizon", horizon, 26, user.locale), publish=bool(publish)
-    )
+    """Forecast every item in the background; published, MRP plans with it.
+
+    What the forecast request's checks refuse brings the form back as typed, with the error beside its
+    field, and starts nothing."""
+    typed = {"horizon": horizon.strip(), "publish": publish}
+    try:
+        forecast_request = ForecastRequest(
+            horizon=forms.integer("forecast", "horizon", horizon, 26, user.locale), publish=bool(publish)
+        )
+        check_request(forecast_request)
+    except PlantOpsError as error:
+        errors = forms.place(error, typed, RUN_LABELS)
+        return forms.refused(request, "forecast/run_form.html", "#forecast-form", typed, errors, RUN_LABELS)
 
     def work(uow: UnitOfWork, progress: Progress) -> tuple[ForecastSummary, Output]:
         summary = run_forecast(uow, forecast_request, run_by=user.username, progress=progress)
@@ -99,6 +119,7 @@ def item_forecast(request: Request, item: str) -> Response:
         views=[_card(v) for v in views],
         accuracy=queries.accuracy(uow(), item=item),
         missing="",
+        labels=OVERRIDE_LABELS,
     )
 
 
@@ -127,11 +148,19 @@ def override(
             by=user.username,
         )
         saved = f"The week of {done.week} is now {done.quantity.normalize():f}: {done.reason}"
-        typed = dict.fromkeys(OVERRIDE_FIELDS, "")
+        typed = dict.fromkeys(OVERRIDE_LABELS, "")
     except PlantOpsError as error:
-        errors[forms.field_of(error, typed) or "form"] = str(error)
+        errors = forms.place(error, typed, OVERRIDE_LABELS)
     view = next(v for v in queries.series_views(plant(request).uow(), item=item, site=site))
-    return render(request, "forecast/series.html", card=_card(view), form=typed, errors=errors, saved=saved)
+    return render(
+        request,
+        "forecast/series.html",
+        card=_card(view),
+        form=typed,
+        errors=errors,
+        saved=saved,
+        labels=OVERRIDE_LABELS,
+    )
 
 
 def _card(view: SeriesView) -> dict[str, Any]:

@@ -32,6 +32,8 @@ SCHEDULE_STEPS = ("read", "solve", "write")
 VIEWS = {"resources": "per work center", "orders": "per order"}
 #: The seconds a repair searches unless the form says otherwise.
 DEFAULT_TIME_LIMIT = "10"
+#: The scheduler form's fields (the schedule request's names for them) and their labels.
+RUN_LABELS = {"weeks": "Weeks from now", "time_limit": "Search for (s)"}
 #: The disruption form's fields (the service's names for them) and their labels.
 DOWN_LABELS = {
     "work_center": "Work center",
@@ -83,6 +85,8 @@ def schedule_page(request: Request, view: str = "resources", work_center: str = 
 def _disruption_forms() -> dict[str, Any]:
     """The disruption and rush order forms as a page first shows them."""
     return {
+        "run_form": {"weeks": "4", "time_limit": DEFAULT_TIME_LIMIT},
+        "run_labels": RUN_LABELS,
         "down_form": dict.fromkeys(DOWN_LABELS, "") | {"time_limit": DEFAULT_TIME_LIMIT},
         "down_labels": DOWN_LABELS,
         "rush_form": dict.fromkeys(RUSH_LABELS, "") | {"time_limit": DEFAULT_TIME_LIMIT},
@@ -108,14 +112,23 @@ def start_schedule(
     request: Request,
     user: Annotated[User, Depends(require(Permission.SCHEDULE))],
     weeks: Annotated[str, Form()] = "4",
-    time_limit: Annotated[str, Form()] = "10",
+    time_limit: Annotated[str, Form()] = DEFAULT_TIME_LIMIT,
 ) -> Response:
-    """Schedule from now over ``weeks``, searching for ``time_limit`` seconds, in the background."""
-    schedule_request = ScheduleRequest(
-        horizon_start=dt.datetime.now(dt.UTC),
-        weeks=forms.integer("schedule", "weeks", weeks, 4, user.locale),
-        time_limit_s=float(forms.decimal("schedule", "time_limit", time_limit, user.locale)),
-    )
+    """Schedule from now over ``weeks``, searching for ``time_limit`` seconds, in the background.
+
+    What the schedule request's checks refuse brings the form back as typed, with the error beside its
+    field, and starts nothing."""
+    typed = {"weeks": weeks.strip(), "time_limit": time_limit.strip()}
+    try:
+        schedule_request = ScheduleRequest(
+            horizon_start=dt.datetime.now(dt.UTC),
+            weeks=forms.integer("schedule", "weeks", weeks, 4, user.locale),
+            time_limit_s=float(forms.decimal("schedule", "time_limit", time_limit, user.locale)),
+        )
+        runs.check_request(schedule_request)
+    except PlantOpsError as error:
+        errors = forms.place(error, typed, RUN_LABELS)
+        return forms.refused(request, "schedule/run_form.html", "#schedule-form", typed, errors, RUN_LABELS)
     return _start(
         request,
         user,
