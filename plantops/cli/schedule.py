@@ -18,7 +18,7 @@ from plantops.vocabulary import ScheduleRunKind
 
 app = typer.Typer()
 
-TimeLimit = Annotated[float, typer.Option(help="Seconds the solver may search.")]
+TimeLimit = Annotated[float, typer.Option(min=0, max=runs.MAX_TIME_LIMIT_S, help="Seconds the solver may search.")]
 Seed = Annotated[int, typer.Option(help="Random seed of the search.")]
 Workers = Annotated[int, typer.Option(help="Solver threads.")]
 

@@ -25,7 +25,7 @@ from plantops.services.scheduling.runs import MAX_WEEKS, RUSH_WEIGHT, ScheduleSu
 
 router = APIRouter(prefix="/schedules", tags=["scheduling"], responses=problem_responses(401, 403, 404, 409, 422))
 
-TimeLimit = Annotated[float, Field(gt=0, le=600, description="Seconds the solver may search.")]
+TimeLimit = Annotated[float, Field(gt=0, le=runs.MAX_TIME_LIMIT_S, description="Seconds the solver may search.")]
 Seed = Annotated[int, Field(ge=0, le=2**31 - 1)]
 
 

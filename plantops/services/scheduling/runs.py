@@ -47,6 +47,8 @@ Progress = Callable[[str], None]
 """Told the name of each step as it starts: read, solve, write."""
 
 MAX_WEEKS = 26
+#: The longest a solve may search, in seconds (the time limit is the time a user waits).
+MAX_TIME_LIMIT_S = 600.0
 #: Work released within the horizon may run on past its end, by this many horizon lengths.
 OVERFLOW = 1
 #: What moving one operation costs in a repair, in the objective's units: the engine weighs a
@@ -341,6 +343,7 @@ def _repair(
 
     ``change`` says what happened, and which orders weigh other than their weight in force.
     """
+    _check_time_limit("repair", time_limit_s)
 
     def prepare(session: Session, in_force: ScheduleRun | None) -> _Run:
         if in_force is None:
@@ -436,14 +439,20 @@ def check_request(request: ScheduleRequest) -> None:
     bounds.check_date(record, "horizon_start", start)
     if not 1 <= request.weeks <= MAX_WEEKS:
         raise ValidationError(record, "weeks", f"must be 1 to {MAX_WEEKS}, got {request.weeks}")
-    if not request.time_limit_s > 0:
-        raise ValidationError(record, "time_limit", f"must be positive, got {request.time_limit_s}")
+    _check_time_limit(record, request.time_limit_s)
     if request.workers < 1:
         raise ValidationError(record, "workers", f"must be at least 1, got {request.workers}")
     if request.seed < 0:
         raise ValidationError(record, "seed", f"must not be negative, got {request.seed}")
     if request.work_limit is not None and not request.work_limit > 0:
         raise ValidationError(record, "work_limit", f"must be positive, got {request.work_limit}")
+
+
+def _check_time_limit(record: str, seconds: float) -> None:
+    if not 0 < seconds <= MAX_TIME_LIMIT_S:  # NaN fails both comparisons
+        raise ValidationError(
+            record, "time_limit", f"must be more than 0 and at most {MAX_TIME_LIMIT_S:g} seconds, got {seconds}"
+        )
 
 
 def _aware(moment: dt.datetime, zone: str) -> dt.datetime:
