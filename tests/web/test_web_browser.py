@@ -111,9 +111,9 @@ def test_planner_runs_a_plan_and_watches_it_become_the_plan_in_force(page: Page,
 
 
 def test_planner_firms_and_releases_a_planned_order(page: Page, login: Login, plant: PlantOps) -> None:
-    _, orders = queries.planned_orders(plant.uow(), kind=Procurement.BUY)
+    _, orders = queries.planned_orders(plant.uow(), kind=Procurement.MAKE)
     order = next(o for o in orders if o.status == "planned")
-    login("planner", f"/mrp?item={order.item}&kind=buy")
+    login("planner", f"/mrp?item={order.item}&kind=make")
     row = page.locator(f"#order-{order.number}")
 
     row.get_by_role("button", name="Firm").click()
@@ -122,9 +122,9 @@ def test_planner_firms_and_releases_a_planned_order(page: Page, login: Login, pl
     page.locator(f"#order-{order.number}").get_by_role("button", name="Release").click()
 
     expect(page.locator(f"#order-{order.number}")).to_have_attribute("data-status", "released")
-    expect(page.locator(f"#order-{order.number}")).to_contain_text(f"as PO-{order.number}/1")
+    expect(page.locator(f"#order-{order.number}")).to_contain_text(f"as WO-{order.number}")
     _, now = queries.planned_orders(plant.uow(), item=order.item)
-    assert next(o for o in now if o.number == order.number).released_as == f"PO-{order.number}/1"
+    assert next(o for o in now if o.number == order.number).released_as == f"WO-{order.number}"
     changes = audit_trail(plant.uow(), record="planned_order", key=order.number).entries
     assert changes and {change.user for change in changes} == {"planner"}
 
