@@ -12,8 +12,10 @@ from rich.table import Table
 
 from plantops.cli.common import console, plantops, reports_errors, step_progress
 from plantops.cli.database import prepare_scheduler
+from plantops.errors import ValidationError
 from plantops.services import catalog, demo, master_data
 from plantops.services.catalog import PlantSummary
+from plantops.services.master_data.files import is_workbook
 from plantops.services.master_data.importer import ImportReport
 from plantops.services.master_data.sheets import SHEET_NAMES
 
@@ -110,8 +112,17 @@ def export(
     path: Annotated[Path, typer.Argument(help="A folder for CSV files, or a file name ending in .xlsx.")],
 ) -> None:
     """Export all master data (and on-hand stock) as CSV files or one XLSX workbook."""
+    if path.is_file() and not is_workbook(path):
+        raise ValidationError(
+            "export", "path", f"{path} is a file: give a folder for the CSV files, or a file name ending in .xlsx"
+        )
     with plantops() as ops:
-        counts = master_data.export_path(ops.uow(), path)
+        try:
+            counts = master_data.export_path(ops.uow(), path)
+        except OSError as error:
+            raise ValidationError(
+                "export", "path", f"cannot write {error.filename or path}: {error.strerror}"
+            ) from None
     console.print(f"Exported {sum(counts.values())} rows in {len(counts)} sheets to {path}.")
 
 

@@ -14,15 +14,16 @@ from decimal import Decimal
 from typing import Annotated, Any, NoReturn, ParamSpec, TypeVar
 
 import typer
+from pydantic import ValidationError as SettingsError
 from rich.console import Console
 from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import ArgumentError, OperationalError
 
 from plantops.bootstrap import PlantOps, build
 from plantops.db import migrate
-from plantops.errors import PlantOpsError
+from plantops.errors import PlantOpsError, ValidationError
 
 console = Console()
 P = ParamSpec("P")
@@ -31,6 +32,11 @@ R = TypeVar("R")
 
 errors = Console(stderr=True, soft_wrap=True)
 ERROR_EXIT_CODE = 2
+
+
+#: Context settings of a command with a number among its arguments: "-5" is not taken for an unknown option
+#: but reaches the argument, whose own check refuses it naming the field.
+NUMBER_ARGUMENTS = {"ignore_unknown_options": True}
 
 
 def reports_errors(command: Callable[P, R]) -> Callable[P, R]:
@@ -43,7 +49,7 @@ def reports_errors(command: Callable[P, R]) -> Callable[P, R]:
         except PlantOpsError as error:
             _fail(str(error))
         except OperationalError as error:
-            _fail(f"database error: {error.orig}")
+            _fail(f"database error: {_first_line(error.orig)}")
 
     return wrapper
 
@@ -188,7 +194,14 @@ class _Echo:
 @contextmanager
 def plantops(*, migrate_schema: bool = False, check_schema: bool = True) -> Iterator[PlantOps]:
     """PlantOps on the configured database; its schema must be current unless we migrate it."""
-    ops = build()
+    try:
+        ops = build()
+    except SettingsError as error:  # a PLANTOPS_ variable of the wrong kind
+        first = error.errors()[0]
+        name = "PLANTOPS_" + "_".join(str(part) for part in first["loc"]).upper()
+        raise ValidationError("settings", name, first["msg"]) from None
+    except ArgumentError as error:  # a URL SQLAlchemy cannot read, or of a database it does not know
+        raise ValidationError("settings", "PLANTOPS_DATABASE_URL", _first_line(error)) from None
     try:
         if migrate_schema:
             ops.migrate()
@@ -202,11 +215,20 @@ def plantops(*, migrate_schema: bool = False, check_schema: bool = True) -> Iter
         ops.close()
 
 
+def _first_line(error: Exception) -> str:
+    return str(error).splitlines()[0] if str(error) else type(error).__name__
+
+
+def progress_bar() -> Progress:
+    """A transient progress bar on the console, shown only in a terminal (piped output stays the result alone)."""
+    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
+    return Progress(*columns, console=console, transient=True, disable=not console.is_terminal)
+
+
 @contextmanager
 def step_progress(total: int, description: str) -> Iterator[Callable[[str], None]]:
     """A progress bar advanced once per named step; yields the callback services take."""
-    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
-    with Progress(*columns, console=console, transient=True) as progress:
+    with progress_bar() as progress:
         task = progress.add_task(description, total=total)
         started = False
 

@@ -10,7 +10,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from plantops.cli.common import console, counted, plantops, print_table, reports_errors
+from plantops.cli.common import NUMBER_ARGUMENTS, console, counted, plantops, print_table, reports_errors
 from plantops.errors import ValidationError
 from plantops.services.inventory import counting
 from plantops.services.inventory.counting import CountList
@@ -47,7 +47,7 @@ def show(number: Annotated[str, typer.Argument(help="Count list number, e.g. CC-
         _print(counting.read_count_list(ops.uow(), number))
 
 
-@app.command()
+@app.command(context_settings=NUMBER_ARGUMENTS)
 @reports_errors
 def record(
     number: Annotated[str, typer.Argument(help="Count list number.")],

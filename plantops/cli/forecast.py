@@ -10,7 +10,6 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from plantops.cli.common import (
@@ -23,6 +22,7 @@ from plantops.cli.common import (
     plantops,
     print_listing,
     print_table,
+    progress_bar,
     reports_errors,
 )
 from plantops.engines.forecast import CANDIDATE_MODELS
@@ -252,8 +252,7 @@ def _print_view(view: SeriesView, weeks: int) -> None:
 @contextmanager
 def _series_progress() -> Iterator[Callable[[str, int, int], None]]:
     """A progress bar over the series being forecast (reading and writing are steps of their own)."""
-    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
-    with Progress(*columns, console=console, transient=True) as progress:
+    with progress_bar() as progress:
         task = progress.add_task("Forecasting: read", total=None)
 
         def advance(step: str, done: int, total: int) -> None:

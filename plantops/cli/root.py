@@ -10,12 +10,14 @@ invoked, the pattern Click documents as "lazily loading subcommands".
 from __future__ import annotations
 
 import importlib
+import sys
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Annotated
+from typing import Annotated, Any
 
-import click
 import typer
-from typer.core import TyperGroup
+from typer._click.exceptions import ClickException, NoArgsIsHelpError, UsageError  # Typer's own Click
+from typer.core import TyperCommand, TyperGroup
 
 import plantops
 
@@ -56,11 +58,14 @@ COMMANDS: dict[str, Entry] = {
 }
 
 
-class _NotLoaded(click.Command):
+USAGE_EXIT_CODE = 2  # what Click gives a usage error, and the CLI any refused input
+
+
+class _NotLoaded(TyperCommand):
     """A command whose module is not imported yet: its name and summary, for ``--help``."""
 
 
-def load(name: str) -> click.Command:
+def load(name: str) -> TyperCommand | TyperGroup:
     """Import the module of the command ``name`` and build its Click command (a group for a whole module)."""
     entry = COMMANDS[name]
     module = importlib.import_module(entry.module)
@@ -79,12 +84,35 @@ class LazyCommands(TyperGroup):
         for name, entry in COMMANDS.items():
             self.add_command(_NotLoaded(name, help=entry.summary), name)
 
-    def resolve_command(
-        self, ctx: click.Context, args: list[str]
-    ) -> tuple[str | None, click.Command | None, list[str]]:
+    def resolve_command(self, ctx: typer.Context, args: list[str]) -> Any:
         if args and isinstance(self.commands.get(args[0]), _NotLoaded):
             self.commands[args[0]] = load(args[0])
         return super().resolve_command(ctx, args)
+
+    def main(
+        self,
+        args: Sequence[str] | None = None,
+        prog_name: str | None = None,
+        complete_var: str | None = None,
+        standalone_mode: bool = True,
+        **extra: Any,
+    ) -> Any:
+        """Run the command line; a usage error (unknown option, bad value) is one line on stderr and exit code 2."""
+        if not standalone_mode:
+            return super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
+        try:
+            outcome = super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
+        except NoArgsIsHelpError as error:
+            error.show()
+            sys.exit(USAGE_EXIT_CODE)
+        except ClickException as error:
+            where = f"{error.ctx.command_path}: " if isinstance(error, UsageError) and error.ctx else ""
+            typer.echo(f"error: {where}{error.format_message()}", err=True)
+            sys.exit(USAGE_EXIT_CODE)
+        except typer.Abort:
+            typer.echo("Aborted.", err=True)
+            sys.exit(1)
+        sys.exit(outcome if isinstance(outcome, int) else 0)
 
 
 def _print_version(asked: bool) -> None:

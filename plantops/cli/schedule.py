@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 import typer
 from rich.table import Table
 
-from plantops.cli.common import console, counted, plantops, print_table, reports_errors, step_progress
+from plantops.cli.common import NUMBER_ARGUMENTS, console, counted, plantops, print_table, reports_errors, step_progress
 from plantops.services.scheduling import queries, runs
 from plantops.services.scheduling.queries import RunView, WorkCenterSequence
 from plantops.services.scheduling.runs import ScheduleRequest, ScheduleSummary
@@ -124,7 +124,7 @@ def disrupt(
     _print_summary(summary)
 
 
-@app.command()
+@app.command(context_settings=NUMBER_ARGUMENTS)
 @reports_errors
 def rush(
     item: Annotated[str, typer.Argument(help="Item code.")],

@@ -13,6 +13,7 @@ from rich.tree import Tree
 
 from plantops.cli import counting
 from plantops.cli.common import (
+    NUMBER_ARGUMENTS,
     Column,
     Format,
     FormatOption,
@@ -79,7 +80,7 @@ def _print_posting(summary: PostingSummary) -> None:
         )
 
 
-@app.command()
+@app.command(context_settings=NUMBER_ARGUMENTS)
 @reports_errors
 def receive(
     item: Item,
@@ -106,7 +107,7 @@ def receive(
         _print_posting(stock.receive(ops.uow(), line, _who(document, reason, key=key, at=at)))
 
 
-@app.command()
+@app.command(context_settings=NUMBER_ARGUMENTS)
 @reports_errors
 def issue(
     item: Item,
@@ -124,7 +125,7 @@ def issue(
         _print_posting(stock.issue(ops.uow(), line, _who(document, key=key, at=at), reservation=reservation))
 
 
-@app.command()
+@app.command(context_settings=NUMBER_ARGUMENTS)
 @reports_errors
 def move(
     item: Item,
@@ -142,7 +143,7 @@ def move(
         _print_posting(stock.move(ops.uow(), line, to_location, _who(key=key, at=at), transfer_order=transfer_order))
 
 
-@app.command()
+@app.command(context_settings=NUMBER_ARGUMENTS)
 @reports_errors
 def adjust(
     item: Item,
@@ -159,7 +160,7 @@ def adjust(
         _print_posting(stock.adjust(ops.uow(), line, _who(reason=reason, at=at), increase=not decrease))
 
 
-@app.command()
+@app.command(context_settings=NUMBER_ARGUMENTS)
 @reports_errors
 def scrap(item: Item, location: Location, quantity: Qty, reason: Reason = "", lot: Lot = None) -> None:
     """Scrap stock, with a reason."""
@@ -167,7 +168,7 @@ def scrap(item: Item, location: Location, quantity: Qty, reason: Reason = "", lo
         _print_posting(stock.scrap(ops.uow(), StockLine(item, location, _quantity(quantity), lot), _who(reason=reason)))
 
 
-@app.command(name="return")
+@app.command(name="return", context_settings=NUMBER_ARGUMENTS)
 @reports_errors
 def return_(item: Item, location: Location, quantity: Qty, lot: Lot = None, document: Document = "") -> None:
     """Take back goods returned by a customer."""
@@ -197,7 +198,7 @@ def _stock_line(text: str, field: str) -> StockLine:
     return StockLine(parts[0], parts[1], _quantity(parts[2], field), parts[3] if len(parts) == 4 else None)
 
 
-@app.command()
+@app.command(context_settings=NUMBER_ARGUMENTS)
 @reports_errors
 def reverse(posting: Annotated[int, typer.Argument(help="The posting number to undo.")], reason: Reason = "") -> None:
     """Post the exact opposite of a posting (moves are never edited or deleted)."""
@@ -205,7 +206,7 @@ def reverse(posting: Annotated[int, typer.Argument(help="The posting number to u
         _print_posting(stock.reverse(ops.uow(), posting, _who(reason=reason)))
 
 
-@app.command()
+@app.command(context_settings=NUMBER_ARGUMENTS)
 @reports_errors
 def reserve(
     item: Item,
@@ -241,7 +242,7 @@ def release(number: Annotated[str, typer.Argument(help="Reservation number.")]) 
     console.print(f"Released reservation {r.number} ({r.item} at {r.location} for {r.document}).")
 
 
-@app.command()
+@app.command(context_settings=NUMBER_ARGUMENTS)
 @reports_errors
 def pick(
     item: Item,

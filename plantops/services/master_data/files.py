@@ -141,14 +141,15 @@ def _write_folder(folder: Path, tables: dict[str, Table]) -> None:
 
 
 def _write_workbook(path: Path, tables: dict[str, Table]) -> None:
-    workbook = Workbook(write_only=True)
-    for name, table in tables.items():
-        worksheet = workbook.create_sheet(name)
-        worksheet.append(table.header)
-        for row in _escaped_rows(table):
-            worksheet.append([_cell(kind, text) for kind, text in zip(table.kinds, row, strict=True)])
     path.parent.mkdir(parents=True, exist_ok=True)
-    workbook.save(path)
+    with path.open("wb") as target:  # a path that cannot be written fails before any sheet is built
+        workbook = Workbook(write_only=True)
+        for name, table in tables.items():
+            worksheet = workbook.create_sheet(name)
+            worksheet.append(table.header)
+            for row in _escaped_rows(table):
+                worksheet.append([_cell(kind, text) for kind, text in zip(table.kinds, row, strict=True)])
+        workbook.save(target)
 
 
 def _escaped_rows(table: Table) -> Iterator[list[str]]:
