@@ -146,7 +146,7 @@ def test_bad_input_names_the_field_and_changes_nothing(plant: PlantOps) -> None:
     with pytest.raises(NotFoundError, match="unknown item 'NO-SUCH-ITEM'"):
         runs.run_forecast(plant.uow(), _request(items=("NO-SUCH-ITEM",)), run_by="p")
     override = {"item": "BIKE-CITY-M", "site": "DC-NORTH", "week": dt.date(2027, 1, 4), "by": "anna"}
-    with pytest.raises(ValidationError, match="override: quantity: must be zero or more"):
+    with pytest.raises(ValidationError, match="override: quantity: must be at least 0"):
         overrides.override_forecast(plant.uow(), **override, quantity="-5", reason="returns")  # type: ignore[arg-type]
     with pytest.raises(ValidationError, match="override: quantity: not a number"):
         overrides.override_forecast(plant.uow(), **override, quantity="lots", reason="x")  # type: ignore[arg-type]
