@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import os
 import subprocess
 import sys
@@ -10,6 +11,7 @@ from pathlib import Path
 import pytest
 from click.testing import Result
 
+import plantops.cli
 from plantops.services.scheduling.runs import MAX_TIME_LIMIT_S
 from tests.cli.conftest import Invoke
 from tests.services.minimal_plant import write_plant
@@ -116,3 +118,20 @@ def test_piped_refusal_prints_no_progress_and_no_traceback(tmp_path: Path) -> No
     assert refused.returncode == 2
     assert refused.stdout == ""
     assert refused.stderr.count("\n") == 1 and "start: must lie between" in refused.stderr
+
+
+def test_every_command_turns_plantops_errors_into_one_line() -> None:
+    """Each command and group callback of the CLI is wrapped by ``reports_errors`` (read from the source)."""
+    unwrapped, seen = [], 0
+    for module in sorted(Path(plantops.cli.__file__).parent.glob("*.py")):
+        for function in ast.walk(ast.parse(module.read_text())):
+            if not isinstance(function, ast.FunctionDef):
+                continue
+            decorators = [ast.unparse(d) for d in function.decorator_list]
+            registered = any(d.startswith(("app.command", "app.callback")) for d in decorators)
+            seen += registered
+            if registered and "reports_errors" not in decorators and function.name != "root":
+                unwrapped.append(f"{module.name}:{function.name}")
+
+    assert seen > 40  # the commands were found
+    assert unwrapped == []
