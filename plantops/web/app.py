@@ -9,6 +9,7 @@ package's own static files: no CDN.
 
 from __future__ import annotations
 
+import contextlib
 import secrets
 from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
@@ -79,6 +80,7 @@ def _handle_errors(app: FastAPI) -> None:
     @app.exception_handler(HTTPException)
     async def no_such_page(request: Request, error: Exception) -> Response:
         status = error.status_code if isinstance(error, HTTPException) else 500
+        _signed_in_user(request)
         if status == 404:
             message = f"There is no page at {request.url.path}."
         elif status == 405:
@@ -114,6 +116,12 @@ def _handle_errors(app: FastAPI) -> None:
         status = 404 if isinstance(error, NotFoundError) else 400
         message = forms.explain(error, _labels(request)) if isinstance(error, PlantOpsError) else str(error)
         return _problem(request, status, message)
+
+
+def _signed_in_user(request: Request) -> None:
+    """Read who is signed in, if anyone, for a page no route answered (the layout shows them)."""
+    with contextlib.suppress(auth.LoginRequired):
+        auth.current_user(request)
 
 
 def _labels(request: Request) -> dict[str, str]:

@@ -23,6 +23,7 @@ def test_an_unknown_page_is_a_not_found_page_in_the_layout(web: TestClient) -> N
     assert _is_page_in_layout(answer.text)
     assert "There is no page at /no-such-page" in answer.text
     assert '"detail"' not in answer.text
+    assert ">viewer</a>" in answer.text and "Log out" in answer.text  # the layout knows who is signed in
 
 
 def test_an_unknown_page_is_not_found_before_signing_in_too(web: TestClient) -> None:
