@@ -42,6 +42,7 @@ def _error_of(answer_text: str, element_id: str) -> str:
         ({"item": "BIKE-CITY-M", "quantity": "-5"}, "quantity", "must be greater than 0, got -5"),
         ({"item": "BIKE-CITY-M", "quantity": "five"}, "quantity", "'five' is not a number"),
         ({"item": "BIKE-CITY-M", "quantity": "5", "due": "2020-01-01"}, "due", "2020-01-01 is in the past"),
+        ({"item": "BIKE-CITY-M", "quantity": "5", "time_limit": "700"}, "time_limit", "at most 600 seconds"),
     ],
 )
 def test_a_rush_order_is_refused_beside_its_field_before_any_run_starts(
@@ -80,6 +81,20 @@ def test_a_disruption_that_ends_before_it_starts_is_refused_under_until(
     assert "is not after" in _error_of(answer.text, "e-d-to")
     assert f'value="{tomorrow}T12:00"' in answer.text and 'value="torch"' in answer.text
     assert '<option value="WC-WELD" selected' in answer.text
+    assert _runs(plant, "schedule") == before
+
+
+def test_a_disruption_searching_longer_than_the_bound_is_refused_beside_search_for(
+    web: TestClient, plant: PlantOps, scheduled: str
+) -> None:
+    token = sign_in(web, "planner")
+    before = _runs(plant, "schedule")
+    tomorrow = dt.date.today() + dt.timedelta(days=1)
+    typed = {"work_center": "WC-WELD", "from": f"{tomorrow}T06:00", "to": f"{tomorrow}T08:00", "time_limit": "700"}
+
+    answer = web.post("/schedule/disruptions", data=typed, headers={"X-CSRF-Token": token, "HX-Request": "true"})
+
+    assert "at most 600 seconds, got 700" in _error_of(answer.text, "e-d-time_limit")
     assert _runs(plant, "schedule") == before
 
 

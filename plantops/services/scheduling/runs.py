@@ -231,10 +231,17 @@ def prepare_search() -> float:
 
 
 def check_disruption(
-    uow: UnitOfWork, work_center: str, *, starts_at: dt.datetime, ends_at: dt.datetime, reason: str = ""
+    uow: UnitOfWork,
+    work_center: str,
+    *,
+    starts_at: dt.datetime,
+    ends_at: dt.datetime,
+    reason: str = "",
+    time_limit_s: float = 10.0,
 ) -> None:
     """What :func:`disrupt` would refuse in what it is given, found without changing anything (so that a
     page can refuse a disruption before starting its repair in the background)."""
+    _check_time_limit("repair", time_limit_s)
     with uow:
         if schedule_in_force(uow.session) is None:
             raise NoScheduleError()
@@ -250,8 +257,10 @@ def check_rush_order(
     now: dt.datetime,
     number: str | None = None,
     weight: int = RUSH_WEIGHT,
+    time_limit_s: float = 10.0,
 ) -> None:
     """What :func:`rush_order` would refuse in what it is given, found without changing anything."""
+    _check_time_limit("repair", time_limit_s)
     with uow:
         if schedule_in_force(uow.session) is None:
             raise NoScheduleError()

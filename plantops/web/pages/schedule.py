@@ -164,7 +164,9 @@ def report_disruption(
         starts = forms.moment("disruption", "from", starts_at)
         ends = forms.moment("disruption", "to", ends_at)
         limit = float(forms.decimal("disruption", "time_limit", time_limit, user.locale))
-        runs.check_disruption(plant(request).uow(), center, starts_at=starts, ends_at=ends, reason=why)
+        runs.check_disruption(
+            plant(request).uow(), center, starts_at=starts, ends_at=ends, reason=why, time_limit_s=limit
+        )
     except PlantOpsError as error:
         errors = forms.place(error, typed, DOWN_LABELS)
         centers = queries.sequences(plant(request).uow())
@@ -210,7 +212,8 @@ def add_rush_order(
         amount = forms.decimal("rush order", "quantity", quantity, user.locale)
         due_date = forms.required_date("rush order", "due", due)
         limit = float(forms.decimal("rush order", "time_limit", time_limit, user.locale))
-        runs.check_rush_order(plant(request).uow(), code, amount, due=due_date, now=dt.datetime.now(dt.UTC))
+        now = dt.datetime.now(dt.UTC)
+        runs.check_rush_order(plant(request).uow(), code, amount, due=due_date, now=now, time_limit_s=limit)
     except PlantOpsError as error:
         errors = forms.place(error, typed, RUSH_LABELS)
         return forms.refused(request, "schedule/rush_form.html", "#rush-form", typed, errors, RUSH_LABELS)
