@@ -168,13 +168,13 @@ def sales_order_rows(as_of: dt.date, rng: np.random.Generator) -> tuple[list[Row
                         "priority": min(9, customer.priority + int(rng.integers(0, 2))),
                     }
                 )
-    customer, item, weeks, due_in = SPIKE
+    buyer, item, weeks, due_in = SPIKE
     number = f"SO-{as_of:%y}{len(orders) + 1:04d}"
-    site = next(c.site for c in CUSTOMERS if c.code == customer)
+    site = next(c.site for c in CUSTOMERS if c.code == buyer)
     orders.append(
         {
             "number": number,
-            "customer": customer,
+            "customer": buyer,
             "site": site,
             "status": OrderStatus.OPEN,
             "order_date": as_of - ONE_DAY,
