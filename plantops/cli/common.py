@@ -15,6 +15,7 @@ from typing import Annotated, Any, NoReturn, ParamSpec, TypeVar
 
 import typer
 from pydantic import ValidationError as SettingsError
+from rich.cells import cell_len
 from rich.console import Console
 from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
@@ -79,8 +80,24 @@ def print_table(table: Table) -> None:
     if console.is_terminal:
         console.print(table)
         return
-    needed = console.measure(table, options=console.options.update_width(UNBOUNDED)).maximum
-    Console(file=console.file, width=max(console.width, needed)).print(table)
+    Console(file=console.file, width=max(console.width, _widest(table))).print(table)
+
+
+def _widest(table: Table) -> int:
+    """Columns enough for ``table`` on one line a row: its text cells' lengths, padding and rules.
+
+    Counting the raw text (markup included) is quick and may only overstate the width, which a
+    table that does not expand ignores; any other kind of cell is measured by Rich.
+    """
+    unbounded = console.options.update_width(UNBOUNDED)
+    widths = [
+        max(
+            cell_len(cell) if isinstance(cell, str) else console.measure(cell, options=unbounded).maximum
+            for cell in (column.header, *column.cells)
+        )
+        for column in table.columns
+    ]
+    return sum(widths) + 3 * len(widths) + 1  # a space either side of each value, a rule between and around
 
 
 UNBOUNDED = 1_000_000  # columns: wider than any table
