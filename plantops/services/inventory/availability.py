@@ -14,6 +14,7 @@ from decimal import Decimal
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from plantops import bounds
 from plantops.db.inventory import StockBalance
 from plantops.db.procurement import PurchaseOrder, PurchaseOrderLine
 from plantops.db.production import WorkOrder
@@ -29,6 +30,8 @@ from plantops.vocabulary import OrderStatus, WorkOrderStatus
 OPEN_WORK_ORDER_STATUSES = (WorkOrderStatus.PLANNED, WorkOrderStatus.RELEASED, WorkOrderStatus.IN_PROGRESS)
 
 ZERO = Decimal(0)
+#: The longest projection, in weeks (five years, as long as a plan's horizon may be).
+MAX_WEEKS = 260
 
 
 @dataclass(frozen=True)
@@ -57,10 +60,13 @@ def projected_stock(uow: UnitOfWork, *, item: str, site: str | None, start: dt.d
     """Week-by-week demand, receipts, projected on-hand and ATP of ``item`` over ``weeks`` weeks.
 
     Raises :class:`NotFoundError` for an unknown item or site and
-    :class:`ValidationError` when ``weeks`` is below 1.
+    :class:`ValidationError` when ``weeks`` is not 1 to :data:`MAX_WEEKS` or ``start`` lies outside the date bounds.
     """
     if weeks < 1:
         raise ValidationError("projection", "weeks", "must be at least 1")
+    if weeks > MAX_WEEKS:
+        raise ValidationError("projection", "weeks", f"must be at most {MAX_WEEKS}, got {weeks}")
+    bounds.check_date("projection", "start", start)
     with uow:
         session = uow.session
         item_id = item_ref(session, item).id

@@ -20,6 +20,7 @@ import numpy as np
 from numpy.typing import NDArray
 from sqlalchemy import select
 
+from plantops import bounds
 from plantops.db.base import as_epoch_microseconds, as_millionths
 from plantops.db.catalog import Item
 from plantops.db.inventory import StockMove
@@ -67,6 +68,7 @@ def value_inventory(uow: UnitOfWork, *, as_of: dt.datetime, item: str | None = N
     """
     if as_of.tzinfo is None or as_of.utcoffset() is None:
         raise ValidationError("valuation", "as_of", f"{as_of.isoformat()} needs a time zone")
+    bounds.check_date("valuation", "as_of", as_of)
     as_of = as_of.astimezone(dt.UTC)
     with uow:
         session = uow.session

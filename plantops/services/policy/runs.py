@@ -22,6 +22,7 @@ import numpy as np
 from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
+from plantops import bounds
 from plantops.db.base import table_of
 from plantops.db.bulk import bulk_insert
 from plantops.db.catalog import Item
@@ -121,6 +122,11 @@ def compute_policies(
 
 def _check(request: PolicyRequest) -> None:
     record = "policy"
+    bounds.check_date(record, "today", request.today)
+    if (request.today - bounds.EARLIEST_DATE).days < 7 * request.history_weeks:
+        raise ValidationError(record, "history_weeks", f"reaches back before {bounds.EARLIEST_DATE}")
+    if (bounds.LATEST_DATE - request.today).days < 7 * request.horizon_weeks:
+        raise ValidationError(record, "horizon_weeks", f"reaches past {bounds.LATEST_DATE}")
     if request.target is not None and not 0 < request.target < 1:
         field_name = "fill_rate" if request.measure is ServiceMeasure.FILL_RATE else "service_level"
         raise ValidationError(record, field_name, f"must lie between 0 and 1 (exclusive), got {request.target:g}")
