@@ -85,7 +85,8 @@ def solve(problem: ScheduleProblem, settings: SolveSettings | None = None) -> Sc
     large = settings.neighbourhood_search and not searchable and c.operations >= LARGE
     small = searchable and c.operations <= SMALL and c.mode_op.size == c.operations
     share = SMALL_SHARE if small else TABU_SHARE if searchable else WHOLE_MODEL_SHARE if large else 1.0
-    solver = _solver(settings, seconds=max(deadline - time.perf_counter(), 0.01) * share, work=settings.work_limit)
+    work = None if settings.work_limit is None else settings.work_limit * share  # the same share of the work
+    solver = _solver(settings, seconds=max(deadline - time.perf_counter(), 0.01) * share, work=work)
     if sm.size:  # calendars: full presolve probes every step literal for longer than small runs have
         solver.parameters.cp_model_probing_level = 0
         solver.parameters.max_presolve_iterations = 1
