@@ -60,7 +60,7 @@ def test_a_reservation_that_no_longer_matches_its_balance_is_reported(plant: Pla
     assert not check.sound
     assert len(check.problems) == 1
     assert re.fullmatch(
-        rf"TUBE at P1/RM lot #\d+: reserved {number(50)} but open reservations hold {number(25)}", check.problems[0]
+        rf"TUBE at P1/RM lot L-001: reserved {number(50)} but open reservations hold {number(25)}", check.problems[0]
     )
 
 

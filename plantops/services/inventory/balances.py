@@ -115,6 +115,7 @@ def verify(uow: UnitOfWork) -> LedgerCheck:
             held[balance_id] += quantity
         codes = dict(session.execute(select(Item.id, Item.code)).all())
         places = dict(session.execute(select(Location.id, Location.code)).all())
+        lots = dict(session.execute(select(Lot.id, Lot.code)).all())
         negative_ok = set(session.scalars(select(Item.id).where(Item.allow_negative_stock)))
         for balance_id, item_id, location_id, lot, on_hand_qty, reserved in session.execute(
             select(
@@ -127,7 +128,7 @@ def verify(uow: UnitOfWork) -> LedgerCheck:
             )
         ):
             check.balances += 1
-            where = f"{codes[item_id]} at {places[location_id]}" + (f" lot #{lot}" if lot else "")
+            where = f"{codes[item_id]} at {places[location_id]}" + (f" lot {lots.get(lot, f'#{lot}')}" if lot else "")
             moved = sums.pop((item_id, location_id, lot), Decimal(0))
             if moved != on_hand_qty:
                 check.problems.append(f"{where}: on-hand {on_hand_qty} but its moves sum to {moved}")
