@@ -77,7 +77,7 @@ def run(
 def show(
     item: Annotated[str, typer.Argument(help="Item code.")],
     site: Annotated[str | None, typer.Option(help="Only this site.")] = None,
-    weeks: Annotated[int, typer.Option(help="How many weeks to show.")] = 12,
+    weeks: Annotated[int, typer.Option(min=1, help="How many weeks to show.")] = 12,
 ) -> None:
     """The time-phased MRP record of an item, as in the textbook table."""
     with plantops() as ops:

@@ -18,6 +18,10 @@ from plantops.vocabulary import ScheduleRunKind
 
 app = typer.Typer()
 
+#: The longest Gantt chart: every day a schedule's work may reach (its longest horizon, and the overflow past it).
+GANTT_DAYS = 7 * runs.MAX_WEEKS * (1 + runs.OVERFLOW)
+#: The widest Gantt chart, in columns.
+GANTT_WIDTH = 1000
 TimeLimit = Annotated[float, typer.Option(min=0, max=runs.MAX_TIME_LIMIT_S, help="Seconds the solver may search.")]
 Seed = Annotated[int, typer.Option(help="Random seed of the search.")]
 Workers = Annotated[int, typer.Option(help="Solver threads.")]
@@ -65,8 +69,8 @@ def run(
 def show(
     resource: Annotated[str | None, typer.Option(help="Only this work center.")] = None,
     late: Annotated[bool, typer.Option(help="Only the late orders.")] = False,
-    days: Annotated[int, typer.Option(min=1, help="Days the Gantt chart spans.")] = 7,
-    width: Annotated[int, typer.Option(min=20, help="Columns of the Gantt chart.")] = 112,
+    days: Annotated[int, typer.Option(min=1, max=GANTT_DAYS, help="Days the Gantt chart spans.")] = 7,
+    width: Annotated[int, typer.Option(min=20, max=GANTT_WIDTH, help="Columns of the Gantt chart.")] = 112,
 ) -> None:
     """Per work center: the sequence of operations, load and a text Gantt chart; late orders; the critical path."""
     with plantops() as ops:
