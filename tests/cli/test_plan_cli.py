@@ -13,7 +13,7 @@ def test_plan_show_exceptions_orders_peg_firm_and_release(run: Invoke) -> None:
     planned = run("plan", "--start", "2026-11-16", "--weeks", "26")
     shown = run("plan", "show", "BIKE-CITY-L", "--site", "DC-NORTH", "--weeks", "6")
     exceptions = run("plan", "exceptions", "--kind", "cancel")
-    orders = run("plan", "orders", "--kind", "buy", "--limit", "5")
+    orders = run("plan", "orders", "--kind", "make", "--limit", "5")  # the well-stocked demo buys nothing yet
     number = re.search(r"│ (P1-\d+) ", orders.output)
     assert number is not None, orders.output
     pegged = run("plan", "peg", number.group(1))
@@ -27,7 +27,7 @@ def test_plan_show_exceptions_orders_peg_firm_and_release(run: Invoke) -> None:
     assert exceptions.exit_code == 0 and "cancel PO-" in exceptions.output
     assert pegged.exit_code == 0 and "Pegging of" in pegged.output
     assert "(firm)" in firmed.output
-    assert released.exit_code == 0 and "released as PO-" in released.output
+    assert released.exit_code == 0 and f"released as WO-{number.group(1)}" in released.output
     assert again.exit_code == 2 and "already released" in again.output
 
 
