@@ -50,7 +50,7 @@ def reports_errors(command: Callable[P, R]) -> Callable[P, R]:
         except PlantOpsError as error:
             _fail(str(error))
         except OperationalError as error:
-            _fail(f"database error: {_first_line(error.orig)}")
+            _fail(f"database error: {_first_line(error.orig or error)}")
 
     return wrapper
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import getpass
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -191,8 +192,8 @@ def accuracy(
     if last_week is not None and output is Format.TABLE:
         console.print(f"{counted(scored, 'version')} scored against the sales history through the week of {last_week}.")
     digits = {"MASE": 3, "sMAPE": 1, "RMSSE": 3, "bias": 2}
-    scores = [Column(name, lambda value, d=d: _f(value, d)) for name, d in digits.items()]
-    columns = ["version", "item", "site", "through", "weeks", *scores, "overridden"]
+    scores = [Column(name, functools.partial(_f, digits=d)) for name, d in digits.items()]
+    columns: list[Column | str] = ["version", "item", "site", "through", "weeks", *scores, "overridden"]
     listing = Listing("Forecast accuracy", [*columns, Column("MASE final", _f), Column("value added", _f)])
     for r in rows:
         measures = (r.mase, r.smape, r.rmsse, r.bias)

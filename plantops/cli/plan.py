@@ -125,7 +125,18 @@ def orders(
         run_number, found = queries.planned_orders(ops.uow(), item=item, kind=kind, limit=limit)
         total = queries.count_planned_orders(ops.uow(), item=item, kind=kind)
     quantity = Column("quantity", text=_n)
-    columns = ["order", "kind", "item", "site", quantity, "release", "due", "from", "status", "released as"]
+    columns: list[Column | str] = [
+        "order",
+        "kind",
+        "item",
+        "site",
+        quantity,
+        "release",
+        "due",
+        "from",
+        "status",
+        "released as",
+    ]
     listing = Listing(f"Planned orders of {run_number}", columns, total=total)
     for o in found:
         where = (o.item, o.site)

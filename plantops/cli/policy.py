@@ -165,7 +165,7 @@ def _print_lines(run: RunView, lines: list[LineView], total: int, output: Format
     def percent(value: object) -> str:
         return f"{float(value):.1%}"  # type: ignore[arg-type]
 
-    columns = [
+    columns: list[Column | str] = [
         "item",
         "site",
         "class",

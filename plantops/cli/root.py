@@ -16,7 +16,8 @@ from dataclasses import dataclass
 from typing import Annotated, Any
 
 import typer
-from typer._click.exceptions import ClickException, NoArgsIsHelpError, UsageError  # Typer's own Click
+from typer._click.core import Command, Context  # Typer's own Click
+from typer._click.exceptions import ClickException, NoArgsIsHelpError, UsageError
 from typer.core import TyperCommand, TyperGroup
 
 import plantops
@@ -65,7 +66,7 @@ class _NotLoaded(TyperCommand):
     """A command whose module is not imported yet: its name and summary, for ``--help``."""
 
 
-def load(name: str) -> TyperCommand | TyperGroup:
+def load(name: str) -> Command:
     """Import the module of the command ``name`` and build its Click command (a group for a whole module)."""
     entry = COMMANDS[name]
     module = importlib.import_module(entry.module)
@@ -84,7 +85,7 @@ class LazyCommands(TyperGroup):
         for name, entry in COMMANDS.items():
             self.add_command(_NotLoaded(name, help=entry.summary), name)
 
-    def resolve_command(self, ctx: typer.Context, args: list[str]) -> Any:
+    def resolve_command(self, ctx: Context, args: list[str]) -> Any:
         if args and isinstance(self.commands.get(args[0]), _NotLoaded):
             self.commands[args[0]] = load(args[0])
         return super().resolve_command(ctx, args)
@@ -95,13 +96,14 @@ class LazyCommands(TyperGroup):
         prog_name: str | None = None,
         complete_var: str | None = None,
         standalone_mode: bool = True,
+        windows_expand_args: bool = True,
         **extra: Any,
     ) -> Any:
         """Run the command line; a usage error (unknown option, bad value) is one line on stderr and exit code 2."""
         if not standalone_mode:
-            return super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
+            return super().main(args, prog_name, complete_var, False, windows_expand_args, **extra)
         try:
-            outcome = super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
+            outcome = super().main(args, prog_name, complete_var, False, windows_expand_args, **extra)
         except NoArgsIsHelpError as error:
             error.show()
             sys.exit(USAGE_EXIT_CODE)

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Select, func, insert, select, update
+from sqlalchemy import func, insert, select, update
 from sqlalchemy.orm import Session, aliased
 
 from plantops.db.catalog import Item
@@ -166,11 +166,11 @@ def count_plan_exceptions(uow: UnitOfWork, *, kind: PlanExceptionKind | None = N
         return _count(session, _exceptions_query(session, _run(session), kind, item))
 
 
-def _count(session: Session, query: Select[Any]) -> int:
+def _count(session: Session, query: Any) -> int:
     return session.scalar(select(func.count()).select_from(query.order_by(None).subquery())) or 0
 
 
-def _exceptions_query(session: Session, run: PlanRun, kind: PlanExceptionKind | None, item: str | None) -> Select[Any]:
+def _exceptions_query(session: Session, run: PlanRun, kind: PlanExceptionKind | None, item: str | None) -> Any:
     query = (
         select(
             PlanException.kind,
@@ -242,7 +242,7 @@ def count_planned_orders(uow: UnitOfWork, *, item: str | None = None, kind: Proc
         return _count(session, _orders_query(session, _run(session), item, kind))
 
 
-def _orders_query(session: Session, run: PlanRun, item: str | None, kind: Procurement | None) -> Select[Any]:
+def _orders_query(session: Session, run: PlanRun, item: str | None, kind: Procurement | None) -> Any:
     query = _order_query().where(PlannedOrder.run_id == run.id).order_by(PlannedOrder.release_date, Item.code)
     if item is not None:
         positions = _positions_of_item(session, run.id, item_ref(session, item).id)
