@@ -7,7 +7,6 @@ from dataclasses import dataclass
 from sqlalchemy import Engine
 
 from plantops.config import Settings
-from plantops.db import migrate
 from plantops.db.session import UnitOfWork, make_engine, make_session_factory
 
 
@@ -26,12 +25,16 @@ class PlantOps:
 
     def migrate(self) -> tuple[str | None, str | None]:
         """Upgrade the schema to the newest revision; returns (before, after)."""
+        from plantops.db import migrate  # Alembic, loaded only by the commands that migrate
+
         before = migrate.current_revision(self.engine)
         migrate.upgrade(self.engine)
         return before, migrate.current_revision(self.engine)
 
     def reset(self) -> None:
         """Remove every table and create the schema anew: all data is deleted."""
+        from plantops.db import migrate
+
         migrate.downgrade(self.engine, "base")
         migrate.upgrade(self.engine)
 

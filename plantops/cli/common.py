@@ -23,7 +23,7 @@ from rich.table import Table
 from sqlalchemy.exc import ArgumentError, OperationalError
 
 from plantops.bootstrap import PlantOps, build
-from plantops.db import migrate
+from plantops.db import revision
 from plantops.errors import PlantOpsError, ValidationError
 
 console = Console()
@@ -222,7 +222,7 @@ def plantops(*, migrate_schema: bool = False, check_schema: bool = True) -> Iter
     try:
         if migrate_schema:
             ops.migrate()
-        elif check_schema and migrate.current_revision(ops.engine) != migrate.head_revision(ops.engine):
+        elif check_schema and not revision.schema_is_current(ops.engine):
             raise PlantOpsError(
                 f"the database {ops.engine.url.render_as_string()} is not initialised or is out of date: "
                 "run `plantops init`"

@@ -267,13 +267,15 @@ def onhand(
     item: Annotated[str | None, typer.Option(help="Only this item.")] = None,
     location: Annotated[str | None, typer.Option(help="Only this location.")] = None,
     site: Annotated[str | None, typer.Option(help="Only this site.")] = None,
+    limit: Annotated[int, typer.Option(min=1, help="At most this many balances.")] = 100,
     output: FormatOption = Format.TABLE,
 ) -> None:
     """On-hand, reserved and available per item, location and lot."""
     with plantops() as ops:
         rows = balances.on_hand(ops.uow(), item=item, location=location, site=site)
-    listing = Listing("On hand", ["item", "site", "location", "lot", "expiry", "on hand", "reserved", "available"])
-    for b in rows:
+    columns = ["item", "site", "location", "lot", "expiry", "on hand", "reserved", "available"]
+    listing = Listing("On hand", columns, total=len(rows))
+    for b in rows[:limit]:
         listing.add(b.item, b.site, b.location, b.lot, b.expiry, b.on_hand, b.reserved, b.available)
     print_listing(listing, output)
 

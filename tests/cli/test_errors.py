@@ -73,7 +73,7 @@ def test_schedule_accepts_the_bound_itself(plant: Invoke) -> None:
         (("schedule", "show", "--width", "100000000"), "--width"),
         (("plan", "show", "BIKE", "--weeks", "-5"), "--weeks"),
         (("stock", "receive", "BIKE", "P1/FG", "1", "--documnt", "GR-1"), "--documnt"),
-        (("stock", "onhand", "--limit", "3"), "No such option: --limit"),
+        (("stock", "onhand", "--limt", "3"), "No such option: --limt"),
     ],
     ids=lambda value: value if isinstance(value, str) else " ".join(value),
 )

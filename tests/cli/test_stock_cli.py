@@ -129,3 +129,11 @@ def test_a_receipt_with_an_expiry_before_today_needs_a_reason(stocked: Invoke) -
 
     assert refused.exit_code == 2 and "expiry" in refused.output and "Traceback" not in refused.output
     assert accepted.exit_code == 0, accepted.output
+
+
+def test_onhand_stops_at_its_limit_and_says_how_many_there_are(stocked: Invoke) -> None:
+    cut = stocked("stock", "onhand", "--limit", "1")
+    whole = stocked("stock", "onhand", "--format", "csv")
+
+    rows = whole.output.strip().splitlines()[1:]
+    assert cut.exit_code == 0 and f"(1 of {len(rows)}; --limit shows more)" in cut.output

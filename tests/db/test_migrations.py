@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import create_engine, inspect, text
 
-from plantops.db import migrate
+from plantops.db import migrate, revision
 from plantops.db.models import metadata
 
 pytestmark = pytest.mark.filterwarnings("ignore:.*expression-based index")
@@ -101,3 +103,11 @@ def test_plan_outputs_keep_their_numbers_and_gain_positions_across_0008(database
     assert [tuple(row) for row in numbers] == [(1, "P1-1"), (2, "P1-2"), (3, "P1-3"), (4, "P1-4")]
     migrate.upgrade(engine)
     engine.dispose()
+
+
+def test_the_newest_migration_file_is_alembics_head_and_a_migrated_database_is_current(tmp_path: Path) -> None:
+    engine = create_engine(f"sqlite:///{tmp_path / 'fresh.db'}")
+    assert revision.stored_revision(engine) is None and not revision.schema_is_current(engine)
+    migrate.upgrade(engine)
+    assert revision.newest_revision() == migrate.head_revision(engine) == revision.stored_revision(engine)
+    assert revision.schema_is_current(engine)
