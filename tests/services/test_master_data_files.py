@@ -14,7 +14,7 @@ from plantops.db.audit import AuditEntry
 from plantops.db.catalog import Item
 from plantops.errors import ImportRejectedError, PlantOpsError
 from plantops.services import master_data
-from plantops.services.master_data import records
+from plantops.services.master_data import files, records
 from plantops.services.master_data.files import MAX_CELL_CHARACTERS
 from tests.services.minimal_plant import MINIMAL_PLANT, write_plant
 
@@ -138,3 +138,13 @@ def test_the_unit_of_an_item_without_history_may_change(plant: PlantOps) -> None
     version = records.get_record(plant.uow(), "items", ["CREAM"]).version
     records.update_record(plant.uow(), "items", ["CREAM"], {"unit": "pcs"}, version=version, posted_by="t")
     assert records.get_record(plant.uow(), "items", ["CREAM"]).values["unit"] == "pcs"
+
+
+def test_a_csv_file_over_the_size_bound_is_refused_before_it_is_read(
+    ops: PlantOps, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    folder = _units_folder(tmp_path, b"code,name,dimension,decimals\n" + b"x,y,count,0\n" * 100)
+    monkeypatch.setattr(files, "MAX_CSV_BYTES", 1000)
+    monkeypatch.setattr(Path, "read_bytes", lambda _path: pytest.fail("the file was read"))
+    with pytest.raises(PlantOpsError, match=r"units.csv: 1,229 bytes, more than the 1,000 .* import its rows in parts"):
+        master_data.import_path(ops.uow(), folder, posted_by="tester")

@@ -30,8 +30,9 @@ from plantops.services.master_data.importer import SheetRows
 from plantops.services.master_data.sheets import SHEET_NAMES
 from plantops.services.master_data.values import DATE, INTEGER, NUMBER, TEXT, Kind
 
-#: The largest CSV file an import reads (about a million rows of master data).
-MAX_CSV_BYTES = 64 * 1024 * 1024
+#: The largest CSV file an import reads (some 800,000 rows of sales history; reading takes
+#: about 40 bytes of memory per byte of file, so a larger file is refused before it is read).
+MAX_CSV_BYTES = 32 * 1024 * 1024
 #: The longest cell a CSV file may hold (the csv module's own limit, which refuses longer ones).
 MAX_CELL_CHARACTERS = csv.field_size_limit()
 #: What a spreadsheet takes for the start of a formula (OWASP, CSV injection).
@@ -83,7 +84,8 @@ def _csv_text(path: Path) -> str:
     size = path.stat().st_size
     if size > MAX_CSV_BYTES:
         raise PlantOpsError(
-            f"{path.name}: {size:,} bytes, more than the {MAX_CSV_BYTES:,} a CSV file may have; split it"
+            f"{path.name}: {size:,} bytes, more than the {MAX_CSV_BYTES:,} a CSV file may have: "
+            "import its rows in parts (an import inserts or updates by code)"
         )
     data = path.read_bytes()
     encoding = "utf-16" if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) else "utf-8-sig"
