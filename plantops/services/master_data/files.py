@@ -30,9 +30,10 @@ from plantops.services.master_data.importer import SheetRows
 from plantops.services.master_data.sheets import SHEET_NAMES
 from plantops.services.master_data.values import DATE, INTEGER, NUMBER, TEXT, Kind
 
-#: The largest CSV file an import reads (some 800,000 rows of sales history; reading takes
-#: about 40 bytes of memory per byte of file, so a larger file is refused before it is read).
-MAX_CSV_BYTES = 32 * 1024 * 1024
+#: The largest CSV file an import reads (about a million rows of sales history). Reading
+#: takes memory in proportion (a 10 MB file of sales history took 0.8 GB), so a larger
+#: file is refused before it is read.
+MAX_CSV_BYTES = 16 * 1024 * 1024
 #: The longest cell a CSV file may hold (the csv module's own limit, which refuses longer ones).
 MAX_CELL_CHARACTERS = csv.field_size_limit()
 #: What a spreadsheet takes for the start of a formula (OWASP, CSV injection).
