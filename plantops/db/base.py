@@ -170,3 +170,11 @@ class Base(DeclarativeBase):
 def table_of(model: type[Base]) -> Table:
     """The Core table of a mapped class, for bulk statements that bypass the ORM."""
     return cast(Table, model.__table__)
+
+
+def text_length(model: type[Base], column: str) -> int:
+    """How many characters the text column ``column`` of ``model``'s table holds."""
+    length = getattr(table_of(model).c[column].type, "length", None)
+    if not isinstance(length, int):
+        raise TypeError(f"{table_of(model).name}.{column} is no text column of a fixed length")
+    return length

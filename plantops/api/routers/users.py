@@ -40,7 +40,12 @@ class PrincipalOut(BaseModel):
     permissions: list[Permission]
 
 
-@auth.post("/token", response_model=TokenOut, summary="Sign in: a bearer token for a username and password")
+@auth.post(
+    "/token",
+    response_model=TokenOut,
+    summary="Sign in: a bearer token for a username and password",
+    responses=problem_responses(429),
+)
 def sign_in(
     request: Request,
     username: Annotated[str, Form(max_length=64)],

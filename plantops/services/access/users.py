@@ -14,8 +14,8 @@ from dataclasses import dataclass
 from functools import cache
 
 from argon2 import PasswordHasher
-from babel import Locale, UnknownLocaleError
 from argon2.exceptions import InvalidHashError, VerificationError
+from babel import Locale, UnknownLocaleError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 

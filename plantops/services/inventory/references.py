@@ -11,14 +11,14 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from plantops import bounds
-from plantops.db.base import table_of
+from plantops.db.base import table_of, text_length
 from plantops.db.catalog import Item, Unit
 from plantops.db.inventory import Lot
 from plantops.db.sites import Location, Site
 from plantops.errors import NotFoundError, ValidationError
 from plantops.vocabulary import Tracking
 
-_LOT_CODE_LENGTH: int = table_of(Lot).c.code.type.length
+_LOT_CODE_LENGTH = text_length(Lot, "code")
 
 
 @dataclass(frozen=True)

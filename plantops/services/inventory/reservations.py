@@ -16,6 +16,7 @@ from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
 
 from plantops import bounds
+from plantops.db.base import text_length
 from plantops.db.catalog import Item
 from plantops.db.inventory import Lot, StockBalance, StockReservation
 from plantops.db.session import UnitOfWork
@@ -25,7 +26,7 @@ from plantops.services.inventory.ledger import InsufficientStockError
 from plantops.services.inventory.references import check_quantity, item_ref, location_ref, lot_id, site_id
 from plantops.vocabulary import ReservationStatus
 
-_DOCUMENT_LENGTH: int = StockReservation.__table__.c.document.type.length
+_DOCUMENT_LENGTH = text_length(StockReservation, "document")
 
 
 @dataclass(frozen=True)

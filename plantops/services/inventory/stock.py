@@ -22,7 +22,7 @@ from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.orm import Session
 
 from plantops import bounds
-from plantops.db.base import table_of
+from plantops.db.base import table_of, text_length
 from plantops.db.catalog import Item, Unit
 from plantops.db.inventory import Lot, LotLink, StockBalance, StockMove, StockPosting, StockReservation
 from plantops.db.session import UnitOfWork
@@ -49,8 +49,6 @@ from plantops.services.inventory.references import (
 )
 from plantops.vocabulary import MoveType, ReservationStatus
 
-_POSTING_COLUMNS = table_of(StockPosting).c
-
 
 @dataclass(frozen=True)
 class Who:
@@ -65,9 +63,9 @@ class Who:
     def posting(self, *, reverses: int | None = None) -> Posting:
         """The posting's header, refused unless each text fits its column and the time lies in the window."""
         for name, text, length in (
-            ("document", self.document, _POSTING_COLUMNS.source_document.type.length),
-            ("reason", self.reason, _POSTING_COLUMNS.reason.type.length),
-            ("key", self.idempotency_key, _POSTING_COLUMNS.idempotency_key.type.length),
+            ("document", self.document, text_length(StockPosting, "source_document")),
+            ("reason", self.reason, text_length(StockPosting, "reason")),
+            ("key", self.idempotency_key, text_length(StockPosting, "idempotency_key")),
         ):
             bounds.check_text("posting", name, text, max_length=length)
         if self.effective_at is not None:
