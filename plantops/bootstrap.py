@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import Engine
 
+from plantops.bounds import PostingWindow
 from plantops.config import Settings
 from plantops.db.session import UnitOfWork, make_engine, make_session_factory
 
@@ -21,7 +22,8 @@ class PlantOps:
         self._session_factory = make_session_factory(self.engine)
 
     def uow(self) -> UnitOfWork:
-        return UnitOfWork(self._session_factory)
+        window = PostingWindow(self.settings.posting_days_back, self.settings.posting_days_ahead)
+        return UnitOfWork(self._session_factory, posting_window=window)
 
     def migrate(self) -> tuple[str | None, str | None]:
         """Upgrade the schema to the newest revision; returns (before, after)."""

@@ -17,12 +17,14 @@ Times get bounds too: any date or time a user enters lies between
 :data:`EARLIEST_DATE` and :data:`LATEST_DATE` (far from the years 1 and 9999, where a
 time zone pushes a time out of what Python and the databases can hold), and a stock
 posting's effective time lies within :data:`POSTING_DAYS_BACK` days before now and
-:data:`POSTING_DAYS_AHEAD` days after it.
+:data:`POSTING_DAYS_AHEAD` days after it, a :class:`PostingWindow` that the settings may
+change (``PLANTOPS_POSTING_DAYS_BACK``, ``PLANTOPS_POSTING_DAYS_AHEAD``).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
 from plantops.errors import ValidationError
@@ -37,9 +39,20 @@ DECIMAL_PLACES = 6
 #: The earliest and latest date anyone may enter (plan starts, forecast weeks, expiries, postings).
 EARLIEST_DATE = dt.date(1900, 1, 1)
 LATEST_DATE = dt.date(2199, 12, 31)
-#: How far before and after now a stock posting may take effect.
+#: How far before and after now a stock posting may take effect, unless the settings say otherwise.
 POSTING_DAYS_BACK = 3660
 POSTING_DAYS_AHEAD = 366
+
+
+@dataclass(frozen=True)
+class PostingWindow:
+    """How many days before and after now a stock posting may take effect (``PLANTOPS_POSTING_DAYS_*``)."""
+
+    days_back: int = POSTING_DAYS_BACK
+    days_ahead: int = POSTING_DAYS_AHEAD
+
+
+DEFAULT_POSTING_WINDOW = PostingWindow()
 
 
 def _number_problem(value: Decimal, bound: Decimal, *, allow_zero: bool) -> str | None:
@@ -100,20 +113,26 @@ def check_date(record: str, field: str, value: dt.date) -> None:
         )
 
 
-def check_posting_time(record: str, field: str, value: dt.datetime, *, now: dt.datetime) -> None:
-    """Refuse an aware effective time further than the posting window from ``now``."""
+def check_posting_time(
+    record: str, field: str, value: dt.datetime, *, now: dt.datetime, window: PostingWindow = DEFAULT_POSTING_WINDOW
+) -> None:
+    """Refuse an aware effective time further than the posting ``window`` from ``now``."""
     if value.tzinfo is None or value.utcoffset() is None:
         raise ValidationError(record, field, "needs a time zone (e.g. +00:00)")
     check_date(record, field, value)
-    earliest = now - dt.timedelta(days=POSTING_DAYS_BACK)
-    latest = now + dt.timedelta(days=POSTING_DAYS_AHEAD)
+    earliest = now - dt.timedelta(days=window.days_back)
+    latest = now + dt.timedelta(days=window.days_ahead)
     if not earliest <= value <= latest:
         raise ValidationError(
             record,
             field,
-            f"must lie within {POSTING_DAYS_BACK} days before and {POSTING_DAYS_AHEAD} days after now "
+            f"must lie within {_days(window.days_back)} before and {_days(window.days_ahead)} after now "
             f"({earliest:%Y-%m-%d} to {latest:%Y-%m-%d}), got {value.isoformat()}",
         )
+
+
+def _days(count: int) -> str:
+    return f"{count} day" if count == 1 else f"{count} days"
 
 
 def check_text(record: str, field: str, value: str | None, *, max_length: int) -> None:

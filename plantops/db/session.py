@@ -42,6 +42,7 @@ from sqlalchemy.exc import DBAPIError, DisconnectionError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import ConnectionPoolEntry, PoolProxiedConnection
 
+from plantops.bounds import DEFAULT_POSTING_WINDOW, PostingWindow
 from plantops.db import audit
 
 SQLITE_BUSY_TIMEOUT_MS = 30_000
@@ -154,17 +155,26 @@ class UnitOfWork:
 
     ``user`` is who acts: the audit trail records their changes under that name (see
     :mod:`plantops.db.audit`); without one, under the operating system's user.
+    ``posting_window`` is how far from now a stock posting may take effect, as the
+    settings say.
     """
 
-    def __init__(self, session_factory: SessionFactory, *, user: str | None = None) -> None:
+    def __init__(
+        self,
+        session_factory: SessionFactory,
+        *,
+        user: str | None = None,
+        posting_window: PostingWindow = DEFAULT_POSTING_WINDOW,
+    ) -> None:
         self._session_factory = session_factory
         self._session: Session | None = None
         self._engine: Engine | None = None
         self.user = user
+        self.posting_window = posting_window
 
     def acting_as(self, user: str) -> UnitOfWork:
         """A unit of work on the same database whose changes are recorded as ``user``'s."""
-        return UnitOfWork(self._session_factory, user=user)
+        return UnitOfWork(self._session_factory, user=user, posting_window=self.posting_window)
 
     @property
     def session(self) -> Session:

@@ -16,7 +16,8 @@ from hypothesis import strategies as st
 from sqlalchemy import func, select
 
 from plantops import bounds
-from plantops.bootstrap import PlantOps
+from plantops.bootstrap import PlantOps, build
+from plantops.config import Settings
 from plantops.db.inventory import StockBalance, StockMove
 from plantops.errors import ImportRejectedError, ValidationError
 from plantops.services import master_data
@@ -201,3 +202,16 @@ def test_an_expiry_past_or_beyond_the_shelf_life_needs_a_reason(plant: PlantOps,
 def test_an_expiry_within_the_shelf_life_needs_no_reason(plant: PlantOps) -> None:
     _shelf_life(plant, "TUBE", 3)
     stock.receive(plant.uow(), StockLine("TUBE", "P1/RM", Decimal(5), lot="L-OK", expiry=dt.date.today()), WHO)
+
+
+def test_the_posting_window_is_a_setting(tmp_path: Path) -> None:
+    narrow = build(Settings(database_url=f"sqlite:///{tmp_path / 'narrow.db'}", posting_days_back=1))
+    narrow.migrate()
+    master_data.import_path(narrow.uow(), write_plant(tmp_path / "plant"), posted_by="tester")
+    two_days_ago = Who("t", effective_at=dt.datetime.now(dt.UTC) - dt.timedelta(days=2))
+    yesterday = Who("t", effective_at=dt.datetime.now(dt.UTC) - dt.timedelta(hours=20))
+
+    with pytest.raises(ValidationError, match="within 1 day before"):
+        stock.receive(narrow.uow(), StockLine("BIKE", "P1/FG", Decimal(1)), two_days_ago)
+    stock.receive(narrow.uow(), StockLine("BIKE", "P1/FG", Decimal(1)), yesterday)
+    narrow.close()

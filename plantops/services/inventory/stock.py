@@ -60,8 +60,8 @@ class Who:
     effective_at: dt.datetime | None = None
     idempotency_key: str | None = None
 
-    def posting(self, *, reverses: int | None = None) -> Posting:
-        """The posting's header, refused unless each text fits its column and the time lies in the window."""
+    def posting(self, window: bounds.PostingWindow, *, reverses: int | None = None) -> Posting:
+        """The posting's header, refused unless each text fits its column and the time lies in ``window``."""
         for name, text, length in (
             ("document", self.document, text_length(StockPosting, "source_document")),
             ("reason", self.reason, text_length(StockPosting, "reason")),
@@ -69,7 +69,7 @@ class Who:
         ):
             bounds.check_text("posting", name, text, max_length=length)
         if self.effective_at is not None:
-            bounds.check_posting_time("posting", "effective_at", self.effective_at, now=_now())
+            bounds.check_posting_time("posting", "effective_at", self.effective_at, now=_now(), window=window)
         return Posting(
             posted_by=self.user,
             source_document=self.document,
@@ -121,7 +121,7 @@ def _now() -> dt.datetime:
 def _post(uow: UnitOfWork, who: Who, build: BuildLines, *, reverses: int | None = None) -> PostingSummary:
     def work(session: Session) -> PostingSummary:
         lines, after = build(session)
-        result = post_moves(session, who.posting(reverses=reverses), lines, now=_now())
+        result = post_moves(session, who.posting(uow.posting_window, reverses=reverses), lines, now=_now())
         if not result.replayed and after is not None:
             after(session, result)
         return summarize(session, result)
@@ -167,7 +167,7 @@ def _post_in_one_statement(
         unit_cost=line.unit_cost if incoming else None,
         expiry=line.expiry if incoming else None,
     )
-    posted = post_single_line(uow, who.posting(), single, now=_now())
+    posted = post_single_line(uow, who.posting(uow.posting_window), single, now=_now())
     if posted is None:
         return None
     return PostingSummary(
