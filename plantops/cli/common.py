@@ -33,6 +33,8 @@ R = TypeVar("R")
 
 errors = Console(stderr=True, soft_wrap=True)
 ERROR_EXIT_CODE = 2
+#: Columns: wider than any table, for measuring a table's natural width.
+UNBOUNDED = 1_000_000
 
 
 #: Context settings of a command with a number among its arguments: "-5" is not taken for an unknown option
@@ -98,9 +100,6 @@ def _widest(table: Table) -> int:
         for column in table.columns
     ]
     return sum(widths) + 3 * len(widths) + 1  # a space either side of each value, a rule between and around
-
-
-UNBOUNDED = 1_000_000  # columns: wider than any table
 
 
 class Format(enum.StrEnum):
