@@ -14,8 +14,13 @@ plan (at 100,000 items full pegging would cost more than the run itself):
   that order is pegged to at the parent's node (a run of a BOM with co-products passes it
   to each output in proportion to its output per batch). What no demand takes is
   ``EXCESS`` (lot sizes, minimums). The lines add up to the order's receipt quantity.
+- :func:`peg_receipt` does the same for a scheduled receipt (an open purchase order line,
+  work order or firm planned order);
 - :func:`supply_of` lists the supply covering one sales order line or forecast entry at
-  its node, and a ``SHORTAGE`` line for what nothing covers.
+  its node, and a ``SHORTAGE`` line for what nothing covers;
+- :func:`peg_down` inverts :func:`peg`: from one demand line down the structure, the
+  supply covering it at its node and, below each order that covers it, the supply
+  covering that order's share of its components' dependent demand, level by level.
 
 Nodes are visited once each, in decreasing low-level code, so shared components do not
 multiply the work.
@@ -68,6 +73,20 @@ class SupplyPeg:
     receipt: int | None = None  # index in problem.receipts
 
 
+@dataclass(frozen=True)
+class SupplyLine:
+    """Supply that serves a demand ``level`` steps down the structure (0: at the demand's own node).
+
+    ``supply.quantity`` (in its node's units) covers a requirement needed in ``need_bucket``
+    of the line at index ``parent`` of the same answer (-1: of the demand itself).
+    """
+
+    level: int
+    parent: int
+    need_bucket: int
+    supply: SupplyPeg
+
+
 @dataclass
 class _Table:
     """Demand and supply elements of one node and their first-in-first-out matches."""
@@ -83,6 +102,16 @@ class _Table:
     supply_quantity: list[float] = field(default_factory=list)
     by_supply: dict[int, list[tuple[int, float]]] = field(default_factory=dict)  # supply -> [(demand, quantity)]
     by_demand: dict[int, list[tuple[int, float]]] = field(default_factory=dict)  # demand -> [(supply, quantity)]
+    _by_parent: dict[tuple[int, Key], list[int]] | None = None
+
+    def dependents_of(self, parent: int, key: Key) -> list[int]:
+        """The dependent demand elements that ``parent``'s supply element ``key`` caused here."""
+        if self._by_parent is None:
+            self._by_parent = defaultdict(list)
+            for d, kind in enumerate(self.demand_kind):
+                if kind == _DEPENDENT:
+                    self._by_parent[self.parents[self.demand_ref[d]]].append(d)
+        return self._by_parent.get((parent, key), [])
 
     def add_demand(self, kind: int, bucket: int, quantity: float, ref: int, *sort: int) -> None:
         if quantity > TOL:
@@ -167,6 +196,16 @@ class _Pegger:
             table.add_supply(
                 ("order", order), int(self.orders.due_bucket[order]), float(self.orders.receipt_quantity[order])
             )
+
+    def components_of(self, parent: int) -> list[int]:
+        """The nodes ``parent``'s orders explode into: BOM components (alternates among them) or a transfer's source."""
+        structure = self.structure
+        found = set(structure.relation_component[structure.relation_parent == parent].tolist())
+        for level, groups in enumerate(structure.explosion):
+            for group, entries in zip(groups.groups, self.state.alternates[level], strict=True):
+                if group.parent == parent:
+                    found.update(entries.component.tolist())
+        return sorted(found)
 
     def _group(self, node: int) -> JointGroup:
         bom = self.joint_of[node]
@@ -282,9 +321,28 @@ def peg(plan: MrpPlan, order: int) -> tuple[PegLine, ...]:
     orders = pegger.orders
     if not 0 <= order < len(orders):
         raise IndexError(f"order {order} is not in the plan ({len(orders)} orders)")
-    start = int(orders.node[order])
+    return _peg_up(pegger, int(orders.node[order]), ("order", order), float(orders.receipt_quantity[order]))
+
+
+def peg_receipt(plan: MrpPlan, receipt: int) -> tuple[PegLine, ...]:
+    """The end demands that scheduled receipt ``receipt`` (an index of ``problem.receipts``) serves.
+
+    A receipt due after the horizon is planned with nothing and serves nothing: no lines.
+    """
+    if not 0 <= receipt < len(plan.problem.receipts):
+        raise IndexError(f"receipt {receipt} is not in the plan ({len(plan.problem.receipts)} receipts)")
+    book = plan.state.book
+    found = np.flatnonzero(book.index == receipt)
+    if found.size == 0:
+        return ()
+    position = int(found[0])
+    return _peg_up(_Pegger(plan), int(book.node[position]), ("receipt", position), float(book.quantity[position]))
+
+
+def _peg_up(pegger: _Pegger, start: int, key: Key, mass: float) -> tuple[PegLine, ...]:
+    """Pass ``mass`` of supply element ``key`` at node ``start`` up to the end demands it serves."""
     pending: dict[int, dict[Key, float]] = defaultdict(lambda: defaultdict(float))
-    pending[start][("order", order)] = float(orders.receipt_quantity[order])
+    pending[start][key] = mass
     level = pegger.structure.level
     queue = [(-int(level[start]), start)]
     out: dict[tuple[PegKind, int, int, int], float] = defaultdict(float)
@@ -337,3 +395,69 @@ def supply_of(plan: MrpPlan, demand: int) -> tuple[SupplyPeg, ...]:
     if wanted - covered > TOL:
         result.append(SupplyPeg(SupplyKind.SHORTAGE, node, -1, wanted - covered))
     return tuple(result)
+
+
+def peg_down(plan: MrpPlan, demand: int) -> tuple[SupplyLine, ...]:
+    """The supply serving demand line ``demand`` (an index of ``problem.demands``) at every level below it.
+
+    At the demand's node, the supply matched to it (on hand, receipts, planned orders) and
+    a ``SHORTAGE`` line for what nothing covers; below each planned order, firm planned
+    receipt or phantom that covers part of it, the same for that part's share of the
+    dependent demand it caused at each component (or at a transfer's source site), and so
+    on down. Lines come depth first: each line follows the line it serves.
+    """
+    demands = plan.problem.demands
+    if not 0 <= demand < len(demands):
+        raise IndexError(f"demand {demand} is not in the plan ({len(demands)} demand lines)")
+    pegger = _Pegger(plan)
+    node = int(demands.node[demand])
+    table = pegger.table(node)
+    wanted = [
+        (d, 1.0)
+        for d, kind in enumerate(table.demand_kind)
+        if kind in (_SALES, _FORECAST) and table.demand_ref[d] == demand
+    ]
+    lines: list[SupplyLine] = []
+    _cover(pegger, node, wanted, 0, -1, lines)
+    return tuple(lines)
+
+
+def _cover(
+    pegger: _Pegger, node: int, wanted: list[tuple[int, float]], level: int, parent: int, lines: list[SupplyLine]
+) -> None:
+    """Add the supply covering ``share`` of each demand element ``d`` of ``node`` (``wanted``), and below it."""
+    table = pegger.table(node)
+    for d, share in wanted:
+        need = table.demand_bucket[d]
+        covered = 0.0
+        for s, quantity in table.by_demand.get(d, []):
+            covered += quantity
+            lines.append(SupplyLine(level, parent, need, pegger.supply_peg(node, table, s, quantity * share)))
+            source = _exploding(pegger, node, table.supply_key[s])
+            if source is None:
+                continue
+            # a run with co-products serves each output in proportion to its output per batch, as peg() passes up
+            weight = dict(pegger.outputs_of(*source)).get(node, 1.0)
+            fraction = weight * quantity * share / table.supply_quantity[s]
+            below = len(lines) - 1
+            for component in pegger.components_of(source[0]):
+                caused = pegger.table(component).dependents_of(*source)
+                if caused:
+                    _cover(pegger, component, [(c, fraction) for c in caused], level + 1, below, lines)
+        short = (table.demand_quantity[d] - covered) * share
+        if short > TOL:
+            lines.append(SupplyLine(level, parent, need, SupplyPeg(SupplyKind.SHORTAGE, node, -1, short)))
+
+
+def _exploding(pegger: _Pegger, node: int, key: Key) -> tuple[int, Key] | None:
+    """The (parent node, supply key) whose explosion made the dependent demand under supply ``key`` of
+    ``node``: the order itself, the run yielding a co-product, a firm planned receipt, a phantom's
+    blow-through; None for stock and for receipts that do not explode (purchase and work orders)."""
+    kind, ref = key
+    if kind in ("order", "blow"):
+        return node, key
+    if kind == "co":
+        return int(pegger.orders.node[ref]), ("order", ref)
+    if kind == "receipt" and pegger.state.book.firm[ref]:
+        return node, key
+    return None
