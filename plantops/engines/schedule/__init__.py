@@ -11,12 +11,13 @@ each other by index:
   holidays, maintenance and a machine down are simply gaps between windows.
 - :class:`Job` ``(code, release=0, due=None, weight=1)``: a work order or planned order.
 - :class:`Operation` ``(job, modes, code="", family=None, interruptible=True,
-  frozen_start=None, frozen_mode=None)``; ``modes`` is a tuple of :class:`Mode`
+  frozen_start=None, frozen_mode=None, frozen_unit=None)``; ``modes`` is a tuple of :class:`Mode`
   ``(resource, minutes)``: the eligible resources, each with its own working minutes.
   An interruptible operation pauses over calendar gaps and resumes in the next window
   (start and end lie in working time; its elapsed time includes the gaps, and it holds
   its unit meanwhile); a non-interruptible one fits inside one window. A frozen
-  operation keeps its start and / or mode (started or frozen work).
+  operation keeps its start and / or mode (started or frozen work), and a pinned one
+  its unit (``frozen_unit``) too.
 - :class:`Precedence` ``(before, after, min_lag=0, max_lag=None)``: end-to-start, in
   elapsed minutes. ``min_lag < 0`` lets ``after`` overlap ``before`` (transfer batches;
   ``after`` still ends no earlier than ``before``); ``max_lag`` is a maximum waiting time.

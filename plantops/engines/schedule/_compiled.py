@@ -31,6 +31,7 @@ class Compiled:
     interruptible: Bool
     frozen_start: I64  # -1: free
     frozen_mode: I64  # -1: free (index into the operation's modes)
+    frozen_unit: I64  # -1: free (which unit of its resource)
     release: I64  # per operation: its job's release
     units: I64  # per resource
     calendars: tuple[WorkingTime, ...]
@@ -63,6 +64,9 @@ class Compiled:
             ),
             frozen_mode=np.array(
                 [NONE if op.frozen_mode is None else op.frozen_mode for op in operations], dtype=np.int64
+            ),
+            frozen_unit=np.array(
+                [NONE if op.frozen_unit is None else op.frozen_unit for op in operations], dtype=np.int64
             ),
             release=np.array([problem.jobs[op.job].release for op in operations], dtype=np.int64),
             units=np.array([resource.units for resource in problem.resources], dtype=np.int64),

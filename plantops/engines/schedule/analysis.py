@@ -11,9 +11,12 @@ F64 = np.ndarray[tuple[int], np.dtype[np.float64]]
 
 def assign_units(c: Compiled, placement: Placement) -> I64:
     """Units for operations on resources whose units the model did not choose (cumulative resources):
-    by start, each takes the lowest-numbered unit free by then (interval-graph colouring, which never
-    needs more units than the most operations running at once)."""
+    a pinned operation its own (``frozen_unit``); by start, each other takes the lowest-numbered unit
+    free by then (interval-graph colouring, which never needs more units than the most operations
+    running at once)."""
     unit = placement.unit.copy()
+    pinned = (unit < 0) & (c.frozen_unit >= 0)
+    unit[pinned] = c.frozen_unit[pinned]
     resource = c.mode_resource[placement.mode]
     for r in np.unique(resource).tolist():
         members = np.flatnonzero((resource == r) & (unit < 0))

@@ -10,8 +10,9 @@
   start segments, and the size is that segment's elapsed time, a sum over the steps of
   the function of literals ``start >= step``.
 - A resource with one unit is a no-overlap constraint; with several, a cumulative
-  constraint of capacity ``units``. Where sequence-dependent setups apply, every unit
-  is its own no-overlap constraint, each operation picks one unit, and a circuit
+  constraint of capacity ``units``. Where sequence-dependent setups apply, or an
+  operation is pinned to a unit (``frozen_unit``), every unit is its own no-overlap
+  constraint and each operation picks one unit (a pinned one its own); with setups, a circuit
   constraint per unit orders its operations (an arc ``a -> b`` forces
   ``start b >= end a + setup[a, b]``), as in the guide's "transitions in a disjunctive
   resource".
@@ -217,8 +218,9 @@ def _resources(sm: ScheduleModel) -> None:
     for resource, modes in sorted(by_resource.items()):
         own = [_interval(sm, m, sm.present[m], f"run{m}") for m in modes]
         units = int(c.units[resource])
-        setups = c.setup_minutes(resource)
-        if setups is None or len(modes) < 2:
+        setups = c.setup_minutes(resource) if len(modes) > 1 else None
+        pinned = units > 1 and bool((c.frozen_unit[c.mode_op[modes]] >= 0).any())
+        if setups is None and not pinned:
             if units == 1:
                 model.add_no_overlap(own)
             else:
@@ -236,10 +238,14 @@ def _resources(sm: ScheduleModel) -> None:
                     sm.on_unit.setdefault(m, []).append(choice)
                     members.append((m, choice))
                 model.add_no_overlap([_interval(sm, m, lit, f"run{m}_{u}") for m, lit in members])
-            _circuit(sm, resource, u, members, setups)
+            if setups is not None:
+                _circuit(sm, resource, u, members, setups)
         if units > 1:
             for m in modes:
                 model.add(sum(sm.on_unit[m]) == sm.present[m])
+                unit = int(c.frozen_unit[c.mode_op[m]])
+                if unit >= 0:  # pinned there by the planner
+                    model.add(sm.on_unit[m][unit] == sm.present[m])
 
 
 def _circuit(sm: ScheduleModel, resource: int, unit: int, members: list[tuple[int, Literal]], setups: I64) -> None:

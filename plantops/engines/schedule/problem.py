@@ -69,6 +69,8 @@ class Operation:
       ``False`` it must fit inside one working window.
     - ``frozen_start`` / ``frozen_mode``: an operation already started, or frozen by the
       planner, keeps this start and / or this mode (index into ``modes``).
+    - ``frozen_unit``: an operation pinned by the planner runs on this unit (from 0) of its
+      resource; it needs one mode, or a ``frozen_mode``, to say which resource.
     """
 
     job: int
@@ -78,6 +80,7 @@ class Operation:
     interruptible: bool = True
     frozen_start: int | None = None
     frozen_mode: int | None = None
+    frozen_unit: int | None = None
 
     def label(self, index: int) -> str:
         return f"operation {index}" + (f" ({self.code})" if self.code else "")
@@ -237,6 +240,8 @@ def _validate(problem: ScheduleProblem) -> None:
             raise ValidationError(record, "weight", f"must not be negative, got {job.weight}")
     for index, operation in enumerate(problem.operations):
         _check_operation(index, operation, n_jobs, n_resources, horizon)
+        if operation.frozen_unit is not None:
+            _check_frozen_unit(index, operation, problem.resources)
     count = len(problem.operations)
     for index, precedence in enumerate(problem.precedences):
         record = f"schedule precedence {index}"
@@ -324,6 +329,15 @@ def _check_operation(index: int, operation: Operation, n_jobs: int, n_resources:
         raise ValidationError(
             record, "frozen_start", f"must lie in the horizon 0..{horizon - 1}, got {operation.frozen_start}"
         )
+
+
+def _check_frozen_unit(index: int, operation: Operation, resources: tuple[Resource, ...]) -> None:
+    record, unit = f"schedule {operation.label(index)}", operation.frozen_unit
+    if operation.frozen_mode is None and len(operation.modes) > 1:
+        raise ValidationError(record, "frozen_unit", "needs a frozen mode to say which resource the unit is of")
+    resource = resources[operation.modes[operation.frozen_mode or 0].resource]
+    if unit is None or not 0 <= unit < resource.units:
+        raise ValidationError(record, "frozen_unit", f"{resource.code} has no unit {unit} ({resource.units} units)")
 
 
 def _check_acyclic(precedences: Sequence[Precedence], count: int) -> None:
