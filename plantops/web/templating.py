@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -15,19 +16,25 @@ from markupsafe import Markup
 from starlette.responses import Response
 
 from plantops.services import access
+from plantops.web.links import sheet_link
 
 HERE = Path(__file__).parent
 TEMPLATES = HERE / "templates"
 STATIC = HERE / "static"
 
-#: The navigation, by domain: (path, label).
+#: The navigation by area of work, each with its pages: (area, ((path, label), ...)). The areas
+#: still without pages (quality, maintenance) join here when their pages exist.
 NAVIGATION = (
-    ("/", "Dashboard"),
-    ("/items", "Items"),
-    ("/stock", "Stock"),
-    ("/forecast", "Forecast"),
-    ("/mrp", "MRP"),
-    ("/schedule", "Schedule"),
+    ("Plan", (("/forecast", "Forecast"), ("/mrp", "MRP"), ("/schedule", "Schedule"))),
+    ("Make", (("/orders/work", "Work orders"),)),
+    ("Buy", (("/orders/purchase", "Purchase orders"), ("/records/suppliers", "Suppliers"))),
+    (
+        "Store",
+        (("/stock", "Stock"), ("/items", "Items"), ("/records/lots", "Lots"), ("/records/locations", "Locations")),
+    ),
+    ("Ship", (("/orders/sales", "Sales orders"), ("/records/customers", "Customers"))),
+    ("Analyse", (("/", "Dashboard"),)),
+    ("Admin", (("/records", "Master data"), ("/settings", "Settings"))),
 )
 
 
@@ -47,6 +54,10 @@ def money(value: Decimal | float | None) -> str:
 
 def percent(value: float | None) -> str:
     return "" if value is None else f"{100 * value:.1f} %"
+
+
+def yes_no(value: bool | None) -> str:
+    return "" if value is None else "yes" if value else "no"
 
 
 def words(value: object) -> str:
@@ -84,15 +95,43 @@ def roles_allowed(permission: str) -> str:
     return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
 
 
+#: How a list's column may show its values (the filters of :func:`shown`).
+SHOWN: dict[str, Callable[[Any], str]] = {
+    "quantity": quantity,
+    "money": money,
+    "percent": percent,
+    "words": words,
+    "day": day,
+    "yes_no": yes_no,
+}
+
+
+def shown(value: Any, how: str = "text") -> str:
+    """A list's cell as its column shows it: ``how`` names one of :data:`SHOWN`, else plain text."""
+    if value is None:
+        return ""
+    writer = SHOWN.get(how)
+    return str(getattr(value, "value", value)) if writer is None else writer(value)
+
+
 def chart_data(option: dict[str, Any]) -> Markup:
     """A chart's option as JSON safe to place inside a ``<script type="application/json">``."""
     text = json.dumps(option, default=str, separators=(",", ":"))
     return Markup(text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026"))
 
 
+def current_page(path: str) -> str | None:
+    """The page of the navigation that ``path`` (below the app's root) is in: the longest that begins it."""
+    pages = [href for _, group in NAVIGATION for href, _ in group]
+    within = [href for href in pages if path == href or (href != "/" and path.startswith(href + "/"))]
+    return max(within, key=len, default=None)
+
+
 def _context(request: Request) -> dict[str, Any]:
+    root = str(request.scope.get("root_path", "")).rstrip("/")
     return {
         "navigation": NAVIGATION,
+        "current_page": current_page(request.url.path.removeprefix(root) or "/"),
         "user": getattr(request.state, "user", None),
         "path": request.url.path,
         "root": str(request.scope.get("root_path", "")).rstrip("/"),
@@ -112,7 +151,9 @@ def make_templates() -> Jinja2Templates:
         duration=duration,
         chart=chart_data,
     )
+    env.filters.update(yes_no=yes_no, shown=shown)
     env.globals["roles_allowed"] = roles_allowed
+    env.globals["link_to"] = sheet_link
     env.trim_blocks = True
     env.lstrip_blocks = True
     return templates

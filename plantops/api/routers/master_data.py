@@ -14,11 +14,8 @@ the record has changed since, or 428 without one.
 # No `from __future__ import annotations`: FastAPI reads the annotations of the endpoints
 # built here at run time, and they name models made in this module's functions.
 
-import csv
 import datetime as dt
-import tempfile
 from collections.abc import Callable
-from pathlib import Path
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, File, Header, Query, Response, UploadFile, status
@@ -28,35 +25,14 @@ from plantops.api import schemas
 from plantops.api.problems import NotAllowedError, PreconditionRequiredError, problem_responses
 from plantops.api.schemas import ListQuery, Page, Schema
 from plantops.api.security import Caller, MasterDataManager, Reader, Requires
-from plantops.errors import ValidationError
-from plantops.services import access
 from plantops.services.access import Permission
-from plantops.services.master_data import records
-from plantops.services.master_data.files import read_sheets
+from plantops.services.master_data import records, uploads
 from plantops.services.master_data.importer import SheetRows
-from plantops.services.master_data.sheets import OPENING_STOCK, SHEETS, Column, Sheet
+from plantops.services.master_data.sheets import SHEETS, Column, Sheet
+from plantops.services.master_data.uploads import WRITE_PERMISSION
 from plantops.services.master_data.values import Choice, Code, Date, Instant, Integer, Number, Text, TimeOfDay
 
 router = APIRouter(tags=["master data"], responses=problem_responses(401, 403, 422))
-
-#: Who may write each sheet; None: read only here (lots come with receipts, purchase and
-#: work orders with the release of planned orders).
-WRITE_PERMISSION: dict[str, Permission | None] = {
-    **{sheet.name: Permission.MANAGE_MASTER_DATA for sheet in SHEETS},
-    "work_center_downtimes": Permission.REPORT_DISRUPTION,
-    "sales_orders": Permission.TAKE_ORDERS,
-    "sales_order_lines": Permission.TAKE_ORDERS,
-    "demand_forecasts": Permission.FORECAST,
-    "lots": None,
-    "purchase_orders": None,
-    "purchase_order_lines": None,
-    "work_orders": None,
-}
-#: Who may import each sheet: an import may also bring lots and open purchase and work orders.
-IMPORT_PERMISSION: dict[str, Permission] = {
-    **{name: permission or Permission.MANAGE_MASTER_DATA for name, permission in WRITE_PERMISSION.items()},
-    OPENING_STOCK: Permission.POST_STOCK,
-}
 
 
 def resource(sheet: Sheet) -> str:
@@ -276,10 +252,10 @@ class ImportRequest(Schema):
 
 
 def _check_sheets_allowed(caller: Caller, names: list[str]) -> None:
-    for name in names:
-        needed = IMPORT_PERMISSION.get(name, Permission.MANAGE_MASTER_DATA)
-        if not access.allowed(caller.principal, needed):
-            raise NotAllowedError(f"{caller.username} may not {needed.value}, which importing {name} needs")
+    try:
+        uploads.check_rights(caller.principal, names)
+    except uploads.NotAllowedToImportError as error:
+        raise NotAllowedError(str(error)) from None
 
 
 def _report(report: Any) -> ImportReportOut:
@@ -305,19 +281,6 @@ def import_rows(body: ImportRequest, caller: MasterDataManager) -> ImportReportO
     responses=problem_responses(404),
 )
 def import_files(files: Annotated[list[UploadFile], File()], caller: MasterDataManager) -> ImportReportOut:
-    with tempfile.TemporaryDirectory(prefix="plantops-import-") as folder:
-        workbooks = [f for f in files if (f.filename or "").lower().endswith(".xlsx")]
-        if len(workbooks) > 1 or (workbooks and len(files) > 1):
-            raise ValidationError("import", "files", "send one workbook, or CSV files")
-        for upload in files:
-            name = Path(upload.filename or "").name
-            if not name.lower().endswith((".csv", ".xlsx")):
-                raise ValidationError("import", "files", f"{name or 'a file'} is neither .csv nor .xlsx")
-            (Path(folder) / name).write_bytes(upload.file.read())
-        target = Path(folder) / Path(workbooks[0].filename or "").name if workbooks else Path(folder)
-        try:
-            sheets = read_sheets(target)
-        except (UnicodeDecodeError, csv.Error) as error:
-            raise ValidationError("import", "files", f"not readable as UTF-8 CSV: {error}") from None
-        _check_sheets_allowed(caller, [s.name for s in sheets])
-        return _report(records.import_records(caller.uow(), sheets, posted_by=caller.username))
+    sheets = uploads.read_uploads([(upload.filename or "", upload.file.read()) for upload in files])
+    _check_sheets_allowed(caller, [s.name for s in sheets])
+    return _report(records.import_records(caller.uow(), sheets, posted_by=caller.username))

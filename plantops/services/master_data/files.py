@@ -134,25 +134,47 @@ def _filled(cell: Any) -> bool:
     return cell is not None and str(cell).strip() != ""
 
 
+def csv_bytes(table: Table) -> bytes:
+    """``table`` as the text of a CSV file of the exchange format, in UTF-8."""
+    text = io.StringIO(newline="")
+    _write_csv(text, table)
+    return text.getvalue().encode("utf-8")
+
+
+def workbook_bytes(tables: dict[str, Table]) -> bytes:
+    """``tables`` as an XLSX workbook of the exchange format, one sheet each."""
+    target = io.BytesIO()
+    _write_sheets_to(target, tables)
+    return target.getvalue()
+
+
 def _write_folder(folder: Path, tables: dict[str, Table]) -> None:
     folder.mkdir(parents=True, exist_ok=True)
     for name, table in tables.items():
         with (folder / f"{name}.csv").open("w", newline="", encoding="utf-8") as handle:
-            writer = csv.writer(handle, lineterminator="\n")
-            writer.writerow(table.header)
-            writer.writerows(_escaped_rows(table))
+            _write_csv(handle, table)
+
+
+def _write_csv(handle: Any, table: Table) -> None:
+    writer = csv.writer(handle, lineterminator="\n")
+    writer.writerow(table.header)
+    writer.writerows(_escaped_rows(table))
 
 
 def _write_workbook(path: Path, tables: dict[str, Table]) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     with path.open("wb") as target:  # a path that cannot be written fails before any sheet is built
-        workbook = Workbook(write_only=True)
-        for name, table in tables.items():
-            worksheet = workbook.create_sheet(name)
-            worksheet.append(table.header)
-            for row in _escaped_rows(table):
-                worksheet.append([_cell(kind, text) for kind, text in zip(table.kinds, row, strict=True)])
-        workbook.save(target)
+        _write_sheets_to(target, tables)
+
+
+def _write_sheets_to(target: Any, tables: dict[str, Table]) -> None:
+    workbook = Workbook(write_only=True)
+    for name, table in tables.items():
+        worksheet = workbook.create_sheet(name)
+        worksheet.append(table.header)
+        for row in _escaped_rows(table):
+            worksheet.append([_cell(kind, text) for kind, text in zip(table.kinds, row, strict=True)])
+    workbook.save(target)
 
 
 def _escaped_rows(table: Table) -> Iterator[list[str]]:

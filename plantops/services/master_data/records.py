@@ -23,7 +23,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, func, or_, select
+from sqlalchemy import ColumnElement, Select, Table, delete, func, or_, select
 from sqlalchemy.orm import Session
 
 from plantops.db import audit
@@ -183,6 +183,53 @@ def update_record(
         record = _read(session, sheet, parsed)
         uow.commit()
     return record
+
+
+def delete_record(uow: UnitOfWork, sheet_name: str, key: Sequence[Any], *, version: str) -> None:
+    """Delete a record made at ``version`` that nothing refers to.
+
+    A record another record refers to (an item on a BOM, a supplier of a purchase order) or
+    the stock ledger does (an item or location with moves) is refused with
+    :class:`RecordInUseError` naming what refers to it, and nothing changes: the ledger and
+    the orders keep what they name.
+    """
+    sheet = sheet_of(sheet_name)
+    parsed = _parse_key(sheet, key)
+    with uow:
+        session = uow.session
+        table = table_of(sheet.model)
+        row_id = session.scalar(select(table.c.id).where(*_key_conditions(sheet, parsed)).with_for_update())
+        if row_id is None:
+            raise NotFoundError(_singular(sheet.name), _key_text(parsed))
+        current = _read(session, sheet, parsed)
+        if current.version != version:
+            raise StaleRecordError(sheet.name, _key_text(parsed), version)
+        users = _referring(session, table, row_id)
+        if users:
+            raise RecordInUseError(sheet.name, _key_text(parsed), users)
+        session.execute(delete(table).where(table.c.id == row_id))  # the audit trail records it, values before
+        uow.commit()
+
+
+class RecordInUseError(ConflictError):
+    """A record to delete that others still refer to."""
+
+    def __init__(self, sheet: str, key: str, users: list[str]) -> None:
+        super().__init__(f"{sheet} {key} cannot be deleted: {', '.join(users)} refer to it")
+
+
+def _referring(session: Session, table: Table, row_id: int) -> list[str]:
+    """What refers to the row ``row_id`` of ``table``, as ``12 bom_components``, over every
+    foreign key of the schema except those that delete with it (its own lines)."""
+    found = []
+    for other in table.metadata.sorted_tables:
+        for key in other.foreign_keys:
+            if key.column.table is not table or key.ondelete == "CASCADE":
+                continue
+            count = session.scalar(select(func.count()).select_from(other).where(key.parent == row_id)) or 0
+            if count:
+                found.append(f"{count:,} {other.name.replace('_', ' ')}{'s' if count != 1 else ''}")
+    return found
 
 
 def import_records(

@@ -12,6 +12,52 @@
     if (token) event.detail.headers["X-CSRF-Token"] = token.content;
   });
 
+  /* The menu button shows and hides the navigation on a phone. */
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest ? event.target.closest(".menu-button") : null;
+    if (!button) return;
+    var nav = button.closest(".nav");
+    var open = nav.classList.toggle("open");
+    button.setAttribute("aria-expanded", open ? "true" : "false");
+  });
+
+  /* On a phone a list's filters fold away unless some are set. */
+  document.addEventListener("DOMContentLoaded", function () {
+    if (!window.matchMedia("(max-width: 820px)").matches) return;
+    document.querySelectorAll("details.filter-box:not([data-keep-open])").forEach(function (box) { box.open = false; });
+  });
+
+  /* A menu marked data-submit-on-change submits its form when a choice is made. */
+  document.addEventListener("change", function (event) {
+    if (event.target.matches && event.target.matches("[data-submit-on-change]")) event.target.form.requestSubmit();
+  });
+
+  /* A field with data-lookup suggests codes (by code or name, any case) from that address as one types. */
+  var lookupTimer = null;
+  document.addEventListener("input", function (event) {
+    var field = event.target;
+    if (!field.matches || !field.matches("input[data-lookup]")) return;
+    clearTimeout(lookupTimer);
+    lookupTimer = setTimeout(function () {
+      var list = document.getElementById(field.getAttribute("list"));
+      if (!list || !field.value.trim()) return;
+      fetch(field.dataset.lookup + "?q=" + encodeURIComponent(field.value.trim()), { credentials: "same-origin" })
+        .then(function (response) { return response.ok ? response.text() : ""; })
+        .then(function (html) { list.innerHTML = html; });
+    }, 180);
+  });
+
+  /* A button or link marked data-confirm asks before it acts (archiving, cancelling). */
+  document.addEventListener("click", function (event) {
+    var asking = event.target.closest ? event.target.closest("[data-confirm]") : null;
+    if (asking && !window.confirm(asking.dataset.confirm)) event.preventDefault();
+  }, true);
+
+  /* A button marked data-print prints the page (the dispatch list is the shop floor's paper). */
+  document.addEventListener("click", function (event) {
+    if (event.target.closest && event.target.closest("[data-print]")) window.print();
+  });
+
   var palette = ["#0f6cbd", "#2e9d6a", "#e3a21a", "#c62828", "#7a5cc2", "#1a9fb0", "#d9622b", "#5d6b7a"];
 
   function pad(n) { return (n < 10 ? "0" : "") + n; }

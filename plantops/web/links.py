@@ -1,0 +1,35 @@
+"""Where every code on every page leads: the record page of an item, a supplier, an order.
+
+A record kind is named by its sheet in the exchange format (``items``, ``suppliers``,
+``purchase_orders``, ``lots``...). Most records have the generic record page at
+``/records/<sheet>/<code>``; a record whose key has several parts (a lot is an item and a
+lot code) has ``/records/<sheet>/by-key?part=<item>&part=<lot>``. Kinds with a page of their
+own (an item with its BOM tree, a planned order of the plan) are listed in :data:`OWN_PAGES`.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import quote, urlencode
+
+from plantops.services.master_data.sheets import SHEETS_BY_NAME
+
+#: Record kinds whose page is not the generic record page: the address of one, by its code.
+OWN_PAGES = {
+    "items": "/items/{}",
+    "planned_orders": "/mrp/orders/{}",
+}
+#: The path of a record whose key has several parts, below ``/records/<sheet>``.
+BY_KEY = "by-key"
+
+
+def sheet_link(sheet: str, *key: Any) -> str:
+    """The address (below the app's root) of the record of ``sheet`` whose key is ``key``."""
+    parts = [str(getattr(part, "value", part)) for part in key]
+    own = OWN_PAGES.get(sheet)
+    if own is not None:
+        return own.format(quote(parts[0], safe=""))
+    known = SHEETS_BY_NAME.get(sheet)
+    if known is not None and len(known.key) > 1:
+        return f"/records/{sheet}/{BY_KEY}?{urlencode([('part', part) for part in parts])}"
+    return f"/records/{sheet}/{quote(parts[0], safe='/')}"
