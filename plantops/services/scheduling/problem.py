@@ -17,7 +17,8 @@ job whose operations are the steps of its BOM's routing:
   any of their work centers) ensures;
 * a job is released at the local midnight starting its order's start date and is due
   at the local midnight ending its due date, in its site's time zone (materials are
-  not checked).
+  not checked); a job due before the horizon starts is due at its start (the engine
+  knows no earlier minute), and late however soon it completes.
 
 Work released before the horizon end is scheduled; it may run on past the end until
 ``until``, so that work released late in the horizon is not refused for want of the
@@ -26,6 +27,10 @@ days after it.
 Operations of the schedule in force that started before the horizon start and have
 not ended keep their work center and go on at the first working minute with the work
 they have left; those that ended before it count as done and are not scheduled again.
+
+An operation the planner pinned (:class:`Pin`) keeps its start, work center and unit,
+as long as it has not started and the start still lies in the work center's working
+time (a pin that a downtime overlaps is let go).
 """
 
 from __future__ import annotations
@@ -97,6 +102,15 @@ class OperationRef:
 
 
 @dataclass(frozen=True)
+class Pin:
+    """Where the planner pinned an operation: its start, work center and unit (from 0)."""
+
+    work_center_id: int
+    starts_at: dt.datetime
+    unit: int
+
+
+@dataclass(frozen=True)
 class ReferenceOperation:
     """Where the schedule in force put an operation."""
 
@@ -119,6 +133,7 @@ class LoadedSchedule:
     available_minutes: list[int]  # per resource: units x working minutes before the horizon end
     reference: ReferenceSchedule | None
     without_routing: list[str]  # order numbers that have no routing to schedule
+    pinned: dict[StepKey, int]  # the pins kept, and the operation index each holds
 
 
 @dataclass(frozen=True)
@@ -150,6 +165,8 @@ class _Draft:
     reference_mode: int = -1
     frozen_start: int | None = None
     frozen_mode: int | None = None
+    frozen_unit: int | None = None
+    pinned: bool = False
 
 
 def load_schedule(
@@ -161,12 +178,14 @@ def load_schedule(
     include_planned: bool,
     reference: dict[StepKey, ReferenceOperation],
     weights: dict[OrderKey, int] | None = None,
+    pins: dict[StepKey, Pin] | None = None,
 ) -> LoadedSchedule:
     """Read the work, routings and calendars in a few queries and build the engine's problem.
 
     ``reference`` is the schedule in force by (source, order number, sequence): where it
     has an operation, the new problem keeps started work in place and states where the
-    operation was (a repair stays close to it). ``weights`` override an order's weight of 1.
+    operation was (a repair stays close to it). ``weights`` override an order's weight of 1;
+    ``pins`` are the operations the planner pinned (kept where they still fit, see the module).
     """
     orders, boms = _orders(session, horizon_start, horizon_end, include_planned, weights or {})
     routing_of = dict(session.execute(select(Bom.id, Bom.routing_id).where(Bom.id.in_(set(boms.values())))).all())
@@ -183,6 +202,7 @@ def load_schedule(
     precedences: list[Precedence] = []
     first_setup: dict[tuple[int, int], int] = {}  # (work center, family) -> minutes
     started: list[tuple[int, ReferenceOperation]] = []
+    pinned: dict[StepKey, int] = {}
     for order in orders:
         bom = boms[(order.source, order.number)]
         routing = routing_of.get(bom) if bom is not None else None
@@ -211,6 +231,8 @@ def load_schedule(
             elif ref is not None:
                 draft.reference_start = _minutes(ref.starts_at, horizon_start)
                 draft.reference_mode = next((m for m, (w, _) in enumerate(draft.modes) if w == ref.work_center_id), -1)
+            if not is_started and (order.source, order.number, step.sequence) in (pins or {}):
+                pinned[(order.source, order.number, step.sequence)] = index
             if previous is not None and not is_started:
                 lag = -_overlap(previous[1], step, order.quantity, centers)
                 precedences.append(Precedence(previous[0], index, min_lag=lag))
@@ -222,13 +244,19 @@ def load_schedule(
         if drafts and drafts[-1].job == job:
             release = min(max(0, _minutes(order.release_at, horizon_start)), horizon)
             jobs.append(
-                Job(order.number, release=release, due=_minutes(order.due_at, horizon_start), weight=order.weight)
+                Job(
+                    order.number,
+                    release=release,
+                    due=max(0, _minutes(order.due_at, horizon_start)),
+                    weight=order.weight,
+                )
             )
             kept.append(order)
 
     used = sorted({w for d in drafts for w, _ in d.modes})
     windows = _calendar_windows(session, {w: centers[w] for w in used}, horizon_start, until)
     _resume_started(session, started, drafts, windows, centers, horizon_start)
+    pinned = _pin(pinned, pins or {}, drafts, windows, horizon_start)
     resource_of = {w: r for r, w in enumerate(used)}
     problem = ScheduleProblem(
         resources=tuple(Resource(centers[w].code, centers[w].units, tuple(windows[w])) for w in used),
@@ -241,6 +269,7 @@ def load_schedule(
                 family=d.family,
                 frozen_start=d.frozen_start,
                 frozen_mode=d.frozen_mode,
+                frozen_unit=d.frozen_unit,
             )
             for d, op in zip(drafts, operations, strict=True)
         ),
@@ -260,8 +289,8 @@ def load_schedule(
                 op.sequence,
                 op.name,
                 tuple(w for w, _ in d.modes),
-                d.frozen_start is not None,
-                op.started_at if d.frozen_start is not None else None,
+                d.frozen_start is not None and not d.pinned,
+                op.started_at if d.frozen_start is not None and not d.pinned else None,
             )
             for d, op in zip(drafts, operations, strict=True)
         ],
@@ -273,7 +302,29 @@ def load_schedule(
             else None
         ),
         without_routing=without_routing,
+        pinned=pinned,
     )
+
+
+def _pin(
+    found: dict[StepKey, int],
+    pins: dict[StepKey, Pin],
+    drafts: list[_Draft],
+    windows: dict[int, list[Window]],
+    horizon_start: dt.datetime,
+) -> dict[StepKey, int]:
+    """Pin the operations ``found`` (step -> index) where their pins say, if their work center is
+    still eligible and works at the pinned start; the pins kept."""
+    kept = {}
+    for key, index in found.items():
+        pin, draft = pins[key], drafts[index]
+        mode = next((m for m, (w, _) in enumerate(draft.modes) if w == pin.work_center_id), None)
+        start = _minutes(pin.starts_at, horizon_start)
+        if mode is None or not any(a <= start < b for a, b in windows.get(pin.work_center_id, [])):
+            continue
+        draft.frozen_start, draft.frozen_mode, draft.frozen_unit, draft.pinned = start, mode, pin.unit, True
+        kept[key] = index
+    return kept
 
 
 def _whole(minutes: float) -> int:
@@ -422,8 +473,21 @@ def _overlap(before: _Step, after: _Step, quantity: Decimal, centers: dict[int, 
     return math.floor(float(quantity - transfer) * min(rates))
 
 
+def work_center_windows(
+    session: Session, work_centers: Sequence[int], start: dt.datetime, end: dt.datetime, *, with_downtimes: bool = True
+) -> dict[int, list[Window]]:
+    """Per work center (id), its working windows in minutes from ``start`` until ``end``: its calendar's
+    shifts less breaks and holidays, and less its downtimes unless ``with_downtimes`` is false."""
+    centers = _centers(session)
+    return _calendar_windows(session, {w: centers[w] for w in work_centers}, start, end, with_downtimes)
+
+
 def _calendar_windows(
-    session: Session, centers: dict[int, _Center], start: dt.datetime, end: dt.datetime
+    session: Session,
+    centers: dict[int, _Center],
+    start: dt.datetime,
+    end: dt.datetime,
+    with_downtimes: bool = True,
 ) -> dict[int, list[Window]]:
     calendars = {c.calendar_id for c in centers.values()}
     patterns: dict[int, list[PatternEntry]] = defaultdict(list)
@@ -442,15 +506,7 @@ def _calendar_windows(
         select(CalendarHoliday.calendar_id, CalendarHoliday.day).where(CalendarHoliday.calendar_id.in_(calendars))
     ):
         holidays[calendar].append(day)
-    downtimes: dict[int, list[tuple[dt.datetime, dt.datetime]]] = defaultdict(list)
-    for work_center, down_from, down_to in session.execute(
-        select(WorkCenterDowntime.work_center_id, WorkCenterDowntime.starts_at, WorkCenterDowntime.ends_at).where(
-            WorkCenterDowntime.work_center_id.in_(list(centers)),
-            WorkCenterDowntime.ends_at > start,
-            WorkCenterDowntime.starts_at < end,
-        )
-    ):
-        downtimes[work_center].append((down_from, down_to))
+    downtimes = downtimes_of(session, list(centers), start, end) if with_downtimes else defaultdict(list)
     return {
         w: working_windows(
             patterns[c.calendar_id],
@@ -462,6 +518,24 @@ def _calendar_windows(
         )
         for w, c in centers.items()
     }
+
+
+def downtimes_of(
+    session: Session, work_centers: Sequence[int], start: dt.datetime, end: dt.datetime
+) -> defaultdict[int, list[tuple[dt.datetime, dt.datetime]]]:
+    """Per work center (id), its downtimes that overlap ``[start, end)``, as (from, to) instants."""
+    downtimes: defaultdict[int, list[tuple[dt.datetime, dt.datetime]]] = defaultdict(list)
+    for work_center, down_from, down_to in session.execute(
+        select(WorkCenterDowntime.work_center_id, WorkCenterDowntime.starts_at, WorkCenterDowntime.ends_at)
+        .where(
+            WorkCenterDowntime.work_center_id.in_(list(work_centers)),
+            WorkCenterDowntime.ends_at > start,
+            WorkCenterDowntime.starts_at < end,
+        )
+        .order_by(WorkCenterDowntime.starts_at)
+    ):
+        downtimes[work_center].append((down_from, down_to))
+    return downtimes
 
 
 def _resume_started(

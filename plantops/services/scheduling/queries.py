@@ -138,24 +138,28 @@ def late_orders(uow: UnitOfWork) -> list[LateOrder]:
     """Orders that complete after they are due in the schedule in force, latest first."""
     with uow:
         session = uow.session
-        run = _run(session)
-        rows = session.execute(
-            select(
-                ScheduledOrder.number,
-                ScheduledOrder.source,
-                Item.code,
-                Site.time_zone,
-                ScheduledOrder.weight,
-                ScheduledOrder.due_at,
-                ScheduledOrder.completion_at,
-                ScheduledOrder.lateness_minutes,
-            )
-            .join(Item, Item.id == ScheduledOrder.item_id)
-            .join(Site, Site.id == ScheduledOrder.site_id)
-            .where(ScheduledOrder.run_id == run.id, ScheduledOrder.lateness_minutes > 0)
-            .order_by(ScheduledOrder.lateness_minutes.desc(), ScheduledOrder.number)
+        return late_orders_of(session, _run(session))
+
+
+def late_orders_of(session: Session, run: ScheduleRun) -> list[LateOrder]:
+    """Orders that complete after they are due in ``run``, latest first."""
+    rows = session.execute(
+        select(
+            ScheduledOrder.number,
+            ScheduledOrder.source,
+            Item.code,
+            Site.time_zone,
+            ScheduledOrder.weight,
+            ScheduledOrder.due_at,
+            ScheduledOrder.completion_at,
+            ScheduledOrder.lateness_minutes,
         )
-        return [LateOrder(*row) for row in rows]
+        .join(Item, Item.id == ScheduledOrder.item_id)
+        .join(Site, Site.id == ScheduledOrder.site_id)
+        .where(ScheduledOrder.run_id == run.id, ScheduledOrder.lateness_minutes > 0)
+        .order_by(ScheduledOrder.lateness_minutes.desc(), ScheduledOrder.number)
+    )
+    return [LateOrder(*row) for row in rows]
 
 
 def critical_path(uow: UnitOfWork) -> list[OperationView]:

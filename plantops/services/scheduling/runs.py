@@ -11,6 +11,10 @@ the schedule in force, with that schedule as the reference and the engine's stab
 term: an operation moves only where it must (it no longer fits) or where that saves
 more than :data:`REPAIR_STABILITY_WEIGHT` is worth. The disruption and the repaired
 schedule are written together, or not at all.
+
+Operations the planner pinned (:mod:`.moves`) are recorded with each run (its settings'
+``pins``) and stay pinned through the repairs that follow, where they still fit; a new
+schedule of all the work (:func:`schedule_work`) starts without pins.
 """
 
 from __future__ import annotations
@@ -40,7 +44,14 @@ from plantops.db.sites import Site, WorkCenter, WorkCenterDowntime
 from plantops.engines.schedule import ScheduleResult, SolveSettings, solve, tabu
 from plantops.errors import NotFoundError, PlantOpsError, ValidationError
 from plantops.services.inventory.references import check_quantity, item_ref
-from plantops.services.scheduling.problem import LoadedSchedule, OrderKey, load_schedule, reference_by_step
+from plantops.services.scheduling.problem import (
+    LoadedSchedule,
+    OrderKey,
+    Pin,
+    StepKey,
+    load_schedule,
+    reference_by_step,
+)
 from plantops.vocabulary import ScheduledOrderSource, ScheduleRunKind, ScheduleStatus, WorkOrderStatus
 
 Progress = Callable[[str], None]
@@ -94,6 +105,17 @@ class ScheduleRequest:
 
 
 @dataclass(frozen=True)
+class Disruption:
+    """What a repair answers: why (``reason``), orders that weigh other than their weight in force, and
+    an operation the planner pins (``pin``), which ``check`` accepts or refuses once the work is read."""
+
+    reason: str
+    weights: dict[OrderKey, int] = field(default_factory=dict)
+    pin: tuple[StepKey, Pin] | None = None
+    check: Callable[[LoadedSchedule], None] | None = None
+
+
+@dataclass(frozen=True)
 class Move:
     """An operation a repair moved: where it was and where it is now."""
 
@@ -138,7 +160,7 @@ def schedule_work(
     schedule in force that started before then go on from where they are.
     """
     check_request(request)
-    horizon_start = max(_to_minute(request.horizon_start), _next_minute(now or dt.datetime.now(dt.UTC)))
+    horizon_start = max(_to_minute(request.horizon_start), next_minute(now or dt.datetime.now(dt.UTC)))
 
     def prepare(session: Session, in_force: ScheduleRun | None) -> _Run:
         loaded = load_schedule(
@@ -181,16 +203,16 @@ def disrupt(
     Times without a zone are read in the work center's site's time zone.
     """
 
-    def record_downtime(session: Session) -> tuple[str, dict[OrderKey, int]]:
+    def record_downtime(session: Session, _in_force: ScheduleRun) -> Disruption:
         center_id, starts, ends = _downtime(session, work_center, starts_at, ends_at, reason)
         session.add(
             WorkCenterDowntime(work_center_id=center_id, starts_at=starts, ends_at=ends, reason=reason or "down")
         )
         session.flush()
         span = f"{starts.astimezone(dt.UTC):%Y-%m-%d %H:%M} to {ends.astimezone(dt.UTC):%Y-%m-%d %H:%M} UTC"
-        return f"{work_center} down {span}" + (f": {reason}" if reason else ""), {}
+        return Disruption(f"{work_center} down {span}" + (f": {reason}" if reason else ""))
 
-    return _repair(uow, record_downtime, now, time_limit_s, seed, workers, run_by, progress)
+    return repair(uow, record_downtime, now, time_limit_s, seed, workers, run_by, progress)
 
 
 def rush_order(
@@ -213,15 +235,16 @@ def rush_order(
     Its lateness weighs ``weight`` times an ordinary order's, here and in later runs.
     """
 
-    def release_work_order(session: Session) -> tuple[str, dict[OrderKey, int]]:
+    def release_work_order(session: Session, _in_force: ScheduleRun) -> Disruption:
         order = _rush_work_order(session, item, quantity, due=due, number=number, weight=weight, now=now)
         session.add(order)
         session.flush()
-        return f"rush order {order.number}: {quantity.normalize():f} {item} due {due}", {
-            (ScheduledOrderSource.WORK_ORDER, order.number): weight
-        }
+        return Disruption(
+            f"rush order {order.number}: {quantity.normalize():f} {item} due {due}",
+            {(ScheduledOrderSource.WORK_ORDER, order.number): weight},
+        )
 
-    return _repair(uow, release_work_order, now, time_limit_s, seed, workers, run_by, progress)
+    return repair(uow, release_work_order, now, time_limit_s, seed, workers, run_by, progress)
 
 
 def prepare_search() -> float:
@@ -241,7 +264,7 @@ def check_disruption(
 ) -> None:
     """What :func:`disrupt` would refuse in what it is given, found without changing anything (so that a
     page can refuse a disruption before starting its repair in the background)."""
-    _check_time_limit("repair", time_limit_s)
+    check_time_limit("repair", time_limit_s)
     with uow:
         if schedule_in_force(uow.session) is None:
             raise NoScheduleError()
@@ -260,7 +283,7 @@ def check_rush_order(
     time_limit_s: float = 10.0,
 ) -> None:
     """What :func:`rush_order` would refuse in what it is given, found without changing anything."""
-    _check_time_limit("repair", time_limit_s)
+    check_time_limit("repair", time_limit_s)
     with uow:
         if schedule_in_force(uow.session) is None:
             raise NoScheduleError()
@@ -281,7 +304,7 @@ def _downtime(
     ).first()
     if center is None:
         raise NotFoundError("work center", work_center)
-    starts_at, ends_at = (_aware(moment, center.time_zone) for moment in (starts_at, ends_at))
+    starts_at, ends_at = (aware(moment, center.time_zone) for moment in (starts_at, ends_at))
     if ends_at <= starts_at:
         raise ValidationError(record, "to", f"{ends_at.isoformat()} is not after from ({starts_at.isoformat()})")
     clash = session.scalar(
@@ -338,9 +361,9 @@ def schedule_in_force(session: Session) -> ScheduleRun | None:
     return session.scalars(select(ScheduleRun).order_by(ScheduleRun.id.desc()).limit(1)).first()
 
 
-def _repair(
+def repair(
     uow: UnitOfWork,
-    change: Callable[[Session], tuple[str, dict[OrderKey, int]]],
+    change: Callable[[Session, ScheduleRun], Disruption],
     now: dt.datetime,
     time_limit_s: float,
     seed: int,
@@ -350,44 +373,89 @@ def _repair(
 ) -> ScheduleSummary:
     """Apply ``change`` and repair the schedule in force, in one transaction.
 
-    ``change`` says what happened, and which orders weigh other than their weight in force.
+    ``change`` records what happened and says why, which orders weigh other than their weight in
+    force, and which operation the planner pins.
     """
-    _check_time_limit("repair", time_limit_s)
+    check_time_limit("repair", time_limit_s)
 
     def prepare(session: Session, in_force: ScheduleRun | None) -> _Run:
-        if in_force is None:
-            raise NoScheduleError()
-        reason, weights = change(session)
-        horizon_start = max(_next_minute(now), in_force.horizon_start)
-        if horizon_start >= in_force.horizon_end - dt.timedelta(minutes=1):
-            raise ValidationError("repair", "now", f"the schedule in force ended at {in_force.horizon_end}")
-        include_planned = bool(json.loads(in_force.settings).get("include_planned", True))
-        loaded = load_schedule(
-            session,
-            horizon_start=horizon_start,
-            horizon_end=in_force.horizon_end,
-            until=in_force.horizon_end + (in_force.horizon_end - in_force.horizon_start) * OVERFLOW,
-            include_planned=include_planned,
-            reference=reference_by_step(session, in_force.id),
-            weights=_weights(session, in_force) | weights,
-        )
-        settings = SolveSettings(
-            time_limit_s=time_limit_s,
-            workers=workers,
-            seed=seed,
-            stability_weight=REPAIR_STABILITY_WEIGHT,
-            reference=loaded.reference,
-        )
-        recorded = {
-            "include_planned": include_planned,
-            "time_limit_s": time_limit_s,
-            "seed": seed,
-            "workers": workers,
-            "stability_weight": REPAIR_STABILITY_WEIGHT,
-        }
-        return _Run(loaded, settings, ScheduleRunKind.REPAIR, recorded, in_force, reason)
+        return prepare_repair(session, in_force, change, now, time_limit_s=time_limit_s, seed=seed, workers=workers)
 
     return _run(uow, prepare, run_by, progress)
+
+
+def prepare_repair(
+    session: Session,
+    in_force: ScheduleRun | None,
+    change: Callable[[Session, ScheduleRun], Disruption],
+    now: dt.datetime,
+    *,
+    time_limit_s: float,
+    seed: int = 0,
+    workers: int = 2,
+) -> _Run:
+    """Record ``change`` and read the work to repair the schedule in force around it (not yet solved)."""
+    if in_force is None:
+        raise NoScheduleError()
+    disruption = change(session, in_force)
+    horizon_start = max(next_minute(now), in_force.horizon_start)
+    if horizon_start >= in_force.horizon_end - dt.timedelta(minutes=1):
+        raise ValidationError("repair", "now", f"the schedule in force ended at {in_force.horizon_end}")
+    recorded_in_force = json.loads(in_force.settings)
+    include_planned = bool(recorded_in_force.get("include_planned", True))
+    pins = pins_of(recorded_in_force) | dict([disruption.pin] if disruption.pin else [])
+    loaded = load_schedule(
+        session,
+        horizon_start=horizon_start,
+        horizon_end=in_force.horizon_end,
+        until=in_force.horizon_end + (in_force.horizon_end - in_force.horizon_start) * OVERFLOW,
+        include_planned=include_planned,
+        reference=reference_by_step(session, in_force.id),
+        weights=_weights(session, in_force) | disruption.weights,
+        pins=pins,
+    )
+    if disruption.check is not None:
+        disruption.check(loaded)
+    settings = SolveSettings(
+        time_limit_s=time_limit_s,
+        workers=workers,
+        seed=seed,
+        stability_weight=REPAIR_STABILITY_WEIGHT,
+        reference=loaded.reference,
+    )
+    recorded = {
+        "include_planned": include_planned,
+        "time_limit_s": time_limit_s,
+        "seed": seed,
+        "workers": workers,
+        "stability_weight": REPAIR_STABILITY_WEIGHT,
+        "pins": [_pin_record(key, pins[key]) for key in loaded.pinned],
+    }
+    if disruption.pin is not None:
+        recorded["move"] = _pin_record(*disruption.pin)
+    return _Run(loaded, settings, ScheduleRunKind.REPAIR, recorded, in_force, disruption.reason)
+
+
+def pins_of(recorded: dict[str, Any]) -> dict[StepKey, Pin]:
+    """The pins a run's settings record."""
+    return {
+        (ScheduledOrderSource(row["source"]), row["order"], int(row["sequence"])): Pin(
+            int(row["work_center_id"]), dt.datetime.fromisoformat(row["starts_at"]), int(row["unit"])
+        )
+        for row in recorded.get("pins", [])
+    }
+
+
+def _pin_record(key: StepKey, pin: Pin) -> dict[str, Any]:
+    source, order, sequence = key
+    return {
+        "source": source.value,
+        "order": order,
+        "sequence": sequence,
+        "work_center_id": pin.work_center_id,
+        "starts_at": pin.starts_at.isoformat(),
+        "unit": pin.unit,
+    }
 
 
 @dataclass(frozen=True)
@@ -448,7 +516,7 @@ def check_request(request: ScheduleRequest) -> None:
     bounds.check_date(record, "horizon_start", start)
     if not 1 <= request.weeks <= MAX_WEEKS:
         raise ValidationError(record, "weeks", f"must be 1 to {MAX_WEEKS}, got {request.weeks}")
-    _check_time_limit(record, request.time_limit_s)
+    check_time_limit(record, request.time_limit_s)
     if request.workers < 1:
         raise ValidationError(record, "workers", f"must be at least 1, got {request.workers}")
     if request.seed < 0:
@@ -457,14 +525,16 @@ def check_request(request: ScheduleRequest) -> None:
         raise ValidationError(record, "work_limit", f"must be positive, got {request.work_limit}")
 
 
-def _check_time_limit(record: str, seconds: float) -> None:
+def check_time_limit(record: str, seconds: float) -> None:
+    """Refuse a time limit outside (0, :data:`MAX_TIME_LIMIT_S`] seconds."""
     if not 0 < seconds <= MAX_TIME_LIMIT_S:  # NaN fails both comparisons
         raise ValidationError(
             record, "time_limit", f"must be more than 0 and at most {MAX_TIME_LIMIT_S:g} seconds, got {seconds}"
         )
 
 
-def _aware(moment: dt.datetime, zone: str) -> dt.datetime:
+def aware(moment: dt.datetime, zone: str) -> dt.datetime:
+    """``moment`` as it is when it has a zone, else read in ``zone``."""
     return moment if moment.utcoffset() is not None else moment.replace(tzinfo=ZoneInfo(zone))
 
 
@@ -472,10 +542,15 @@ def _to_minute(moment: dt.datetime) -> dt.datetime:
     return moment.astimezone(dt.UTC).replace(second=0, microsecond=0)
 
 
-def _next_minute(moment: dt.datetime) -> dt.datetime:
+def next_minute(moment: dt.datetime) -> dt.datetime:
     """The first whole minute at or after ``moment``, in UTC."""
     whole = _to_minute(moment)
     return whole if whole == moment else whole + dt.timedelta(minutes=1)
+
+
+def _minutes_between(start: dt.datetime, end: dt.datetime) -> int:
+    """Whole minutes from ``start`` to ``end`` (negative when ``end`` is earlier)."""
+    return int((end - start).total_seconds() // 60)
 
 
 def _weights(session: Session, run: ScheduleRun | None) -> dict[OrderKey, int]:
@@ -548,7 +623,7 @@ def _write(
                     "release_at": o.release_at,
                     "due_at": o.due_at,
                     "completion_at": at(result.completion[j]),
-                    "lateness_minutes": int(result.lateness[j]),
+                    "lateness_minutes": _minutes_between(o.due_at, at(result.completion[j])),
                 }
                 for j, o in enumerate(loaded.orders)
             ],
