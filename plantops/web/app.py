@@ -25,7 +25,7 @@ from plantops.bootstrap import PlantOps
 from plantops.errors import NotFoundError, PlantOpsError
 from plantops.web import auth, forms
 from plantops.web.jobs import JobBoard
-from plantops.web.pages import dashboard, forecast, items, mrp, records, schedule, settings, stock
+from plantops.web.pages import dashboard, forecast, items, mrp, orders, records, schedule, settings, stock
 from plantops.web.session import SessionSigner
 from plantops.web.templating import STATIC, make_templates, render
 
@@ -50,7 +50,7 @@ def create_web_app(ops: PlantOps, *, secret: bytes | None = None) -> FastAPI:
     app.state.signer = SessionSigner(secret or secrets.token_bytes(32))
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.include_router(auth.router)
-    for pages in (dashboard, items, stock, forecast, mrp, schedule, settings, records):
+    for pages in (dashboard, items, stock, forecast, mrp, schedule, settings, records, orders):
         app.include_router(pages.router, dependencies=[Depends(auth.current_user)])
     _handle_errors(app)
 

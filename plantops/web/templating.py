@@ -25,16 +25,26 @@ STATIC = HERE / "static"
 #: The navigation by area of work, each with its pages: (area, ((path, label), ...)). The areas
 #: still without pages (quality, maintenance) join here when their pages exist.
 NAVIGATION = (
-    ("Plan", (("/forecast", "Forecast"), ("/mrp", "MRP"), ("/schedule", "Schedule"))),
+    ("Plan", (("/forecast", "Forecast"), ("/mrp", "MRP"), ("/schedule", "Schedule"), ("/policies", "Policies"))),
     ("Make", (("/orders/work", "Work orders"),)),
     ("Buy", (("/orders/purchase", "Purchase orders"), ("/records/suppliers", "Suppliers"))),
     (
         "Store",
-        (("/stock", "Stock"), ("/items", "Items"), ("/records/lots", "Lots"), ("/records/locations", "Locations")),
+        (
+            ("/stock", "Stock"),
+            ("/stock/counts", "Cycle counts"),
+            ("/stock/valuation", "Valuation"),
+            ("/items", "Items"),
+            ("/records/lots", "Lots"),
+            ("/records/locations", "Locations"),
+        ),
     ),
     ("Ship", (("/orders/sales", "Sales orders"), ("/records/customers", "Customers"))),
     ("Analyse", (("/", "Dashboard"),)),
-    ("Admin", (("/records", "Master data"), ("/settings", "Settings"))),
+    (
+        "Admin",
+        (("/records", "Master data"), ("/audit", "Audit trail"), ("/admin/users", "Users"), ("/settings", "Settings")),
+    ),
 )
 
 
@@ -120,8 +130,20 @@ def chart_data(option: dict[str, Any]) -> Markup:
     return Markup(text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026"))
 
 
+#: Record pages that belong to a page of the navigation other than the master data's.
+BELONGS_TO = {
+    "/records/sales_orders": "/orders/sales",
+    "/records/purchase_orders": "/orders/purchase",
+    "/records/work_orders": "/orders/work",
+    "/records/items": "/items",
+}
+
+
 def current_page(path: str) -> str | None:
     """The page of the navigation that ``path`` (below the app's root) is in: the longest that begins it."""
+    for prefix, page in BELONGS_TO.items():
+        if path == prefix or path.startswith(prefix + "/"):
+            return page
     pages = [href for _, group in NAVIGATION for href, _ in group]
     within = [href for href in pages if path == href or (href != "/" and path.startswith(href + "/"))]
     return max(within, key=len, default=None)

@@ -149,6 +149,13 @@ def _add_sheet(sheet: Sheet) -> None:
         ) -> Any:
             return _update(caller, [code], changes, if_match, response)
 
+        def delete_one(
+            code: str,
+            caller: Annotated[Caller, Depends(Requires(write or Permission.MANAGE_MASTER_DATA))],
+            if_match: Annotated[str | None, Header(description="The version the deletion was decided on.")] = None,
+        ) -> Response:
+            return _delete(caller, [code], if_match)
+
     else:
         key_model = create_model(
             f"{record_model.__name__.removesuffix('Record')}Key",
@@ -169,6 +176,18 @@ def _add_sheet(sheet: Sheet) -> None:
             if_match: Annotated[str | None, Header(description="The version the change was made from.")] = None,
         ) -> Any:
             return _update(caller, [getattr(key, k) for k in sheet.key], changes, if_match, response)
+
+        def delete_one(  # type: ignore[misc]
+            key: Annotated[key_model, Query()],  # type: ignore[valid-type]
+            caller: Annotated[Caller, Depends(Requires(write or Permission.MANAGE_MASTER_DATA))],
+            if_match: Annotated[str | None, Header(description="The version the deletion was decided on.")] = None,
+        ) -> Response:
+            return _delete(caller, [getattr(key, k) for k in sheet.key], if_match)
+
+    def _delete(caller: Caller, key: list[Any], if_match: str | None) -> Response:
+        version = _version(if_match, lambda: records.get_record(caller.uow(), sheet.name, key).version)
+        records.delete_record(caller.uow(), sheet.name, key, version=version)
+        return Response(status_code=status.HTTP_204_NO_CONTENT)
 
     def _update(caller: Caller, key: list[Any], changes: Any, if_match: str | None, response: Response) -> Any:
         version = _version(if_match, lambda: records.get_record(caller.uow(), sheet.name, key).version)
@@ -228,6 +247,18 @@ def _add_sheet(sheet: Sheet) -> None:
         summary=f"Change one of the {sheet.name.replace('_', ' ')}",
         operation_id=f"update_{sheet.name}",
         description="Send If-Match with the version read; a record changed since is refused (409).",
+        responses=problem_responses(404, 409, 428),
+    )
+    router.add_api_route(
+        one_path,
+        delete_one,
+        methods=["DELETE"],
+        status_code=status.HTTP_204_NO_CONTENT,
+        response_class=Response,
+        summary=f"Delete one of the {sheet.name.replace('_', ' ')} that nothing refers to",
+        operation_id=f"delete_{sheet.name}",
+        description="Send If-Match with the version read. A record that orders, BOMs or the stock ledger refer to"
+        " is refused (409), naming what refers to it; nothing is deleted.",
         responses=problem_responses(404, 409, 428),
     )
 

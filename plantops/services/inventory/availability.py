@@ -149,3 +149,43 @@ def _sales_demand(session: Session, item_id: int, site_id: int | None) -> list[D
         for number, line, due, quantity, shipped in session.execute(query)
         if quantity > shipped
     ]
+
+
+#: How far ahead a promise looks for the quantity, in weeks.
+PROMISE_WEEKS = 52
+
+
+@dataclass(frozen=True)
+class Promise:
+    """The date a new order line of ``quantity`` can be promised, from available-to-promise.
+
+    ``promised`` is the wanted date where the cumulative ATP of its week covers the
+    quantity, else the first week after it that does; None where none does within
+    :data:`PROMISE_WEEKS` weeks of stock and open receipts (a new plan or a rush order
+    must make it). ``available`` is the cumulative ATP of the wanted week.
+    """
+
+    item: str
+    site: str
+    quantity: Decimal
+    wanted: dt.date
+    promised: dt.date | None
+    available: Decimal
+
+
+def promise(uow: UnitOfWork, *, item: str, site: str, quantity: Decimal, wanted: dt.date, today: dt.date) -> Promise:
+    """The earliest date, on or after ``wanted``, that ``quantity`` of ``item`` can be promised at ``site``.
+
+    A quantity fits a week whose cumulative ATP (CATP) covers it: the discrete ATP with
+    look-ahead already keeps back what later open orders need (Vollmann et al.,
+    *Manufacturing Planning and Control for Supply Chain Management*, ch. 3).
+    """
+    bounds.check_quantity("promise", "quantity", quantity)
+    bounds.check_date("promise", "wanted", wanted)
+    start = min(today, wanted)
+    weeks = min(MAX_WEEKS, max(1, (wanted - start).days // 7 + PROMISE_WEEKS))
+    projection = projected_stock(uow, item=item, site=site, start=start, weeks=weeks)
+    wanted_week = next((p for p in projection.periods if p.start <= wanted < p.end), projection.periods[-1])
+    covered = [p for p in projection.periods if p.end > wanted and p.cumulative_atp >= quantity]
+    promised = None if not covered else max(wanted, covered[0].start)
+    return Promise(item, site, quantity, wanted, promised, wanted_week.cumulative_atp)

@@ -48,6 +48,8 @@ LINES = {
     "sales_orders": ("sales_order_lines",),
     "purchase_orders": ("purchase_order_lines",),
 }
+#: What a record page of these sheets shows below its details (a template of the order pages).
+PANELS = {"sales_orders": "orders/sales_panel.html"}
 #: Rows of each related list a record page shows; the rest are a link away.
 RELATED_ROWS = 10
 HISTORY_ROWS = 50
@@ -258,6 +260,7 @@ def _page(request: Request, sheet: Sheet, record: Record, tab: str, **context: A
         fields=_fields(sheet),
         link=lambda column, value: sheet_link(column.ref, value) if column.ref and value not in (None, "") else None,
         may_write=_may_write(request, sheet),
+        panel=PANELS.get(sheet.name),
         **context,
     )
 

@@ -1,0 +1,1 @@
+"""Sales: customers' orders, promised from available-to-promise, and their cancellation."""
