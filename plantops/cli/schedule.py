@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import getpass
 from decimal import Decimal, InvalidOperation
 from typing import Annotated
 from zoneinfo import ZoneInfo
@@ -10,8 +11,22 @@ from zoneinfo import ZoneInfo
 import typer
 from rich.table import Table
 
-from plantops.cli.common import NUMBER_ARGUMENTS, console, counted, plantops, print_table, reports_errors, step_progress
-from plantops.services.scheduling import queries, runs
+from plantops.cli.common import (
+    NUMBER_ARGUMENTS,
+    Column,
+    Format,
+    FormatOption,
+    Listing,
+    console,
+    counted,
+    plantops,
+    print_listing,
+    print_table,
+    reports_errors,
+    step_progress,
+)
+from plantops.services.scheduling import dispatch as dispatching
+from plantops.services.scheduling import lateness, moves, queries, runs
 from plantops.services.scheduling.queries import RunView, WorkCenterSequence
 from plantops.services.scheduling.runs import ScheduleRequest, ScheduleSummary
 from plantops.vocabulary import ScheduleRunKind
@@ -76,12 +91,14 @@ def show(
     with plantops() as ops:
         run_view = queries.run_in_force(ops.uow())
         found = [] if late else queries.sequences(ops.uow(), work_center=resource)
-        overdue = queries.late_orders(ops.uow())
+        overdue = lateness.why_late(ops.uow())
         critical = [] if late or resource else queries.critical_path(ops.uow())
     _print_run(run_view)
     for sequence in found:
         _print_sequence(sequence, run_view, days=days, width=width)
-    table = Table("order", "item", "weight", "due", "completes", "late by", title=f"Late orders ({len(overdue)})")
+    table = Table(
+        "order", "item", "weight", "due", "completes", "late by", "why", title=f"Late orders ({len(overdue)})"
+    )
     for order in overdue:
         zone = ZoneInfo(order.time_zone)
         table.add_row(
@@ -91,6 +108,7 @@ def show(
             f"{order.due_at.astimezone(zone):%a %d %b %H:%M}",
             f"{order.completion_at.astimezone(zone):%a %d %b %H:%M}",
             _duration(order.lateness_minutes),
+            order.cause.value if order.cause else "",
         )
     print_table(table)
     if critical:
@@ -162,6 +180,139 @@ def rush(
             progress=progress,
         )
     _print_summary(summary)
+
+
+@app.command()
+@reports_errors
+def late(output: FormatOption = Format.TABLE) -> None:
+    """The late orders of the schedule, latest first, and why each is late: its due date was already out
+    of reach (before the schedule's start, or before its routing could finish), or it queued for capacity."""
+    with plantops() as ops:
+        overdue = lateness.why_late(ops.uow())
+    listing = Listing(
+        f"Late orders ({len(overdue)})",
+        [
+            "order",
+            "source",
+            "item",
+            "due",
+            "completes",
+            Column("late by", _duration),
+            "why",
+            "earliest completion",
+            Column("queued", lambda m: "" if m is None else _duration(m)),
+        ],
+    )
+    for o in overdue:
+        zone = ZoneInfo(o.time_zone)
+        earliest = o.earliest_completion_at.astimezone(zone) if o.earliest_completion_at else None
+        listing.add(
+            o.number,
+            o.source,
+            o.item,
+            o.due_at.astimezone(zone),
+            o.completion_at.astimezone(zone),
+            o.lateness_minutes,
+            o.cause,
+            earliest,
+            o.queued_minutes,
+        )
+    print_listing(listing, output)
+
+
+@app.command("dispatch")
+@reports_errors
+def dispatch_list(
+    resource: Annotated[str, typer.Argument(help="Work center code.")],
+    date: Annotated[
+        dt.datetime | None, typer.Option("--date", formats=["%Y-%m-%d"], help="The day (the site's).")
+    ] = None,
+    shift: Annotated[str | None, typer.Option(help="A shift of that day in the work center's calendar.")] = None,
+    from_: Annotated[str | None, typer.Option("--from", help="Or a window from (ISO; the site's time).")] = None,
+    to: Annotated[str | None, typer.Option(help="Until (ISO; the site's time).")] = None,
+    output: FormatOption = Format.TABLE,
+) -> None:
+    """A work center's dispatch list: its operations in sequence for a shift, a day or a time window."""
+    with plantops() as ops:
+        found = dispatching.dispatch_list(
+            ops.uow(),
+            resource,
+            day=date.date() if date else None,
+            shift=shift,
+            starts_at=_instant(from_, "--from") if from_ else None,
+            ends_at=_instant(to, "--to") if to else None,
+        )
+    zone = ZoneInfo(found.time_zone)
+    span = f"{found.starts_at:%a %Y-%m-%d %H:%M} to {found.ends_at:%a %Y-%m-%d %H:%M} ({found.time_zone})"
+    listing = Listing(
+        f"{found.work_center} {found.name}, {found.shift + ' shift, ' if found.shift else ''}{span}; {found.schedule}",
+        [
+            "order",
+            "item",
+            "step",
+            "operation",
+            "quantity",
+            "unit",
+            "start",
+            "end",
+            Column("setup", _duration),
+            "started",
+        ],
+    )
+    for line in found.lines:
+        listing.add(
+            line.order,
+            line.item,
+            line.sequence,
+            line.operation,
+            line.quantity,
+            line.unit,
+            line.starts_at.astimezone(zone),
+            line.ends_at.astimezone(zone),
+            line.setup_minutes,
+            line.started,
+        )
+    print_listing(listing, output)
+
+
+@app.command()
+@reports_errors
+def move(
+    order: Annotated[str, typer.Argument(help="Order number.")],
+    step: Annotated[int, typer.Argument(help="The operation's step (sequence) in its routing.")],
+    start: Annotated[str, typer.Option(help="New start (ISO; without a zone: the site's local time).")],
+    unit: Annotated[
+        int | None, typer.Option(help="Unit of its work center, 1 for the first (default: its own).")
+    ] = None,
+    time_limit: TimeLimit = 10.0,
+    seed: Seed = 0,
+    workers: Workers = 2,
+) -> None:
+    """Pin an operation at a start (and unit of its work center) and repair the schedule around it."""
+    starts_at = _instant(start, "--start")
+    with plantops() as ops, step_progress(3, "Repairing") as progress:
+        summary = moves.move_operation(
+            ops.uow(),
+            order,
+            step,
+            starts_at=starts_at,
+            unit=unit,
+            now=dt.datetime.now(dt.UTC),
+            time_limit_s=time_limit,
+            seed=seed,
+            workers=workers,
+            progress=progress,
+        )
+    _print_summary(summary)
+
+
+@app.command()
+@reports_errors
+def undo() -> None:
+    """Undo the last move: the schedule before it is in force again."""
+    with plantops() as ops:
+        undone = moves.undo_move(ops.uow(), run_by=getpass.getuser())
+    console.print(f"{undone.number}: {undone.restores} is in force again (undid {undone.undid}: {undone.reason}).")
 
 
 def _print_summary(summary: ScheduleSummary) -> None:
