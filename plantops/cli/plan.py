@@ -21,6 +21,7 @@ from plantops.cli.common import (
     reports_errors,
     step_progress,
 )
+from plantops.services.planning import pegging as peggings
 from plantops.services.planning import queries, runs
 from plantops.services.planning.problem import PlanRequest
 from plantops.services.planning.queries import OrderView
@@ -159,7 +160,7 @@ def orders(
 def peg(order: Annotated[str, typer.Argument(help="Planned order number, e.g. P3-12.")]) -> None:
     """The end demands a planned order serves, through every BOM level."""
     with plantops() as ops:
-        view, lines = queries.pegging(ops.uow(), order)
+        view, lines = peggings.pegging(ops.uow(), order)
     _print_order(view)
     table = Table("serves", "item", "site", "week of", "quantity", "demand", title=f"Pegging of {view.number}")
     for line in lines:

@@ -101,6 +101,7 @@ class PlanException(Base):
     """A message to the planner: expedite, defer, cancel, past due, below safety stock, late demand.
 
     The facts only (what, where, when, how much, why); the sentence is written when read.
+    An exception is numbered ``E<run>-<position>``.
     """
 
     __tablename__ = "plan_exception"
@@ -117,3 +118,8 @@ class PlanException(Base):
     cause: Mapped[str | None] = mapped_column(String(32))
     days_late: Mapped[int] = mapped_column(default=0)
     document: Mapped[str] = mapped_column(String(64), default="")
+    # what ``document`` is: a purchase order line, a work order, a firm planned order (scheduled receipts)
+    # or a planned order of the run; and a scheduled receipt's due date as the run saw it
+    document_kind: Mapped[str | None] = mapped_column(String(16))
+    document_due: Mapped[dt.date | None]
+    demand: Mapped[str | None] = mapped_column(String(64))  # the sales order line or forecast made late

@@ -15,7 +15,7 @@ from plantops.db.procurement import PurchaseOrderLine
 from plantops.db.production import WorkOrder
 from plantops.errors import NotFoundError, PlantOpsError, ValidationError
 from plantops.services import demo, master_data
-from plantops.services.planning import queries, runs
+from plantops.services.planning import pegging, queries, runs
 from plantops.services.planning.problem import PlanRequest
 from plantops.vocabulary import PlanExceptionKind, PlannedOrderStatus, Procurement
 from tests.services.minimal_plant import MINIMAL_PLANT, write_plant
@@ -162,8 +162,8 @@ def test_pegging_traces_orders_to_the_demands_they_serve(plant: PlantOps) -> Non
     _, orders = queries.planned_orders(plant.uow())
     first, second = (o for o in orders if o.item == "BIKE")
 
-    _, early = queries.pegging(plant.uow(), first.number)
-    _, late = queries.pegging(plant.uow(), second.number)
+    _, early = pegging.pegging(plant.uow(), first.number)
+    _, late = pegging.pegging(plant.uow(), second.number)
 
     # supply meets demand first in, first out: stock and the first order serve the forecast and
     # the sales order's start; the second order the rest of the sales order and the safety stock

@@ -16,6 +16,7 @@ from plantops.api.schemas import Code, Exact, ListQuery, Page, Schema, page_of
 from plantops.api.security import Planner, Reader, Releaser
 from plantops.db.session import UnitOfWork
 from plantops.services.access.jobs import Output
+from plantops.services.planning import pegging as peggings
 from plantops.services.planning import queries, runs
 from plantops.services.planning.problem import PlanRequest
 from plantops.vocabulary import PlanExceptionKind, PlannedOrderStatus, Procurement
@@ -163,7 +164,7 @@ class PeggingOut(BaseModel):
 
 @router.get("/orders/{number}/pegging", response_model=PeggingOut, summary="The demands a planned order serves")
 def pegging(number: str, caller: Reader) -> PeggingOut:
-    order, pegs = queries.pegging(caller.uow(), number)
+    order, pegs = peggings.pegging(caller.uow(), number)
     return PeggingOut(order=_order(order), pegs=[PegOut(**dataclasses.asdict(p)) for p in pegs])
 
 

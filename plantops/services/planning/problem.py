@@ -216,7 +216,9 @@ def load_problem(session: Session, request: PlanRequest, *, firm_from_run: int |
         nodes=engine_nodes,
         boms=engine_boms,
         suppliers=catalog.suppliers(),
-        calendar=Calendar.of(start=calendar_start, working=catalog.working_days(sites, calendar_start, horizon_end)),
+        calendar=Calendar.of(
+            start=calendar_start, working=working_days(connection, sites, calendar_start, horizon_end)
+        ),
         settings=PlanningSettings.of(
             np.array(buckets, dtype="datetime64[D]"),
             horizon_end=horizon_end,
@@ -541,34 +543,44 @@ class _Catalog:
             order_multiple=rows["order_multiple"],
         )
 
-    def working_days(self, sites: list[int], start: dt.date, end: dt.date) -> np.ndarray:
-        """Per site, whether each day from ``start`` to ``end`` is worked: a day is worked when any
-        work center of the site has a shift on that weekday and it is not a holiday of its calendar.
-        A site without work centers (a warehouse) works Monday to Friday."""
-        days = np.arange(np.datetime64(start, "D"), np.datetime64(end, "D") + 1)
-        weekday = (days.astype(np.int64) + 3) % 7  # 1970-01-01 was a Thursday; Monday is 0
-        calendars: dict[int, set[int]] = defaultdict(set)
-        for site, calendar in self.connection.execute(select(WorkCenter.site_id, WorkCenter.calendar_id).distinct()):
-            calendars[site].add(calendar)
-        shift_days: dict[int, set[int]] = defaultdict(set)
-        for calendar, day in self.connection.execute(
-            select(CalendarShift.calendar_id, CalendarShift.weekday).distinct()
-        ):
-            shift_days[calendar].add(day)
-        holidays: dict[int, set[np.datetime64]] = defaultdict(set)
-        for calendar, holiday in self.connection.execute(select(CalendarHoliday.calendar_id, CalendarHoliday.day)):
-            holidays[calendar].add(np.datetime64(holiday, "D"))
-        table = np.zeros((len(sites), days.size), dtype=np.bool_)
-        for row, site in enumerate(sites):
-            if not calendars.get(site):
-                table[row] = weekday < 5
-                continue
-            for calendar in calendars[site]:
-                worked = np.isin(weekday, sorted(shift_days[calendar]))
-                if holidays[calendar]:
-                    worked &= ~np.isin(days, np.array(sorted(holidays[calendar]), dtype="datetime64[D]"))
-                table[row] |= worked
-        return table
+
+def working_days(connection: Connection, sites: list[int], start: dt.date, end: dt.date) -> np.ndarray:
+    """Per site, whether each day from ``start`` to ``end`` is worked: a day is worked when any
+    work center of the site has a shift on that weekday and it is not a holiday of its calendar.
+    A site without work centers (a warehouse) works Monday to Friday."""
+    days = np.arange(np.datetime64(start, "D"), np.datetime64(end, "D") + 1)
+    weekday = (days.astype(np.int64) + 3) % 7  # 1970-01-01 was a Thursday; Monday is 0
+    calendars: dict[int, set[int]] = defaultdict(set)
+    for site, calendar in connection.execute(select(WorkCenter.site_id, WorkCenter.calendar_id).distinct()):
+        calendars[site].add(calendar)
+    shift_days: dict[int, set[int]] = defaultdict(set)
+    for calendar, day in connection.execute(select(CalendarShift.calendar_id, CalendarShift.weekday).distinct()):
+        shift_days[calendar].add(day)
+    holidays: dict[int, set[np.datetime64]] = defaultdict(set)
+    for calendar, holiday in connection.execute(select(CalendarHoliday.calendar_id, CalendarHoliday.day)):
+        holidays[calendar].add(np.datetime64(holiday, "D"))
+    table = np.zeros((len(sites), days.size), dtype=np.bool_)
+    for row, site in enumerate(sites):
+        if not calendars.get(site):
+            table[row] = weekday < 5
+            continue
+        for calendar in calendars[site]:
+            worked = np.isin(weekday, sorted(shift_days[calendar]))
+            if holidays[calendar]:
+                worked &= ~np.isin(days, np.array(sorted(holidays[calendar]), dtype="datetime64[D]"))
+            table[row] |= worked
+    return table
+
+
+def release_date(connection: Connection, site: int, lead_time: float, due: dt.date) -> dt.date:
+    """The release date of an order due on ``due`` at ``site`` with ``lead_time`` days, as MRP derives it:
+    the due date less the lead time (rounded up to whole days) counted in the site's working days."""
+    days = int(np.ceil(lead_time - 1e-9))
+    start = due - dt.timedelta(days=CALENDAR_MARGIN_DAYS + 2 * days)
+    calendar = Calendar.of(start=start, working=working_days(connection, [site], start, due))
+    released = calendar.release_dates(0, days, np.array([due], dtype="datetime64[D]"))
+    result: dt.date = released[0].astype(dt.date)
+    return result
 
 
 PROCUREMENT_CODES = {word: code for code, word in enumerate(PROCUREMENTS)}

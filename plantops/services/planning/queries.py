@@ -1,5 +1,7 @@
 """What planners read and do with the plan in force: MRP tables, exceptions, planned
-orders, pegging; firming and releasing planned orders into purchase and work orders."""
+orders; firming and releasing planned orders into purchase and work orders. Pegging is in
+:mod:`~plantops.services.planning.pegging`, changes and exception actions in
+:mod:`~plantops.services.planning.actions`."""
 
 from __future__ import annotations
 
@@ -16,14 +18,11 @@ from plantops.db.catalog import Item
 from plantops.db.planning import MrpRecord, PlanException, PlannedOrder, PlanRun
 from plantops.db.procurement import PriceBreak, PurchaseOrder, PurchaseOrderLine, Supplier, SupplierItem
 from plantops.db.production import WorkOrder
-from plantops.db.sales import DemandForecast, SalesOrder, SalesOrderLine
 from plantops.db.session import UnitOfWork
 from plantops.db.sites import Site
-from plantops.engines.mrp import peg, plan
 from plantops.errors import NotFoundError, PlantOpsError, ValidationError
 from plantops.services.inventory.references import item_ref, site_id
-from plantops.services.planning.problem import LoadedProblem, PlanRequest, load_problem
-from plantops.services.planning.runs import RECORD_ROWS, unpack_record
+from plantops.services.planning.runs import PLANNED_DOCUMENT, RECORD_ROWS, unpack_record
 from plantops.vocabulary import OrderStatus, PlanExceptionKind, PlannedOrderStatus, Procurement, WorkOrderStatus
 
 
@@ -71,6 +70,21 @@ class ExceptionView:
     need_date: dt.date | None
     cause: str | None
     days_late: int
+    run_id: int
+    position: int
+    document_kind: str | None
+    document_due: dt.date | None
+    demand: str | None
+
+    @property
+    def number(self) -> str:
+        """``E<run>-<position>``: how a planner names the message to act on it."""
+        return exception_number(self.run_id, self.position)
+
+    @property
+    def actions(self) -> tuple[str, ...]:
+        """What may be done about it (see :func:`actions_for`)."""
+        return actions_for(self.kind, self.document_kind)
 
     @property
     def message(self) -> str:
@@ -90,24 +104,40 @@ class ExceptionView:
             case PlanExceptionKind.LATE_DEMAND:
                 cause = (self.cause or "shortage").replace("_", " ")
                 covered = f": {self.document}, which covers it, is past due" if self.document else ""
-                return f"demand of {quantity} in the week of {self.date} cannot be met in time ({cause}){covered}"
+                demand = f"demand of {quantity}" + (f" ({self.demand})" if self.demand else "")
+                return f"{demand} in the week of {self.date} cannot be met in time ({cause}){covered}"
         new = f"new planned order {self.document}".rstrip()
         return f"{new} of {quantity} due in the week of {self.date}, inside the slushy fence"
 
 
-@dataclass(frozen=True)
-class PegView:
-    """Part of a planned order that serves an end demand (sales order line or forecast), or excess."""
-
-    kind: str
-    item: str
-    site: str
-    week: dt.date | None
-    quantity: float
-    demand: str | None
+EXPEDITE, DEFER, CANCEL, FIRM, RELEASE = "expedite", "defer", "cancel", "firm", "release"
+ACTIONS = (EXPEDITE, DEFER, CANCEL, FIRM, RELEASE)
+RESCHEDULED = ("purchase", "work")  # the receipts an action may move or cancel: not firm planned orders
 
 
-def _run(session: Session) -> PlanRun:
+def actions_for(kind: PlanExceptionKind, document_kind: str | None) -> tuple[str, ...]:
+    """The actions that fit a message of ``kind`` naming an order of ``document_kind``: firm or release
+    a planned order; expedite, defer or cancel the purchase order line or work order as MRP asks."""
+    if document_kind == PLANNED_DOCUMENT:
+        return (FIRM, RELEASE)
+    if document_kind not in RESCHEDULED:
+        return ()
+    match kind:
+        case PlanExceptionKind.EXPEDITE:
+            return (EXPEDITE,)
+        case PlanExceptionKind.DEFER:
+            return (DEFER, CANCEL)
+        case PlanExceptionKind.CANCEL:
+            return (CANCEL,)
+    return ()
+
+
+def exception_number(run_id: int, position: int) -> str:
+    return f"E{run_id}-{position}"
+
+
+def run_in_force(session: Session) -> PlanRun:
+    """The plan in force (the newest run), or :class:`NoPlanError`."""
     run = session.scalars(select(PlanRun).order_by(PlanRun.id.desc()).limit(1)).first()
     if run is None:
         raise NoPlanError()
@@ -118,7 +148,7 @@ def mrp_table(uow: UnitOfWork, *, item: str, site: str | None = None) -> list[Mr
     """The time-phased record of ``item`` in the plan in force, at one site or at each it is planned at."""
     with uow:
         session = uow.session
-        run = _run(session)
+        run = run_in_force(session)
         ref = item_ref(session, item)
         buckets = [dt.date.fromisoformat(d) for d in json.loads(run.bucket_starts)]
         query = (
@@ -152,7 +182,7 @@ def plan_exceptions(
 ) -> tuple[str, list[ExceptionView]]:
     with uow:
         session = uow.session
-        run = _run(session)
+        run = run_in_force(session)
         query = _exceptions_query(session, run, kind, item)
         if limit is not None:
             query = query.limit(limit)
@@ -163,7 +193,7 @@ def count_plan_exceptions(uow: UnitOfWork, *, kind: PlanExceptionKind | None = N
     """How many exception messages :func:`plan_exceptions` finds before its limit."""
     with uow:
         session = uow.session
-        return _count(session, _exceptions_query(session, _run(session), kind, item))
+        return _count(session, _exceptions_query(session, run_in_force(session), kind, item))
 
 
 def _count(session: Session, query: Any) -> int:
@@ -182,6 +212,11 @@ def _exceptions_query(session: Session, run: PlanRun, kind: PlanExceptionKind | 
             PlanException.need_date,
             PlanException.cause,
             PlanException.days_late,
+            PlanException.run_id,
+            PlanException.position,
+            PlanException.document_kind,
+            PlanException.document_due,
+            PlanException.demand,
         )
         .join(Item, Item.id == PlanException.item_id)
         .join(Site, Site.id == PlanException.site_id)
@@ -228,7 +263,7 @@ def planned_orders(
 ) -> tuple[str, list[OrderView]]:
     with uow:
         session = uow.session
-        run = _run(session)
+        run = run_in_force(session)
         query = _orders_query(session, run, item, kind)
         if limit is not None:
             query = query.limit(limit)
@@ -239,7 +274,7 @@ def count_planned_orders(uow: UnitOfWork, *, item: str | None = None, kind: Proc
     """How many planned orders :func:`planned_orders` finds before its limit."""
     with uow:
         session = uow.session
-        return _count(session, _orders_query(session, _run(session), item, kind))
+        return _count(session, _orders_query(session, run_in_force(session), item, kind))
 
 
 def _orders_query(session: Session, run: PlanRun, item: str | None, kind: Procurement | None) -> Any:
@@ -272,7 +307,7 @@ def _positions_of_item(session: Session, run_id: int, item_id: int) -> list[int]
     return sorted({*positions, *kept})
 
 
-def _position_of(session: Session, run: PlanRun, number: str) -> int:
+def position_of(session: Session, run: PlanRun, number: str) -> int:
     """The position of planned order ``number`` in ``run``: ``P<run>-<position>``, or, for a firm
     order carried from an earlier run under its old number, found among the kept orders."""
     prefix = f"P{run.id}-"
@@ -287,31 +322,32 @@ def _position_of(session: Session, run: PlanRun, number: str) -> int:
     return position
 
 
-def _order_in_force(session: Session, number: str) -> tuple[PlanRun, PlannedOrder]:
-    run = _run(session)
-    key = {"run_id": run.id, "position": _position_of(session, run, number)}
+def order_in_force(session: Session, number: str) -> tuple[PlanRun, PlannedOrder]:
+    run = run_in_force(session)
+    key = {"run_id": run.id, "position": position_of(session, run, number)}
     order = session.get(PlannedOrder, key, with_for_update=True)
     assert order is not None  # just found, and planned orders are never deleted
     return run, order
 
 
-def _view(session: Session, run_id: int, position: int) -> OrderView:
+def order_view(session: Session, run_id: int, position: int) -> OrderView:
     row = session.execute(_order_query().where(PlannedOrder.run_id == run_id, PlannedOrder.position == position)).one()
     return OrderView(*row)
 
 
 def firm(uow: UnitOfWork, number: str) -> OrderView:
     """Firm a planned order: later runs keep it as it is and plan around it."""
+    return uow.run(lambda session: firm_order(session, number))
 
-    def work(session: Session) -> OrderView:
-        run, order = _order_in_force(session, number)
-        if order.status is not PlannedOrderStatus.PLANNED:
-            raise ValidationError("firm", "order", f"{number} is already {order.status.value}")
-        order.status = PlannedOrderStatus.FIRM
-        session.flush()
-        return _view(session, run.id, order.position)
 
-    return uow.run(work)
+def firm_order(session: Session, number: str) -> OrderView:
+    """:func:`firm` inside the caller's unit of work."""
+    run, order = order_in_force(session, number)
+    if order.status is not PlannedOrderStatus.PLANNED:
+        raise ValidationError("firm", "order", f"{number} is already {order.status.value}")
+    order.status = PlannedOrderStatus.FIRM
+    session.flush()
+    return order_view(session, run.id, order.position)
 
 
 def release(uow: UnitOfWork, number: str, *, today: dt.date) -> OrderView:
@@ -319,44 +355,45 @@ def release(uow: UnitOfWork, number: str, *, today: dt.date) -> OrderView:
 
     The next run counts it as a scheduled receipt.
     """
+    return uow.run(lambda session: release_order(session, number, today=today))
 
-    def work(session: Session) -> OrderView:
-        run, order = _order_in_force(session, number)
-        if order.status is PlannedOrderStatus.RELEASED:
-            raise ValidationError("release", "order", f"{number} was already released as {order.released_as}")
-        if order.kind is Procurement.BUY:
-            document = _purchase_order(session, order, today)
-        elif order.kind is Procurement.MAKE:
-            document = f"WO-{order.number}"
-            session.execute(
-                insert(WorkOrder).values(
-                    number=document,
-                    item_id=order.item_id,
-                    bom_id=order.bom_id,
-                    site_id=order.site_id,
-                    status=WorkOrderStatus.RELEASED,
-                    quantity=order.quantity,
-                    completed_quantity=0,
-                    start_date=order.release_date,
-                    due_date=order.due_date,
-                )
-            )
-        else:
-            raise ValidationError(
-                "release",
-                "order",
-                f"{number} is a transfer between sites: transfer orders "
-                "are not kept by PlantOps yet; move the stock with `plantops stock move "
-                "--transfer-order` when it ships",
-            )
+
+def release_order(session: Session, number: str, *, today: dt.date) -> OrderView:
+    """:func:`release` inside the caller's unit of work."""
+    run, order = order_in_force(session, number)
+    if order.status is PlannedOrderStatus.RELEASED:
+        raise ValidationError("release", "order", f"{number} was already released as {order.released_as}")
+    if order.kind is Procurement.BUY:
+        document = _purchase_order(session, order, today)
+    elif order.kind is Procurement.MAKE:
+        document = f"WO-{order.number}"
         session.execute(
-            update(PlannedOrder)
-            .where(PlannedOrder.run_id == order.run_id, PlannedOrder.position == order.position)
-            .values(status=PlannedOrderStatus.RELEASED, released_as=document)
+            insert(WorkOrder).values(
+                number=document,
+                item_id=order.item_id,
+                bom_id=order.bom_id,
+                site_id=order.site_id,
+                status=WorkOrderStatus.RELEASED,
+                quantity=order.quantity,
+                completed_quantity=0,
+                start_date=order.release_date,
+                due_date=order.due_date,
+            )
         )
-        return _view(session, run.id, order.position)
-
-    return uow.run(work)
+    else:
+        raise ValidationError(
+            "release",
+            "order",
+            f"{number} is a transfer between sites: transfer orders "
+            "are not kept by PlantOps yet; move the stock with `plantops stock move "
+            "--transfer-order` when it ships",
+        )
+    session.execute(
+        update(PlannedOrder)
+        .where(PlannedOrder.run_id == order.run_id, PlannedOrder.position == order.position)
+        .values(status=PlannedOrderStatus.RELEASED, released_as=document)
+    )
+    return order_view(session, run.id, order.position)
 
 
 def _purchase_order(session: Session, order: PlannedOrder, today: dt.date) -> str:
@@ -398,74 +435,3 @@ def _purchase_order(session: Session, order: PlannedOrder, today: dt.date) -> st
         )
     )
     return f"{document}/1"
-
-
-def pegging(uow: UnitOfWork, number: str) -> tuple[OrderView, list[PegView]]:
-    """The end demands a planned order of the plan in force serves, through every BOM level.
-
-    Pegging is worked out by planning again from the same settings: if the plant changed
-    since the run (new orders, stock moved), the error says so and asks for a new run.
-    """
-    with uow:
-        session = uow.session
-        run = _run(session)
-        view = _view(session, run.id, _position_of(session, run, number))
-        if not number.startswith(f"P{run.id}-"):
-            raise ValidationError(
-                "peg",
-                "order",
-                f"{number} is a firm order carried from an earlier run; pegging covers the orders this run planned",
-            )
-        settings = json.loads(run.settings)
-        request = PlanRequest(
-            start=dt.date.fromisoformat(settings["start"]),
-            weeks=int(settings["weeks"]),
-            frozen_weeks=int(settings["frozen_weeks"]),
-            slushy_weeks=int(settings["slushy_weeks"]),
-            forecast_backward=int(settings["forecast_backward"]),
-            forecast_forward=int(settings["forecast_forward"]),
-        )
-        previous = session.scalar(select(PlanRun.id).where(PlanRun.id < run.id).order_by(PlanRun.id.desc()).limit(1))
-        loaded = load_problem(session, request, firm_from_run=previous)
-        again = plan(loaded.problem)
-        position = int(number.split("-", 1)[1]) - 1
-        orders = again.orders
-        if position >= len(orders) or Decimal(repr(round(float(orders.quantity[position]), 6))) != view.quantity:
-            raise ValidationError("peg", "order", f"the plant changed since {run.number}: run `plantops plan` again")
-        lines = peg(again, position)
-        buckets = loaded.problem.settings.buckets.astype("datetime64[D]").astype(dt.date).tolist()
-        codes = dict(session.execute(select(Item.id, Item.code)).all())
-        sites = dict(session.execute(select(Site.id, Site.code)).all())
-        demands = _demand_names(session, loaded)
-        result = []
-        for line in lines:
-            item, site = int(loaded.node_item[line.node]), int(loaded.node_site[line.node])
-            week = buckets[line.bucket] if 0 <= line.bucket < len(buckets) else None
-            result.append(
-                PegView(
-                    line.kind.value,
-                    codes[item],
-                    sites[site],
-                    week,
-                    line.quantity,
-                    demands[line.demand] if line.demand is not None else None,
-                )
-            )
-        return view, result
-
-
-def _demand_names(session: Session, loaded: LoadedProblem) -> list[str]:
-    """How each demand line of the problem is named to a planner: SO-12/3, or a forecast's week."""
-    sales = {
-        line_id: f"{order}/{line}"
-        for line_id, order, line in session.execute(
-            select(SalesOrderLine.id, SalesOrder.number, SalesOrderLine.line).join(
-                SalesOrder, SalesOrder.id == SalesOrderLine.order_id
-            )
-        )
-    }
-    forecasts = dict(session.execute(select(DemandForecast.id, DemandForecast.period_start)).all())
-    return [
-        sales.get(ref, "") if kind == "sales" else f"forecast of the week of {forecasts.get(ref)}"
-        for kind, ref in zip(loaded.demands.kind.tolist(), loaded.demands.id.tolist(), strict=True)
-    ]

@@ -25,14 +25,14 @@ from plantops import bounds
 from plantops.db.base import table_of
 from plantops.db.bulk import bulk_insert, insert_arrays
 from plantops.db.planning import MrpRecord, PlanException, PlannedOrder, PlanRun
-from plantops.db.procurement import PurchaseOrder, PurchaseOrderLine
-from plantops.db.production import WorkOrder
 from plantops.db.session import UnitOfWork
-from plantops.engines.mrp import MrpPlan, plan
+from plantops.engines.mrp import Exceptions, MrpPlan, plan
+from plantops.engines.mrp.demand import demand_lines
 from plantops.engines.mrp.kinds import EXCEPTION_KINDS, LATE_CAUSES, ORDER_KINDS
 from plantops.errors import ValidationError
+from plantops.services.planning.names import demand_names, receipt_names
 from plantops.services.planning.problem import FirmOrders, LoadedProblem, PlanRequest, load_problem
-from plantops.vocabulary import PlannedOrderStatus
+from plantops.vocabulary import PlanExceptionKind, PlannedOrderStatus
 
 Progress = Callable[[str], None]
 """Told the name of each step as it starts: read, plan, write."""
@@ -224,8 +224,9 @@ def _write_records(session: Session, run_id: int, loaded: LoadedProblem, result:
 def _write_exceptions(session: Session, run_id: int, loaded: LoadedProblem, result: MrpPlan) -> dict[str, int]:
     """The messages' facts, a column at a time; the sentence is written when they are read.
 
-    Each names the order it concerns: the scheduled receipt (PO-12/1, WO-7) or the planned order
-    (past due, inside the slushy fence, or past due and so making demand late).
+    Each names the order it concerns: the scheduled receipt (PO-12/1, WO-7) with its due date as
+    planned, or the planned order (past due, inside the slushy fence, or past due and so making
+    demand late); late demand also names the demand made late (see :func:`_late_demands`).
     """
     found = result.exceptions
     count = len(found)
@@ -234,11 +235,18 @@ def _write_exceptions(session: Session, run_id: int, loaded: LoadedProblem, resu
     node_item, node_site = loaded.node_item, loaded.node_site
     buckets = loaded.problem.settings.buckets.astype("datetime64[D]")
     last = buckets.size - 1
-    documents = np.asarray([*_receipt_documents(session, loaded), ""], dtype=object)
+    named = receipt_names(session, loaded)
+    documents = np.asarray([named[r] for r in range(len(named))] + [""], dtype=object)
+    receipt_kinds = np.array([*loaded.receipts.kind.tolist(), None], dtype=object)
+    receipt_dues = np.append(loaded.problem.receipts.due.astype("datetime64[D]"), np.datetime64("NaT"))
     kinds = np.array([kind.value for kind in EXCEPTION_KINDS], dtype=object)
     causes = np.array([cause.value for cause in LATE_CAUSES] + [None], dtype=object)
     need = np.where(found.need_bucket >= 0, found.need_bucket, 0).clip(max=last)
     planned = np.char.add(f"P{run_id}-", (found.order + 1).astype(str))  # numbered as _write_orders does
+    is_order = found.order >= 0
+    due = receipt_dues[found.receipt]
+    document_due = np.datetime_as_string(due).astype(object)
+    document_due[is_order | np.isnat(due)] = None
     insert_arrays(
         session.connection(),
         table_of(PlanException),
@@ -253,32 +261,39 @@ def _write_exceptions(session: Session, run_id: int, loaded: LoadedProblem, resu
             "need_date": np.where(found.need_bucket >= 0, np.datetime_as_string(buckets[need]), None),
             "cause": causes[found.cause],
             "days_late": found.days_late,
-            "document": np.where(found.order >= 0, planned, documents[found.receipt]),
+            "document": np.where(is_order, planned, documents[found.receipt]),
+            "document_kind": np.where(is_order, PLANNED_DOCUMENT, receipt_kinds[found.receipt]),
+            "document_due": document_due,
+            "demand": _late_demands(session, loaded, found),
         },
     )
     names, counts = np.unique(kinds[found.kind].astype(str), return_counts=True)
     return dict(zip(names.tolist(), counts.tolist(), strict=True))
 
 
-def _receipt_documents(session: Session, loaded: LoadedProblem) -> list[str]:
-    """How each scheduled receipt is named to a planner: PO-12/1, WO-7, or a firm planned order's number."""
-    purchase_ids = loaded.receipts.ids_of("purchase")
-    work_ids = loaded.receipts.ids_of("work")
-    firm_ids = loaded.receipts.ids_of("firm")
-    names: dict[tuple[str, int], str] = {}
-    for line_id, order, line in session.execute(
-        select(PurchaseOrderLine.id, PurchaseOrder.number, PurchaseOrderLine.line)
-        .join(PurchaseOrder, PurchaseOrder.id == PurchaseOrderLine.order_id)
-        .where(PurchaseOrderLine.id.in_(purchase_ids))
-    ):
-        names[("purchase", line_id)] = f"{order}/{line}"
-    for order_id, order in session.execute(select(WorkOrder.id, WorkOrder.number).where(WorkOrder.id.in_(work_ids))):
-        names[("work", order_id)] = order
-    for position, order in session.execute(
-        select(PlannedOrder.position, PlannedOrder.number).where(
-            PlannedOrder.run_id == loaded.firm_orders.run_id, PlannedOrder.position.in_(firm_ids)
-        )
-    ):
-        names[("firm", position)] = order
-    receipts = zip(loaded.receipts.kind.tolist(), loaded.receipts.id.tolist(), strict=True)
-    return [names.get(ref, "") for ref in receipts]
+PLANNED_DOCUMENT = "planned"
+"""The document kind of an exception naming a planned order of its run; the others name a scheduled
+receipt by its kind in :class:`~plantops.services.planning.problem.References` (purchase, work, firm)."""
+
+
+def _late_demands(session: Session, loaded: LoadedProblem, found: Exceptions) -> np.ndarray:
+    """For each late-demand message, the demand line it makes late: of the item at the site, in the
+    message's week, the one served last (sales orders before forecast, by priority and id); None where
+    no end demand falls there (a component's dependent demand) and for the other messages."""
+    problem = loaded.problem
+    result = np.full(len(found), None, dtype=object)
+    late = np.flatnonzero(found.kind == EXCEPTION_KINDS.index(PlanExceptionKind.LATE_DEMAND))
+    lines, bucket, forecast = demand_lines(problem)
+    if not late.size or not lines.size:
+        return result
+    width = problem.settings.horizon + 1
+    key = problem.demands.node[lines] * width + bucket
+    order = np.lexsort((problem.demands.id[lines], problem.demands.priority[lines], forecast, key))
+    keys = key[order]
+    wanted = found.node[late] * width + found.bucket[late]
+    at = np.searchsorted(keys, wanted, side="right") - 1
+    hit = (at >= 0) & (keys[np.maximum(at, 0)] == wanted)
+    demand = lines[order[at[hit]]]
+    names = demand_names(session, loaded, demand.tolist())
+    result[late[hit]] = [names[d] for d in demand.tolist()]
+    return result
