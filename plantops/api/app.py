@@ -21,7 +21,18 @@ from starlette.responses import Response
 
 from plantops.api import problems
 from plantops.api.jobs import JobRunner
-from plantops.api.routers import audit, forecasting, jobs, master_data, planning, policy, scheduling, stock, users
+from plantops.api.routers import (
+    audit,
+    forecasting,
+    jobs,
+    master_data,
+    orders,
+    planning,
+    policy,
+    scheduling,
+    stock,
+    users,
+)
 from plantops.api.security import Requires, authenticated
 from plantops.bootstrap import PlantOps
 from plantops.services.access import Permission, roles_allowed
@@ -47,6 +58,7 @@ ROUTERS = (
     users.auth,
     users.router,
     master_data.router,
+    orders.router,
     stock.router,
     forecasting.router,
     planning.router,

@@ -42,6 +42,9 @@ COMMANDS: dict[str, Entry] = {
     "plan": Entry(
         "plantops.cli.plan", "Material requirements planning: run the plan, read it, firm and release orders."
     ),
+    "orders": Entry(
+        "plantops.cli.orders", "Orders: the purchase and sales order books, promising a new line, cancelling."
+    ),
     "policy": Entry(
         "plantops.cli.policy",
         "Inventory policies: safety stock, reorder points and order quantities per item and site.",

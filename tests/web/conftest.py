@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import socket
+import sqlite3
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -22,6 +23,7 @@ import pytest
 import uvicorn
 from fastapi.testclient import TestClient
 from playwright.sync_api import Browser, Page, sync_playwright
+from sqlalchemy.engine import make_url
 from starlette.types import ASGIApp
 
 from plantops.bootstrap import PlantOps, build
@@ -143,6 +145,18 @@ def forecast_version(plant: PlantOps) -> str:
     """A published forecast of the demo plant (with quick models only), made once per test process."""
     request = ForecastRequest(horizon=26, models=("SeasonalNaive", "DynamicOptimizedTheta", "CrostonSBA", "TSB"))
     return run_forecast(plant.uow(), request, run_by="tester").number
+
+
+@pytest.fixture
+def own_plant(plant: PlantOps, tmp_path: Path) -> Iterator[PlantOps]:
+    """A copy of the demo plant that a test may change."""
+    source = make_url(plant.settings.database_url).database
+    assert source is not None
+    with sqlite3.connect(source) as original, sqlite3.connect(tmp_path / "copy.db") as copy:
+        original.backup(copy)  # with what the write-ahead log still holds
+    ops = build(Settings(database_url=f"sqlite:///{tmp_path / 'copy.db'}"))
+    yield ops
+    ops.close()
 
 
 @pytest.fixture

@@ -9,18 +9,13 @@ the ledger must stay sound.
 from __future__ import annotations
 
 import re
-import sqlite3
-from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
-from sqlalchemy.engine import make_url
 
-from plantops.bootstrap import PlantOps, build
-from plantops.config import Settings
+from plantops.bootstrap import PlantOps
 from plantops.services.inventory import balances
 from plantops.web.app import create_web_app
 from tests.web.conftest import PASSWORD
@@ -73,18 +68,6 @@ FUZZ = settings(
     # One web app and one copy of the plant serve every example: the fixture is set up once on purpose.
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
-
-
-@pytest.fixture
-def own_plant(plant: PlantOps, tmp_path: Path) -> Iterator[PlantOps]:
-    """A copy of the demo plant that the postings may change."""
-    source = make_url(plant.settings.database_url).database
-    assert source is not None
-    with sqlite3.connect(source) as original, sqlite3.connect(tmp_path / "copy.db") as copy:
-        original.backup(copy)  # with what the write-ahead log still holds
-    ops = build(Settings(database_url=f"sqlite:///{tmp_path / 'copy.db'}"))
-    yield ops
-    ops.close()
 
 
 @pytest.fixture
