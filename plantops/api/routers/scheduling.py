@@ -1,6 +1,8 @@
 """Finite-capacity scheduling: a schedule run (a background job), the schedule in force, its
-operations per work center, late orders and critical path; disruptions (a work center
-down) and rush orders, each repairing the schedule in force as a background job."""
+operations per work center, late orders (and why they are late) and critical path, a work
+center's dispatch list; disruptions (a work center down), rush orders and moves of an
+operation by hand, each repairing the schedule in force as a background job, and undoing
+the last move."""
 
 from __future__ import annotations
 
@@ -19,8 +21,12 @@ from plantops.api.schemas import Code, ListQuery, Page, Quantity, Schema, Text, 
 from plantops.api.security import Caller, DisruptionReporter, Reader, Scheduler
 from plantops.db.session import UnitOfWork
 from plantops.services.access.jobs import Output
-from plantops.services.scheduling import queries, runs
-from plantops.services.scheduling.queries import LateOrder, OperationView, RunView
+from plantops.services.scheduling import dispatch as dispatching
+from plantops.services.scheduling import lateness, moves, queries, runs
+from plantops.services.scheduling.dispatch import DispatchList
+from plantops.services.scheduling.lateness import ExplainedLateOrder
+from plantops.services.scheduling.moves import Undone
+from plantops.services.scheduling.queries import OperationView, RunView
 from plantops.services.scheduling.runs import MAX_WEEKS, RUSH_WEIGHT, ScheduleSummary
 
 router = APIRouter(prefix="/schedules", tags=["scheduling"], responses=problem_responses(401, 403, 404, 409, 422))
@@ -222,12 +228,87 @@ def operations(query: Annotated[OperationQuery, Query()], caller: Reader) -> Pag
 
 
 @router.get(
-    "/late-orders", response_model=Page[LateOrder], summary="Orders the schedule completes after their due time"
+    "/late-orders",
+    response_model=Page[ExplainedLateOrder],
+    summary="Orders the schedule completes after their due time, and why: due date past or capacity",
 )
-def late_orders(query: Annotated[ListQuery, Query()], caller: Reader) -> Page[LateOrder]:
-    return page_of(queries.late_orders(caller.uow()), query, tuple(f.name for f in dataclasses.fields(LateOrder)))
+def late_orders(query: Annotated[ListQuery, Query()], caller: Reader) -> Page[ExplainedLateOrder]:
+    fields = tuple(f.name for f in dataclasses.fields(ExplainedLateOrder))
+    return page_of(lateness.why_late(caller.uow()), query, fields)
 
 
 @router.get("/critical-path", response_model=list[OperationView], summary="The operations that set the makespan")
 def critical_path(caller: Reader) -> list[OperationView]:
     return queries.critical_path(caller.uow())
+
+
+@router.get(
+    "/dispatch/{work_center}",
+    response_model=DispatchList,
+    summary="A work center's operations in sequence for a shift of a day, a whole day, or a time window",
+)
+def dispatch_list(
+    work_center: str,
+    caller: Reader,
+    date: Annotated[dt.date | None, Query(description="The day, in the site's time zone.")] = None,
+    shift: Annotated[str | None, Query(max_length=64, description="A shift of that day in its calendar.")] = None,
+    starts_at: Annotated[AwareDatetime | None, Query(description="Or a window: from.")] = None,
+    ends_at: Annotated[AwareDatetime | None, Query(description="Until.")] = None,
+) -> DispatchList:
+    return dispatching.dispatch_list(
+        caller.uow(), work_center, day=date, shift=shift, starts_at=starts_at, ends_at=ends_at
+    )
+
+
+class MoveIn(Schema):
+    order: Code
+    step: int = Field(ge=1, le=2**31 - 1, description="The operation's step (sequence) in its routing.")
+    starts_at: AwareDatetime
+    unit: int | None = Field(default=None, ge=1, le=1000, description="1 for its work center's first unit.")
+    time_limit_s: TimeLimit = 10.0
+    seed: Seed = 0
+
+
+@router.post(
+    "/moves",
+    summary="Pin an operation at a start and unit and repair the schedule around it in the background",
+    response_model=JobOut,
+    status_code=status.HTTP_202_ACCEPTED,
+)
+def move_operation(body: MoveIn, caller: Scheduler, request: Request, response: Response) -> JobOut:
+    """A move the schedule refuses (outside working time, before the step before it ends, a unit the
+    work center lacks, a started operation) is answered 422 at once and starts nothing."""
+    user, now = caller.username, dt.datetime.now(dt.UTC)
+    moves.check_move(
+        caller.uow(),
+        body.order,
+        body.step,
+        starts_at=body.starts_at,
+        unit=body.unit,
+        now=now,
+        time_limit_s=body.time_limit_s,
+    )
+    return _submit(
+        request,
+        response,
+        caller,
+        "move",
+        body,
+        lambda uow, progress: moves.move_operation(
+            uow,
+            body.order,
+            body.step,
+            starts_at=body.starts_at,
+            unit=body.unit,
+            now=dt.datetime.now(dt.UTC),
+            time_limit_s=body.time_limit_s,
+            seed=body.seed,
+            run_by=user,
+            progress=progress,
+        ),
+    )
+
+
+@router.post("/undo", response_model=Undone, summary="Undo the last move: the schedule before it is in force again")
+def undo(caller: Scheduler) -> Undone:
+    return moves.undo_move(caller.uow(), run_by=caller.username)
