@@ -25,7 +25,23 @@ from plantops.bootstrap import PlantOps
 from plantops.errors import NotFoundError, PlantOpsError
 from plantops.web import auth, forms
 from plantops.web.jobs import JobBoard
-from plantops.web.pages import dashboard, forecast, items, mrp, orders, records, schedule, settings, stock
+from plantops.web.pages import (
+    audit,
+    counts,
+    dashboard,
+    forecast,
+    items,
+    mrp,
+    orders,
+    policies,
+    records,
+    schedule,
+    settings,
+    stock,
+    stock_actions,
+    users,
+    valuation,
+)
 from plantops.web.session import SessionSigner
 from plantops.web.templating import STATIC, make_templates, render
 
@@ -50,7 +66,23 @@ def create_web_app(ops: PlantOps, *, secret: bytes | None = None) -> FastAPI:
     app.state.signer = SessionSigner(secret or secrets.token_bytes(32))
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.include_router(auth.router)
-    for pages in (dashboard, items, stock, forecast, mrp, schedule, settings, records, orders):
+    for pages in (
+        dashboard,
+        items,
+        stock_actions,
+        counts,
+        valuation,
+        stock,
+        forecast,
+        mrp,
+        schedule,
+        settings,
+        records,
+        orders,
+        policies,
+        audit,
+        users,
+    ):
         app.include_router(pages.router, dependencies=[Depends(auth.current_user)])
     _handle_errors(app)
 

@@ -91,6 +91,13 @@ def audit_trail(
         return AuditPage(total, found[offset:wanted])
 
 
+def audit_records(uow: UnitOfWork) -> list[str]:
+    """The names of the records the trail holds changes of (``stock_posting`` always), by name."""
+    with uow:
+        named = set(uow.session.scalars(select(AuditEntry.record).distinct()))
+    return sorted(named | {STOCK_POSTING})
+
+
 def _entries(
     record: str | None, key: str | None, user: str | None, since: dt.datetime | None, until: dt.datetime | None
 ) -> Select[Any]:

@@ -293,6 +293,70 @@ def post_count(uow: UnitOfWork, number: str, *, posted_by: str, now: dt.datetime
     return CountResult(number, posting_id, tuple(differences))
 
 
+# --- reading count lists ----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CountListSummary:
+    """A count list as a list of them shows it: how many lines it has and how many are counted."""
+
+    number: str
+    status: CountStatus
+    created_at: dt.datetime
+    lines: int
+    counted: int
+    posting_id: int | None
+
+
+def count_lists(
+    uow: UnitOfWork,
+    *,
+    status: CountStatus | None = None,
+    search: str | None = None,
+    sort: Sequence[str] = ("-number",),
+    offset: int = 0,
+    limit: int = 50,
+) -> tuple[int, list[CountListSummary]]:
+    """How many count lists match, and a page of them: of ``status``, whose number holds ``search``,
+    sorted by ``sort`` (``number``, ``status``, ``created_at``, ``lines``, ``counted``; ``-`` before
+    one for descending)."""
+    lines = func.count(CycleCountLine.id)
+    counted = func.count(CycleCountLine.counted_quantity)
+    order_by = {
+        "number": CycleCount.number,
+        "status": CycleCount.status,
+        "created_at": CycleCount.created_at,
+        "lines": lines,
+        "counted": counted,
+    }
+    order = []
+    for word in sort:
+        column = order_by.get(word.removeprefix("-"))
+        if column is None:
+            raise ValidationError(
+                "count lists", "sort", f"no column {word!r} to sort by (known: {', '.join(order_by)})"
+            )
+        order.append(column.desc() if word.startswith("-") else column.asc())
+    query = select(CycleCount.id)
+    if status is not None:
+        query = query.where(CycleCount.status == status)
+    if search:
+        query = query.where(func.lower(CycleCount.number).like(f"%{search.lower()}%"))
+    with uow:
+        session = uow.session
+        total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
+        rows = session.execute(
+            select(CycleCount.number, CycleCount.status, CycleCount.created_at, lines, counted, CycleCount.posting_id)
+            .outerjoin(CycleCountLine, CycleCountLine.count_id == CycleCount.id)
+            .where(CycleCount.id.in_(query))
+            .group_by(CycleCount.id)
+            .order_by(*order, CycleCount.number.desc())
+            .offset(offset)
+            .limit(limit)
+        )
+        return total, [CountListSummary(*row) for row in rows]
+
+
 # --- choosing what is due ------------------------------------------------------------
 
 

@@ -22,6 +22,7 @@ from plantops.errors import NotFoundError, ValidationError
 from plantops.services.policy.apply import policy_run
 from plantops.services.policy.network import read_working_days
 from plantops.vocabulary import (
+    AbcClass,
     DemandBasis,
     DemandDistribution,
     LeadTimeBasis,
@@ -341,3 +342,81 @@ def _daily(law: DemandDistribution, mean: float, std: float) -> Demand:
     if law is DemandDistribution.NORMAL and mean > 0 and std / mean > 0.5:
         return Demand.of(DemandDistribution.GAMMA, mean, std)
     return Demand.of(law, mean, std)
+
+
+# --- the list of a run's lines ----------------------------------------------------------------
+
+#: What a page of policy lines may be sorted by: a column name and what it sorts on.
+LINE_ORDER: dict[str, Any] = {
+    "item": Item.code,
+    "site": Site.code,
+    "abc_class": PolicyLine.abc_class,
+    "xyz_class": PolicyLine.xyz_class,
+    "distribution": PolicyLine.distribution,
+    "service_target": PolicyLine.service_target,
+    "demand_mean": PolicyLine.demand_mean,
+    "safety_stock": PolicyLine.safety_stock,
+    "reorder_point": PolicyLine.reorder_point,
+    "order_quantity": PolicyLine.order_quantity,
+    "order_up_to": PolicyLine.order_up_to,
+    "expected_cost": PolicyLine.expected_cost,
+    "expected_cycle_service": PolicyLine.expected_cycle_service,
+    "expected_fill_rate": PolicyLine.expected_fill_rate,
+    "applied": PolicyLine.applied_at,
+}
+
+
+@dataclass(frozen=True)
+class LinePage:
+    """A page of a run's lines and how many lines match in all."""
+
+    run: RunView
+    total: int
+    lines: list[LineView]
+
+
+def policy_runs(uow: UnitOfWork, *, limit: int = 50) -> list[RunView]:
+    """The newest policy runs, newest first."""
+    with uow:
+        runs = uow.session.scalars(select(PolicyRun).order_by(PolicyRun.id.desc()).limit(limit))
+        return [_run_view(run) for run in runs]
+
+
+def policy_page(
+    uow: UnitOfWork,
+    *,
+    run: str | None = None,
+    site: str | None = None,
+    abc_class: AbcClass | None = None,
+    applied: bool | None = None,
+    search: str | None = None,
+    sort: tuple[str, ...] = (),
+    offset: int = 0,
+    limit: int = 50,
+) -> LinePage:
+    """A page of the lines of a run (the newest by default) at ``site``, of ``abc_class``, applied or
+    not, whose item's code or name holds ``search`` (any case); sorted by ``sort`` (names of
+    :data:`LINE_ORDER`, ``-`` before one for descending), then by item and site."""
+    order = []
+    for word in sort:
+        column = LINE_ORDER.get(word.removeprefix("-"))
+        if column is None:
+            raise ValidationError("policies", "sort", f"no column {word!r} to sort by (known: {', '.join(LINE_ORDER)})")
+        order.append(column.desc() if word.startswith("-") else column.asc())
+    with uow:
+        session = uow.session
+        chosen = policy_run(session, run)
+        query = _lines_query(chosen, ())
+        if site is not None:
+            query = query.where(Site.code == site)
+        if abc_class is not None:
+            query = query.where(PolicyLine.abc_class == abc_class)
+        if applied is not None:
+            query = query.where(PolicyLine.applied_at.is_not(None) if applied else PolicyLine.applied_at.is_(None))
+        if search:
+            wanted = f"%{search.lower()}%"
+            query = query.where(func.lower(Item.code).like(wanted) | func.lower(Item.name).like(wanted))
+        total = session.scalar(select(func.count()).select_from(query.order_by(None).subquery())) or 0
+        rows = session.execute(query.order_by(None).order_by(*order, Item.code, Site.code).offset(offset).limit(limit))
+        lines = [LineView(row.item_code, row.site_code, row.unit_code, row.decimals, row) for row in rows]
+        return LinePage(_run_view(chosen), total, lines)
