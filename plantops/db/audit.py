@@ -169,7 +169,9 @@ def _object_entry(obj: Any, table: Table, action: AuditAction, user: str, now: d
                 after[column.name] = SECRET if secret else new
     if action is AuditAction.UPDATE and not after:
         return None
-    key = _key(table, {prop.columns[0].name: state.attrs[prop.key].loaded_value for prop in state.mapper.column_attrs})
+    key = key_of(
+        table, {prop.columns[0].name: state.attrs[prop.key].loaded_value for prop in state.mapper.column_attrs}
+    )
     return _entry(
         user,
         action,
@@ -181,7 +183,7 @@ def _object_entry(obj: Any, table: Table, action: AuditAction, user: str, now: d
     )
 
 
-def _key(table: Table, values: Mapping[str, Any]) -> str:
+def key_of(table: Table, values: Mapping[str, Any]) -> str:
     """A row's business code where it has one, else its primary key (parts joined by '/')."""
     for name in KEY_ATTRIBUTES:
         value = values.get(name)
@@ -231,7 +233,7 @@ def _record_given_values(session: Session, table: Table, statement: Any, paramet
     )
     now = dt.datetime.now(dt.UTC)
     if len(rows) == 1:
-        entry = _entry(user, action, table.name, _key(table, rows[0]), None, rows[0], at=now)
+        entry = _entry(user, action, table.name, key_of(table, rows[0]), None, rows[0], at=now)
     else:
         entry = _entry(user, action, table.name, "*", None, rows[:MAX_ROWS_IN_ENTRY], rows=len(rows), at=now)
     session.connection().execute(insert(_AUDIT), [entry])
@@ -265,7 +267,7 @@ def _record_row_by_row(
     for row in before_rows:
         pk = tuple(row[c.name] for c in table.primary_key.columns)
         if action is AuditAction.DELETE:
-            entries.append(_entry(user, action, table.name, _key(table, row), _redacted(table, row), None, at=now))
+            entries.append(_entry(user, action, table.name, key_of(table, row), _redacted(table, row), None, at=now))
             continue
         new = after_rows.get(pk)
         if new is None:
@@ -277,7 +279,7 @@ def _record_row_by_row(
                     user,
                     action,
                     table.name,
-                    _key(table, new),
+                    key_of(table, new),
                     _redacted(table, {n: row[n] for n in changed}),
                     _redacted(table, {n: new[n] for n in changed}),
                     at=now,

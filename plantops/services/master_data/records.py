@@ -29,7 +29,7 @@ from sqlalchemy.orm import Session
 from plantops.db import audit
 from plantops.db.base import table_of
 from plantops.db.session import UnitOfWork, lock_name
-from plantops.errors import NotFoundError, PlantOpsError, ValidationError
+from plantops.errors import ImportRejectedError, NotFoundError, PlantOpsError, RowProblem, ValidationError
 from plantops.services.master_data.importer import ImportReport, SheetRows, import_master_data
 from plantops.services.master_data.keys import KeyIndex
 from plantops.services.master_data.sheets import SHEETS_BY_NAME, Sheet
@@ -215,7 +215,7 @@ class RecordInUseError(ConflictError):
     """A record to delete that others still refer to."""
 
     def __init__(self, sheet: str, key: str, users: list[str]) -> None:
-        super().__init__(f"{sheet} {key} cannot be deleted: {', '.join(users)} refer to it")
+        super().__init__(f"{sheet} {key} cannot be deleted: it is referred to by {', '.join(users)}")
 
 
 def _referring(session: Session, table: Table, row_id: int) -> list[str]:
@@ -230,6 +230,30 @@ def _referring(session: Session, table: Table, row_id: int) -> list[str]:
             if count:
                 found.append(f"{count:,} {other.name.replace('_', ' ')}{'s' if count != 1 else ''}")
     return found
+
+
+def check_record(uow: UnitOfWork, sheet_name: str, values: Mapping[str, Any], *, posted_by: str) -> list[RowProblem]:
+    """What an import of ``values`` as a record of the sheet would refuse, writing nothing
+    (the import runs in a transaction that is rolled back): a form shows every problem at once."""
+    sheet = sheet_of(sheet_name)
+    key = tuple(values.get(name) for name in sheet.key)
+    with uow:
+        try:
+            _import(uow.session, sheet, dict(values), key, posted_by)
+        except ImportRejectedError as error:
+            return list(error.problems)
+    return []
+
+
+def audit_key(uow: UnitOfWork, sheet_name: str, key: Sequence[Any]) -> str:
+    """The key under which the audit trail records changes of the record (its code, or its row id)."""
+    sheet = sheet_of(sheet_name)
+    table = table_of(sheet.model)
+    with uow:
+        row = uow.session.execute(select(table).where(*_key_conditions(sheet, _parse_key(sheet, key)))).first()
+        if row is None:
+            raise NotFoundError(_singular(sheet.name), _key_text(_parse_key(sheet, key)))
+        return audit.key_of(table, row._mapping)
 
 
 def import_records(

@@ -19,9 +19,9 @@ from typing import Annotated, Any
 from urllib.parse import quote
 
 from babel import numbers
-from fastapi import APIRouter, Depends, Request, UploadFile
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import RedirectResponse
-from starlette.datastructures import FormData
+from starlette.datastructures import FormData, UploadFile
 from starlette.responses import Response
 
 from plantops.errors import ImportRejectedError, NotFoundError, PlantOpsError, RowProblem, ValidationError
@@ -154,7 +154,7 @@ async def create_record(
     _check_write(request, sheet)
     typed = _typed(sheet, await request.form())
     try:
-        values = _values(sheet, typed, user)
+        values = _values(request, sheet, typed, user)
         created = service.create_record(work_as(request, user), sheet.name, values, posted_by=user.username)
     except PlantOpsError as error:
         return _form(request, sheet, None, typed, _errors(sheet, error, typed), status=400)
@@ -238,11 +238,10 @@ def _page(request: Request, sheet: Sheet, record: Record, tab: str, **context: A
     key_text = "/".join(str(getattr(part, "value", part)) for part in key)
     line_lists = _lines(request, sheet, key_text) if tab == "lines" else []
     related = _related(request, sheet, key_text) if tab == "related" else []
-    history = (
-        audit_trail(plant(request).uow(), record=_table_name(sheet), key=key_text, limit=HISTORY_ROWS)
-        if tab == "history"
-        else None
-    )
+    history = None
+    if tab == "history":
+        trail_key = service.audit_key(plant(request).uow(), sheet.name, key)
+        history = audit_trail(plant(request).uow(), record=_table_name(sheet), key=trail_key, limit=HISTORY_ROWS)
     return render(
         request,
         "records/record.html",
@@ -327,7 +326,7 @@ async def _change(request: Request, sheet: Sheet, key: list[str], user: User) ->
         return response
     typed = _typed(sheet, form)
     try:
-        values = _values(sheet, typed, user)
+        values = _values(request, sheet, typed, user)
         changes = {name: value for name, value in values.items() if name not in sheet.key}
         saved = service.update_record(
             work_as(request, user), sheet.name, key, changes, version=version, posted_by=user.username
@@ -371,11 +370,15 @@ def _typed(sheet: Sheet, form: FormData) -> dict[str, str]:
     return {name: str(form.get(name, "")).strip() for name in sheet.column_index}
 
 
-def _values(sheet: Sheet, typed: Mapping[str, str], user: User) -> dict[str, Any]:
-    """The typed values as the service takes them: numbers read in the user's language; every
-    unreadable number is reported at once (an :class:`ImportRejectedError` of one row)."""
+def _values(request: Request, sheet: Sheet, typed: Mapping[str, str], user: User) -> dict[str, Any]:
+    """The typed values as the service takes them, numbers read in the user's language.
+
+    Where a number cannot be read, the other fields are checked as the import would
+    (writing nothing), so that the form shows every field's problem at once: an
+    :class:`ImportRejectedError` with them all.
+    """
     values: dict[str, Any] = {}
-    problems = []
+    unreadable: list[RowProblem] = []
     for field in _fields(sheet):
         text = typed.get(field.column.name, "")
         try:
@@ -384,15 +387,13 @@ def _values(sheet: Sheet, typed: Mapping[str, str], user: User) -> dict[str, Any
             else:
                 values[field.column.name] = text or None
         except ValidationError as error:
-            problems.append(error)
-    if problems:
-        raise ImportRejectedError([_problem(sheet, e) for e in problems])
+            values[field.column.name] = None
+            unreadable.append(RowProblem(sheet.name, 2, error.field, error.reason))
+    if unreadable:
+        named = {problem.field for problem in unreadable}
+        others = service.check_record(plant(request).uow(), sheet.name, values, posted_by=user.username)
+        raise ImportRejectedError([*unreadable, *(p for p in others if p.field not in named)])
     return values
-
-
-def _problem(sheet: Sheet, error: ValidationError) -> RowProblem:
-    """A number that could not be read, as the import reports a bad cell of the form's one row."""
-    return RowProblem(sheet.name, 2, error.field, error.reason)
 
 
 def _errors(sheet: Sheet, error: PlantOpsError, typed: Mapping[str, str]) -> dict[str, str]:
