@@ -253,7 +253,7 @@ def audit_key(uow: UnitOfWork, sheet_name: str, key: Sequence[Any]) -> str:
         row = uow.session.execute(select(table).where(*_key_conditions(sheet, _parse_key(sheet, key)))).first()
         if row is None:
             raise NotFoundError(_singular(sheet.name), _key_text(_parse_key(sheet, key)))
-        return audit.key_of(table, row._mapping)
+        return audit.key_of(table, dict(row._mapping))
 
 
 def import_records(
