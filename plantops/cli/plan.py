@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal, InvalidOperation
 from typing import Annotated
 
 import typer
 from rich.table import Table
 
 from plantops.cli.common import (
+    NUMBER_ARGUMENTS,
     Column,
     Format,
     FormatOption,
@@ -21,10 +23,11 @@ from plantops.cli.common import (
     reports_errors,
     step_progress,
 )
-from plantops.services.planning import pegging as peggings
-from plantops.services.planning import queries, runs
+from plantops.errors import ValidationError
+from plantops.services.planning import actions, pegging, queries, runs
+from plantops.services.planning.pegging import DemandPegging, PegView, ReceiptView
 from plantops.services.planning.problem import PlanRequest
-from plantops.services.planning.queries import OrderView
+from plantops.services.planning.queries import ACTIONS, OrderView
 from plantops.vocabulary import PlanExceptionKind, Procurement
 
 app = typer.Typer()
@@ -106,10 +109,10 @@ def exceptions(
     with plantops() as ops:
         run_number, found = queries.plan_exceptions(ops.uow(), kind=kind, item=item, limit=limit)
         total = queries.count_plan_exceptions(ops.uow(), kind=kind, item=item)
-    columns = ["week of", "kind", "item", "site", "document", "message"]
+    columns = ["exception", "week of", "kind", "item", "site", "document", "message", "actions"]
     listing = Listing(f"Exceptions of {run_number}", columns, total=total)
     for e in found:
-        listing.add(e.date, e.kind, e.item, e.site, e.document, e.message)
+        listing.add(e.number, e.date, e.kind, e.item, e.site, e.document, e.message, " ".join(e.actions))
     print_listing(listing, output)
 
 
@@ -157,13 +160,36 @@ def orders(
 
 @app.command()
 @reports_errors
-def peg(order: Annotated[str, typer.Argument(help="Planned order number, e.g. P3-12.")]) -> None:
-    """The end demands a planned order serves, through every BOM level."""
+def peg(
+    order: Annotated[
+        str | None, typer.Argument(help="Planned order (P3-12), purchase order line (PO-7/1) or work order.")
+    ] = None,
+    demand: Annotated[
+        str | None, typer.Option(help="Instead: a sales order line (SO-1001/1) or all lines of a sales order.")
+    ] = None,
+) -> None:
+    """The end demands an order serves, through every BOM level; or, with --demand, every order serving a demand."""
+    if (order is None) == (demand is None):
+        raise ValidationError("peg", "order", "name an order, or a demand with --demand, not both")
+    if demand is not None:
+        with plantops() as ops:
+            run_number, lines = pegging.demand_pegging(ops.uow(), demand)
+        for line in lines:
+            _print_demand(line, run_number)
+        return
     with plantops() as ops:
-        view, lines = peggings.pegging(ops.uow(), order)
-    _print_order(view)
-    table = Table("serves", "item", "site", "week of", "quantity", "demand", title=f"Pegging of {view.number}")
-    for line in lines:
+        view, pegs = pegging.peg_up(ops.uow(), order or "")
+    _print_pegs(view, pegs)
+
+
+def _print_pegs(view: OrderView | ReceiptView, pegs: list[PegView]) -> None:
+    if isinstance(view, OrderView):
+        _print_order(view)
+    else:
+        console.print(f"{view.document}: {_n(view.quantity)} {view.item} at {view.site}, due {view.due_date}")
+    name = view.number if isinstance(view, OrderView) else view.document
+    table = Table("serves", "item", "site", "week of", "quantity", "demand", title=f"Pegging of {name}")
+    for line in pegs:
         table.add_row(
             line.kind.replace("_", " "),
             line.item,
@@ -175,20 +201,90 @@ def peg(order: Annotated[str, typer.Argument(help="Planned order number, e.g. P3
     print_table(table)
 
 
+def _print_demand(line: DemandPegging, run_number: str) -> None:
+    console.print(f"{line.demand}: {_n(line.quantity)} {line.item} at {line.site}, due {line.due_date}")
+    table = Table(
+        "level",
+        "item",
+        "site",
+        "supply",
+        "order",
+        "quantity",
+        "arrives",
+        "needed",
+        "late",
+        title=f"Orders serving {line.demand} in {run_number}",
+    )
+    for supply in line.supply:
+        late = f"{supply.late}, {supply.days_late} days" if supply.late and supply.days_late else supply.late or ""
+        table.add_row(
+            "  " * supply.level + str(supply.level),
+            supply.item,
+            supply.site,
+            supply.kind.replace("_", " "),
+            supply.document or "",
+            _n(supply.quantity),
+            str(supply.date or ""),
+            str(supply.need_date or ""),
+            late,
+        )
+    print_table(table)
+    if line.limit is not None:
+        console.print(f"Limited by {line.limit.cause}: {line.limit.explanation}", highlight=False)
+
+
+@app.command(context_settings=NUMBER_ARGUMENTS)
+@reports_errors
+def change(
+    order: Annotated[str, typer.Argument(help="Planned order number, e.g. P3-12.")],
+    quantity: Annotated[str | None, typer.Option(help="New quantity, in the item's unit.")] = None,
+    due: Annotated[dt.datetime | None, typer.Option(formats=["%Y-%m-%d"], help="New due date.")] = None,
+    supplier: Annotated[
+        str | None, typer.Option(help="New supplier (bought items): one that supplies the item.")
+    ] = None,
+) -> None:
+    """Change a planned order's quantity, due date or supplier; the change firms it, so later runs keep it."""
+    amount = _quantity(quantity) if quantity is not None else None
+    with plantops() as ops:
+        changed = actions.change(ops.uow(), order, quantity=amount, due=due.date() if due else None, supplier=supplier)
+    _print_order(changed)
+
+
 @app.command(name="firm")
 @reports_errors
-def firm_order(order: Annotated[str, typer.Argument(help="Planned order number.")]) -> None:
-    """Firm a planned order: later runs keep it as it is."""
+def firm_order(orders: Annotated[list[str], typer.Argument(help="Planned order numbers.")]) -> None:
+    """Firm planned orders (all of them or none): later runs keep them as they are."""
     with plantops() as ops:
-        _print_order(queries.firm(ops.uow(), order))
+        for view in actions.firm_all(ops.uow(), orders):
+            _print_order(view)
 
 
 @app.command(name="release")
 @reports_errors
-def release_order(order: Annotated[str, typer.Argument(help="Planned order number.")]) -> None:
-    """Release a planned order as a purchase order (buy) or a work order (make)."""
+def release_order(orders: Annotated[list[str], typer.Argument(help="Planned order numbers.")]) -> None:
+    """Release planned orders (all of them or none) as purchase orders (buy) or work orders (make)."""
     with plantops() as ops:
-        _print_order(queries.release(ops.uow(), order, today=dt.date.today()))
+        for view in actions.release_all(ops.uow(), orders, today=dt.date.today()):
+            _print_order(view)
+
+
+@app.command()
+@reports_errors
+def act(
+    exception: Annotated[str, typer.Argument(help="Exception number, e.g. E3-17 (see `plan exceptions`).")],
+    action: Annotated[str, typer.Argument(help=" | ".join(ACTIONS))],
+) -> None:
+    """Do what an exception message asks: expedite, defer or cancel its order, or firm or release its planned order."""
+    with plantops() as ops:
+        done = actions.act(ops.uow(), exception, action, today=dt.date.today())
+    console.print(f"{done.exception}: {done.message}.", highlight=False)
+
+
+def _quantity(text: str) -> Decimal:
+    try:
+        return Decimal(text)
+    except InvalidOperation:
+        raise ValidationError("planned order", "quantity", f"{text!r} is not a number") from None
 
 
 def _print_order(o: OrderView) -> None:
