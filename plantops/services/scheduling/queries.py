@@ -42,6 +42,7 @@ class RunView:
 @dataclass(frozen=True)
 class OperationView:
     order: str
+    source: ScheduledOrderSource
     item: str
     sequence: int
     name: str
@@ -227,6 +228,7 @@ def _operation_query(run_id: int) -> Select[*tuple[Any, ...]]:
         select(
             ScheduledOperation.work_center_id,
             ScheduledOrder.number,
+            ScheduledOrder.source,
             Item.code,
             ScheduledOperation.sequence,
             ScheduledOperation.name,

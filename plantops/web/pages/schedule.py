@@ -1,6 +1,8 @@
 """Schedule: the schedule in force as an interactive Gantt chart per work center or per
-order, its late orders and work center loads; run the scheduler, and repair the schedule
-after a disruption (a work center down, a rush order).
+order (each work center's non-working time and downtimes shaded; a bar opens its order,
+and is dragged to move its operation), its late orders and why they are late, work center
+loads; run the scheduler, repair the schedule after a disruption (a work center down, a
+rush order) or a move, undo the last move; a printable dispatch list per work center.
 
 Everything is read from and done through :mod:`plantops.services.scheduling`.
 """
@@ -11,16 +13,20 @@ import datetime as dt
 from collections.abc import Callable
 from dataclasses import asdict
 from typing import Annotated, Any
+from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, Form, Request
 from starlette.responses import Response
 
 from plantops.db.session import UnitOfWork
-from plantops.errors import NotFoundError, PlantOpsError
+from plantops.errors import NotFoundError, PlantOpsError, ValidationError
 from plantops.services.access import Permission
 from plantops.services.access.jobs import Output
-from plantops.services.scheduling import queries, runs
+from plantops.services.scheduling import dispatch, lateness, moves, queries, runs, worktime
+from plantops.services.scheduling.queries import OperationView, RunView, WorkCenterSequence
 from plantops.services.scheduling.runs import NoScheduleError, ScheduleRequest, ScheduleSummary
+from plantops.services.scheduling.worktime import NonWorking
+from plantops.vocabulary import ScheduledOrderSource
 from plantops.web import charts, forms
 from plantops.web.auth import User, plant, require
 from plantops.web.jobs import Job, JobBoard, Progress
@@ -44,6 +50,21 @@ DOWN_LABELS = {
 }
 #: The rush order form's fields and their labels.
 RUSH_LABELS = {"item": "Item", "quantity": "Quantity", "due": "Due", "time_limit": "Search for (s)"}
+#: The move form's fields (the service's names for them) and their labels.
+MOVE_LABELS = {
+    "order": "Order",
+    "step": "Step",
+    "start": "New start (site time)",
+    "unit": "Unit (1 = first)",
+    "time_limit": "Search for (s)",
+}
+#: The dispatch list's choice of day and shift, and their labels.
+DISPATCH_LABELS = {"date": "Day", "shift": "Shift (blank: the whole day)"}
+#: Where a bar of the Gantt chart leads: its order's record page.
+ORDER_PAGES = {
+    ScheduledOrderSource.WORK_ORDER: "/records/work_orders/",
+    ScheduledOrderSource.PLANNED_ORDER: "/mrp/orders/",
+}
 
 
 def _jobs(request: Request) -> JobBoard:
@@ -64,7 +85,9 @@ def schedule_page(request: Request, view: str = "resources", work_center: str = 
     shown = [s for s in every if s.work_center == work_center] if work_center else every
     if work_center and not shown:
         raise NotFoundError("work center", work_center)
-    late = queries.late_orders(uow())
+    by_order = view == "orders"
+    user: User | None = getattr(request.state, "user", None)
+    movable = not by_order and user is not None and user.may(Permission.SCHEDULE.value)
     return render(
         request,
         "schedule/index.html",
@@ -74,12 +97,92 @@ def schedule_page(request: Request, view: str = "resources", work_center: str = 
         views=VIEWS,
         work_center=work_center,
         centers=every,
-        gantt=charts.gantt(shown, now, by_order=view == "orders"),
+        gantt=gantt(request, run, shown, now, by_order=by_order, movable=movable),
         load_chart=charts.work_center_load(every),
-        late=late,
+        late=lateness.why_late(uow()),
         operations=sum(len(s.operations) for s in shown),
         **_disruption_forms(),
     )
+
+
+def gantt(
+    request: Request,
+    run: RunView,
+    sequences: list[WorkCenterSequence],
+    now: dt.datetime,
+    *,
+    by_order: bool,
+    movable: bool,
+) -> dict[str, Any]:
+    """Lanes, bars and shading for the Gantt chart (drawn by ``ganttOption`` in ``plantops.js``): a lane
+    per work center unit, each with its non-working time and downtimes shaded, or a lane per order in
+    the order they start; a setup is a bar of its own right before its operation. A bar links to its
+    order's record page and, where ``movable``, carries what a move of its operation needs."""
+    root = str(request.scope.get("root_path", "")).rstrip("/")
+    units = {s.work_center: s.units for s in sequences}
+    operations = sorted((op for s in sequences for op in s.operations), key=lambda op: op.starts_at)
+
+    def unit_lane(work_center: str, unit: int) -> str:
+        return work_center if units[work_center] == 1 else f"{work_center} #{unit + 1}"
+
+    if by_order:
+        lanes = list(dict.fromkeys(op.order for op in operations))
+        places: list[dict[str, Any] | None] = [None] * len(lanes)
+    else:
+        lanes = [unit_lane(s.work_center, unit) for s in sequences for unit in range(s.units)]
+        places = [{"work_center": s.work_center, "unit": unit + 1} for s in sequences for unit in range(s.units)]
+    lane_index = {name: n for n, name in enumerate(lanes)}
+    bars = []
+    for op in operations:
+        lane = lane_index[op.order if by_order else unit_lane(op.work_center, min(op.unit, units[op.work_center] - 1))]
+        bar = _bar(root, op, units[op.work_center], movable)
+        if op.setup_minutes:
+            setup_start = op.starts_at - dt.timedelta(minutes=op.setup_minutes)
+            bars.append(bar | {"lane": lane, "start": _ms(setup_start), "end": _ms(op.starts_at), "kind": "setup"})
+            bars[-1] |= {"label": f"setup for {bar['label']}", "movable": False}
+        bars.append(bar | {"lane": lane, "start": _ms(op.starts_at), "end": _ms(op.ends_at), "kind": "run"})
+    shading: list[dict[str, Any]] = []
+    if not by_order and sequences:
+        start = min([run.horizon_start, *(op.starts_at for op in operations)])
+        end = max([run.horizon_end, *(op.ends_at for op in operations)])
+        spans = worktime.non_working_time(plant(request).uow(), [s.work_center for s in sequences], start, end)
+        shading = [
+            _shade(lane_index[unit_lane(span.work_center, unit)], span)
+            for span in spans
+            for unit in range(units[span.work_center])
+        ]
+    return {"lanes": lanes, "places": places, "bars": bars, "shading": shading, "now": _ms(now), "movable": movable}
+
+
+def _bar(root: str, op: OperationView, units: int, movable: bool) -> dict[str, Any]:
+    """What a bar of ``op`` shows in its tooltip and label, where it links, and what moves it."""
+    details = {
+        "item": op.item,
+        "work center": op.work_center + (f" unit {op.unit + 1}" if units > 1 else ""),
+        "setup before": f"{op.setup_minutes} min",
+    }
+    if op.critical:
+        details["critical path"] = "yes"
+    if op.frozen:
+        details["started"] = "stays where it is"
+    return {
+        "late": op.late,
+        "label": f"{op.order} · {op.sequence} {op.name}",
+        "order": op.order,
+        "sequence": op.sequence,
+        "work_center": op.work_center,
+        "url": f"{root}{ORDER_PAGES[op.source]}{quote(op.order, safe='')}",
+        "movable": movable and not op.frozen,
+        "details": details,
+    }
+
+
+def _shade(lane: int, span: NonWorking) -> dict[str, Any]:
+    return {"lane": lane, "start": _ms(span.starts_at), "end": _ms(span.ends_at), "down": span.down}
+
+
+def _ms(moment: dt.datetime) -> int:
+    return int(moment.timestamp() * 1000)
 
 
 def _disruption_forms() -> dict[str, Any]:
@@ -91,6 +194,8 @@ def _disruption_forms() -> dict[str, Any]:
         "down_labels": DOWN_LABELS,
         "rush_form": dict.fromkeys(RUSH_LABELS, "") | {"time_limit": DEFAULT_TIME_LIMIT},
         "rush_labels": RUSH_LABELS,
+        "move_form": dict.fromkeys(MOVE_LABELS, "") | {"time_limit": DEFAULT_TIME_LIMIT},
+        "move_labels": MOVE_LABELS,
     }
 
 
@@ -233,6 +338,110 @@ def add_rush_order(
             run_by=user.username,
             progress=progress,
         ),
+    )
+
+
+@router.post("/moves")
+def move_operation(
+    request: Request,
+    user: Annotated[User, Depends(require(Permission.SCHEDULE))],
+    order: Annotated[str, Form()] = "",
+    step: Annotated[str, Form()] = "",
+    start: Annotated[str, Form()] = "",
+    unit: Annotated[str, Form()] = "",
+    time_limit: Annotated[str, Form()] = DEFAULT_TIME_LIMIT,
+) -> Response:
+    """Pin step ``step`` of ``order`` at ``start`` (its site's time unless it names a zone) on ``unit`` of its
+    work center, and repair the schedule around it (what a drag in the Gantt chart submits).
+
+    What the move's checks refuse brings the form back as typed, with the error beside its field, and
+    starts nothing."""
+    typed = {
+        "order": order.strip(),
+        "step": step.strip(),
+        "start": start.strip(),
+        "unit": unit.strip(),
+        "time_limit": time_limit.strip(),
+    }
+    code = typed["order"]
+    try:
+        if not code:
+            raise ValidationError("move", "order", "is required")
+        sequence = forms.integer("move", "step", step, 0, user.locale)
+        starts_at = forms.moment("move", "start", start)
+        on_unit = forms.integer("move", "unit", unit, 0, user.locale) if typed["unit"] else None
+        limit = float(forms.decimal("move", "time_limit", time_limit, user.locale))
+        now = dt.datetime.now(dt.UTC)
+        moves.check_move(
+            plant(request).uow(), code, sequence, starts_at=starts_at, unit=on_unit, now=now, time_limit_s=limit
+        )
+    except PlantOpsError as error:
+        errors = forms.place(error, typed, MOVE_LABELS)
+        return forms.refused(request, "schedule/move_form.html", "#op-move-form", typed, errors, MOVE_LABELS)
+    form = {"order": code, "step": sequence, "starts_at": starts_at, "unit": on_unit, "time_limit_s": limit}
+    return _start(
+        request,
+        user,
+        f"Repair after moving {code}/{sequence}",
+        form,
+        lambda uow, progress: moves.move_operation(
+            uow,
+            code,
+            sequence,
+            starts_at=starts_at,
+            unit=on_unit,
+            now=dt.datetime.now(dt.UTC),
+            time_limit_s=limit,
+            run_by=user.username,
+            progress=progress,
+        ),
+    )
+
+
+@router.post("/undo")
+def undo_move(request: Request, user: Annotated[User, Depends(require(Permission.SCHEDULE))]) -> Response:
+    """Undo the last move at once: the schedule before it is in force again."""
+    try:
+        undone = moves.undo_move(plant(request).uow(), run_by=user.username)
+    except PlantOpsError as error:
+        return render(request, "schedule/undone.html", undone=None, error=str(error))
+    response = render(request, "schedule/undone.html", undone=undone, error=None)
+    response.headers["HX-Trigger"] = "schedule-changed"
+    return response
+
+
+@router.get("/dispatch/{work_center}")
+def dispatch_page(request: Request, work_center: str, date: str = "", shift: str = "") -> Response:
+    """A work center's dispatch list for a day (default: today in its site) or one shift of it, to print.
+
+    A day or shift the list cannot be made for shows the choice again with the error beside its field."""
+    typed = {"date": date.strip(), "shift": shift.strip()}
+    try:
+        day = forms.date("dispatch list", "date", date) or dt.date.today()
+        listing = dispatch.dispatch_list(plant(request).uow(), work_center, day=day, shift=typed["shift"] or None)
+    except NotFoundError:
+        raise
+    except PlantOpsError as error:
+        errors = forms.place(error, typed, DISPATCH_LABELS)
+        return render(
+            request,
+            "schedule/dispatch.html",
+            422,
+            listing=None,
+            work_center=work_center,
+            form=typed,
+            errors=errors,
+            labels=DISPATCH_LABELS,
+        )
+    typed |= {"date": day.isoformat(), "shift": listing.shift}
+    return render(
+        request,
+        "schedule/dispatch.html",
+        listing=listing,
+        work_center=work_center,
+        form=typed,
+        errors={},
+        labels=DISPATCH_LABELS,
     )
 
 

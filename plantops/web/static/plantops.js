@@ -71,29 +71,120 @@
     });
   }
 
-  /* A Gantt chart: one row per lane (a resource or an order), a bar per operation or setup.
-   * data = {lanes: [name...], bars: [{lane, start, end, kind: "run"|"setup", late, label, details: {..}}],
-   *         now: ms, title} with times in epoch milliseconds. */
+  /* A Gantt chart: one row per lane (a work center unit or an order), a bar per operation or setup,
+   * and behind the bars each unit's non-working time (grey) and downtimes (red).
+   * data = {lanes: [name...], places: [{work_center, unit} | null per lane],
+   *         bars: [{lane, start, end, kind: "run"|"setup", late, label, order, sequence, work_center, url,
+   *                 movable, details: {..}}],
+   *         shading: [{lane, start, end, down}], now: ms, movable} with times in epoch milliseconds.
+   * A bar shows its order number where it has room; a click opens its order's page; dragging a movable
+   * bar to another time (or unit of its work center) fills the move form (#op-move-form) and submits it. */
+  var GANTT_SNAP_MS = 15 * 60 * 1000;  // a dragged start snaps to the quarter hour
+  var GANTT_WEEKDAYS = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"];
+
+  function ganttTime(ms) {
+    var d = new Date(ms);
+    return GANTT_WEEKDAYS[d.getDay()] + " " + pad(d.getDate()) + "." + pad(d.getMonth() + 1) + ". " + pad(d.getHours()) + ":" + pad(d.getMinutes());
+  }
+
+  /* A local ISO time with the browser's offset, e.g. 2026-12-08T06:00+01:00, as the move form reads it. */
+  function ganttIso(ms) {
+    var d = new Date(ms);
+    var offset = -d.getTimezoneOffset();
+    var sign = offset < 0 ? "-" : "+";
+    offset = Math.abs(offset);
+    return d.getFullYear() + "-" + pad(d.getMonth() + 1) + "-" + pad(d.getDate()) + "T" + pad(d.getHours()) + ":" +
+      pad(d.getMinutes()) + sign + pad(Math.floor(offset / 60)) + ":" + pad(offset % 60);
+  }
+
+  function ganttSubmitMove(bar, start, place) {
+    var form = document.getElementById("op-move-form");
+    if (!form) return;
+    form.querySelector('[name="order"]').value = bar.order;
+    form.querySelector('[name="step"]').value = bar.sequence;
+    form.querySelector('[name="start"]').value = ganttIso(start);
+    form.querySelector('[name="unit"]').value = place && place.work_center === bar.work_center ? place.unit : "";
+    form.requestSubmit();
+  }
+
+  /* Clicks and drags on the bars of the chart drawn on `zr` (bound once per chart). */
+  function ganttPointer(zr, data) {
+    if (zr.plantopsGantt) return;
+    zr.plantopsGantt = true;
+    var chart = echarts.getInstanceByDom(zr.dom);
+    if (!chart) return;
+    var drag = null;
+    var ghost = null;
+    function dropAt(held, event) {
+      var x = chart.convertToPixel({ seriesIndex: 0 }, [held.bar.start, held.bar.lane])[0] + event.offsetX - held.x;
+      var point = chart.convertFromPixel({ seriesIndex: 0 }, [x, event.offsetY]);
+      var lane = Math.max(0, Math.min(data.lanes.length - 1, Math.round(point[1])));
+      return { start: Math.round(point[0] / GANTT_SNAP_MS) * GANTT_SNAP_MS, lane: lane };
+    }
+    chart.on("mousedown", { seriesIndex: 0 }, function (p) {
+      var bar = p.data && p.data.bar;
+      if (bar) drag = { bar: bar, x: p.event.offsetX, y: p.event.offsetY, moved: false };
+    });
+    zr.on("mousemove", function (event) {
+      if (!drag || !drag.bar.movable) return;
+      if (!drag.moved && Math.abs(event.offsetX - drag.x) + Math.abs(event.offsetY - drag.y) < 5) return;
+      drag.moved = true;
+      var target = dropAt(drag, event);
+      var from = chart.convertToPixel({ seriesIndex: 0 }, [target.start, target.lane]);
+      var to = chart.convertToPixel({ seriesIndex: 0 }, [target.start + drag.bar.end - drag.bar.start, target.lane]);
+      var height = chart.convertToPixel({ seriesIndex: 0 }, [target.start, 1])[1] - chart.convertToPixel({ seriesIndex: 0 }, [target.start, 0])[1];
+      var shape = { x: from[0], y: from[1] - Math.abs(height) * 0.35, width: Math.max(to[0] - from[0], 2), height: Math.abs(height) * 0.7 };
+      if (!ghost) {
+        ghost = new echarts.graphic.Rect({ shape: shape, silent: true, z: 1000,
+          style: { fill: "rgba(15, 108, 189, 0.25)", stroke: "#0f6cbd", lineWidth: 1.5, lineDash: [4, 3] } });
+        zr.add(ghost);
+      } else {
+        ghost.setShape(shape);
+      }
+    });
+    zr.on("mouseup", function (event) {
+      if (!drag) return;
+      var done = drag;
+      drag = null;
+      if (ghost) { zr.remove(ghost); ghost = null; }
+      if (!done.moved) {
+        if (done.bar.url) window.location.assign(done.bar.url);
+        return;
+      }
+      var target = dropAt(done, event);
+      ganttSubmitMove(done.bar, target.start, data.places[target.lane]);
+    });
+  }
+
   function ganttOption(data) {
     var rows = data.bars.map(function (b) {
       return { value: [b.lane, b.start, b.end, b.kind, b.late ? 1 : 0], bar: b };
     });
-    function renderItem(params, api) {
+    var shades = (data.shading || []).map(function (s) {
+      return { value: [s.lane, s.start, s.end, s.down ? 1 : 0] };
+    });
+    function box(params, api, share) {
       var lane = api.value(0);
       var start = api.coord([api.value(1), lane]);
       var end = api.coord([api.value(2), lane]);
-      var height = api.size([0, 1])[1] * (api.value(3) === "setup" ? 0.45 : 0.7);
-      var rect = echarts.graphic.clipRectByRect(
+      var height = api.size([0, 1])[1] * share;
+      return echarts.graphic.clipRectByRect(
         { x: start[0], y: start[1] - height / 2, width: Math.max(end[0] - start[0], 1), height: height },
         { x: params.coordSys.x, y: params.coordSys.y, width: params.coordSys.width, height: params.coordSys.height }
       );
-      if (!rect) return null;
+    }
+    function renderItem(params, api) {
+      if (api.getZr) ganttPointer(api.getZr(), data);
       var setup = api.value(3) === "setup";
+      var rect = box(params, api, setup ? 0.45 : 0.7);
+      if (!rect) return null;
       var late = api.value(4) === 1;
-      return {
+      var bar = data.bars[params.dataIndex];
+      var shape = {
         type: "rect",
         transition: ["shape"],
         shape: rect,
+        cursor: bar.movable ? "move" : "pointer",
         style: {
           fill: setup ? "#f2c14e" : late ? "#d64545" : "#2f7fd0",
           stroke: late ? "#8e1b1b" : setup ? "#b8860b" : "#1b5a99",
@@ -101,39 +192,64 @@
           opacity: setup ? 0.85 : 0.95,
         },
       };
+      var label = bar.order;
+      if (setup || rect.width < label.length * 6.5 + 8 || rect.height < 11) return shape;
+      return {
+        type: "group",
+        children: [shape, {
+          type: "text", silent: true,
+          style: { text: label, x: rect.x + 4, y: rect.y + rect.height / 2, verticalAlign: "middle",
+            fill: "#fff", font: "600 11px sans-serif" },
+        }],
+      };
+    }
+    function renderShade(params, api) {
+      var rect = box(params, api, 1);
+      if (!rect) return null;
+      var down = api.value(3) === 1;
+      return { type: "rect", shape: rect, silent: true,
+        style: { fill: down ? "rgba(214, 69, 69, 0.22)" : "rgba(93, 107, 122, 0.13)" } };
     }
     return {
       animation: false,
-      grid: { left: 150, right: 30, top: 40, bottom: 70 },
-      legend: { top: 5, data: ["operation", "late operation", "setup"], selectedMode: false },
+      grid: { left: 150, right: 30, top: 58, bottom: 70 },
+      legend: { top: 5, data: ["operation", "late operation", "setup", "not working", "down"], selectedMode: false },
       tooltip: {
         confine: true,
         formatter: function (p) {
-          var b = p.data.bar;
+          var b = p.data && p.data.bar;
+          if (!b) return "";
           var html = "<b>" + escapeHtml(b.label) + "</b><br>" + when(b.start) + " → " + when(b.end);
           Object.keys(b.details || {}).forEach(function (key) {
             html += "<br>" + escapeHtml(key) + ": " + escapeHtml(b.details[key]);
           });
           if (b.late) html += '<br><span style="color:#c62828">late</span>';
+          html += '<br><span style="color:#5d6b7a">click: open the order' + (b.movable ? "; drag: move" : "") + "</span>";
           return html;
         },
       },
       dataZoom: [
         { type: "slider", xAxisIndex: 0, filterMode: "weakFilter", bottom: 15, height: 22 },
-        { type: "inside", xAxisIndex: 0, filterMode: "weakFilter" },
+        { type: "inside", xAxisIndex: 0, filterMode: "weakFilter", moveOnMouseMove: !data.movable },
         { type: "slider", yAxisIndex: 0, filterMode: "weakFilter", right: 5, width: 14, show: data.lanes.length > 14 },
-        { type: "inside", yAxisIndex: 0, filterMode: "weakFilter", zoomOnMouseWheel: false, moveOnMouseWheel: true },
+        { type: "inside", yAxisIndex: 0, filterMode: "weakFilter", zoomOnMouseWheel: false, moveOnMouseWheel: true,
+          moveOnMouseMove: !data.movable },
       ],
-      xAxis: { type: "time", position: "top", splitLine: { show: true, lineStyle: { color: "#eef1f5" } } },
+      xAxis: { type: "time", position: "top", splitLine: { show: true, lineStyle: { color: "#eef1f5" } },
+        axisLabel: { formatter: ganttTime, hideOverlap: true } },
       yAxis: { type: "category", data: data.lanes, inverse: true, axisLabel: { width: 135, overflow: "truncate" } },
       series: [
-        { name: "operation", type: "custom", renderItem: renderItem, encode: { x: [1, 2], y: 0 }, data: rows,
+        { name: "operation", type: "custom", renderItem: renderItem, encode: { x: [1, 2], y: 0 }, data: rows, z: 3,
           markLine: data.now ? { silent: true, symbol: "none", lineStyle: { color: "#5d6b7a", type: "dashed" },
             label: { formatter: "now" }, data: [{ xAxis: data.now }] } : undefined },
+        { name: "not working", type: "custom", renderItem: renderShade, encode: { x: [1, 2], y: 0 }, data: shades,
+          silent: true, z: 1, tooltip: { show: false }, itemStyle: { color: "rgba(93, 107, 122, 0.35)" } },
         { name: "late operation", type: "custom", renderItem: function () { return null; }, data: [],
           itemStyle: { color: "#d64545" } },
         { name: "setup", type: "custom", renderItem: function () { return null; }, data: [],
           itemStyle: { color: "#f2c14e" } },
+        { name: "down", type: "custom", renderItem: function () { return null; }, data: [],
+          itemStyle: { color: "rgba(214, 69, 69, 0.5)" } },
       ],
     };
   }
@@ -228,6 +344,12 @@
     var open = button.dataset.open === "true";
     tree.querySelectorAll("details").forEach(function (d) { d.open = open; });
   });
+
+  /* ---- Print: <button data-print> prints the page (dispatch lists); inline scripts are not allowed. ---- */
+  document.addEventListener("click", function (event) {
+    if (event.target.closest("[data-print]")) window.print();
+  });
+  /* ---- end of print ---- */
 
   if (window.htmx) {
     htmx.onLoad(drawCharts);
