@@ -25,10 +25,15 @@ BY_KEY = "by-key"
 
 def sheet_link(sheet: str, *key: Any) -> str:
     """The address (below the app's root) of the record of ``sheet`` whose key is ``key``."""
-    parts = [str(getattr(part, "value", part)) for part in key]
     own = OWN_PAGES.get(sheet)
     if own is not None:
-        return own.format(quote(parts[0], safe=""))
+        return own.format(quote(str(getattr(key[0], "value", key[0])), safe=""))
+    return record_link(sheet, *key)
+
+
+def record_link(sheet: str, *key: Any) -> str:
+    """The address of the generic record page (details, lines, history, related; edit) of a record."""
+    parts = [str(getattr(part, "value", part)) for part in key]
     known = SHEETS_BY_NAME.get(sheet)
     if known is not None and len(known.key) > 1:
         return f"/records/{sheet}/{BY_KEY}?{urlencode([('part', part) for part in parts])}"

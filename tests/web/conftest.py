@@ -39,7 +39,7 @@ CHROMIUM = Path("/usr/bin/chromium")
 ARTIFACTS = Path(__file__).parent / "artifacts"
 PASSWORD = "demo-password-1"
 #: One user per role the tests act as.
-USERS = {"planner": "planner", "operator": "operator", "viewer": "viewer"}
+USERS = {"planner": "planner", "operator": "operator", "viewer": "viewer", "buyer": "buyer"}
 VIEWPORT = {"width": 1366, "height": 900}
 
 Login = Callable[..., None]

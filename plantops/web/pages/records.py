@@ -34,7 +34,7 @@ from plantops.services.master_data.sheets import SHEETS, SHEETS_BY_NAME, Column,
 from plantops.services.master_data.values import BOOLEAN, DATE, INSTANT, INTEGER, NUMBER, TIME, Choice
 from plantops.web import forms, lists
 from plantops.web.auth import Forbidden, User, plant, require, work_as
-from plantops.web.links import BY_KEY, sheet_link
+from plantops.web.links import BY_KEY, record_link, sheet_link
 from plantops.web.templating import render
 
 router = APIRouter()
@@ -249,7 +249,7 @@ def _page(request: Request, sheet: Sheet, record: Record, tab: str, **context: A
         title=singular(sheet),
         record=record,
         key_text=key_text,
-        url=sheet_link(sheet.name, *key),
+        url=record_link(sheet.name, *key),
         tab=tab,
         has_lines=sheet.name in LINES,
         line_lists=line_lists,
@@ -358,7 +358,7 @@ def _form(
         sheet=sheet,
         title=singular(sheet),
         record=record,
-        url=sheet_link(sheet.name, *key) if record else f"/records/{sheet.name}/new",
+        url=record_link(sheet.name, *key) if record else f"/records/{sheet.name}/new",
         fields=_fields(sheet),
         form=typed,
         errors=errors,
@@ -427,7 +427,7 @@ def _shown_values(sheet: Sheet, record: Record, user: User) -> dict[str, str]:
 
 def _to_record(request: Request, sheet: Sheet, record: Record, done: str) -> Response:
     key = [record.values[name] for name in sheet.key]
-    target = sheet_link(sheet.name, *key)
+    target = record_link(sheet.name, *key)
     joiner = "&" if "?" in target else "?"
     return RedirectResponse(f"{_root(request)}{target}{joiner}{done}=1", status_code=303)
 
