@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping
+from decimal import Decimal
 from typing import Annotated, Any
 from urllib.parse import quote, urlencode
 
@@ -46,17 +47,15 @@ COLUMNS = (
     lists.Column("item", "Item", link="items"),
     lists.Column("site", "Site", link="sites"),
     lists.Column("abc_class", "ABC"),
-    lists.Column("xyz_class", "XYZ"),
-    lists.Column("distribution", "Demand law", shown="words"),
     lists.Column("service_target", "Target", NUMBER, shown="percent"),
-    lists.Column("demand_mean", "Demand a week", NUMBER),
+    lists.Column("demand_mean", "Demand/wk", NUMBER),
     lists.Column("safety_stock", "Safety stock", NUMBER),
-    lists.Column("reorder_point", "Reorder point", NUMBER),
-    lists.Column("order_quantity", "Order quantity", NUMBER),
-    lists.Column("order_up_to", "Order up to", NUMBER),
-    lists.Column("expected_cost", "Cost a year", NUMBER, shown="money"),
-    lists.Column("expected_cycle_service", "Cycle service", NUMBER, shown="percent"),
-    lists.Column("expected_fill_rate", "Fill rate", NUMBER, shown="percent"),
+    lists.Column("reorder_point", "Reorder pt", NUMBER),
+    lists.Column("order_quantity", "Order qty", NUMBER),
+    lists.Column("order_up_to", "Up to", NUMBER),
+    lists.Column("expected_cost", "Cost/yr", NUMBER, shown="money"),
+    lists.Column("expected_cycle_service", "CSL", NUMBER, shown="percent"),
+    lists.Column("expected_fill_rate", "Fill", NUMBER, shown="percent"),
     lists.Column("applied", "Applied", BOOLEAN),
 )
 
@@ -98,6 +97,7 @@ def _fetch(uow: UnitOfWork, query: lists.Query, offset: int, limit: int) -> list
 
 
 def _row(run: RunView, view: LineView) -> dict[str, Any]:
+    """A line as the list shows it: quantities to the decimals of the item's unit, demand to one."""
     line = view.line
     return {
         "run": run.number,
@@ -107,16 +107,20 @@ def _row(run: RunView, view: LineView) -> dict[str, Any]:
         "xyz_class": line.xyz_class,
         "distribution": line.distribution,
         "service_target": line.service_target,
-        "demand_mean": line.demand_mean,
-        "safety_stock": line.safety_stock,
-        "reorder_point": line.reorder_point,
-        "order_quantity": line.order_quantity,
-        "order_up_to": line.order_up_to,
+        "demand_mean": _rounded(line.demand_mean, 1),
+        "safety_stock": _rounded(line.safety_stock, view.decimals),
+        "reorder_point": _rounded(line.reorder_point, view.decimals),
+        "order_quantity": _rounded(line.order_quantity, view.decimals),
+        "order_up_to": _rounded(line.order_up_to, view.decimals),
         "expected_cost": line.expected_cost,
         "expected_cycle_service": line.expected_cycle_service,
         "expected_fill_rate": line.expected_fill_rate,
         "applied": view.applied,
     }
+
+
+def _rounded(value: Decimal | None, places: int) -> Decimal | None:
+    return None if value is None else value.quantize(Decimal(1).scaleb(-places))
 
 
 @router.get("")
@@ -179,7 +183,7 @@ def apply_run(
         if isinstance(error, ValidationError) and error.field == "items":
             error = ValidationError(error.record, "apply_items", error.reason)
         return _page(request, _run_form(), {}, apply_form=typed, apply_errors=_apply_errors(error, typed), status=400)
-    done = {"applied": len(changes), "run": number}
+    done = {"applied_items": len(changes), "applied_from": number}
     return RedirectResponse(f"{_root(request)}/policies?{urlencode(done)}", status_code=303)
 
 

@@ -29,7 +29,7 @@ from plantops.web.templating import render
 router = APIRouter(prefix="/stock")
 
 #: Rows of the production form: components consumed, outputs put away.
-CONSUMED_ROWS = 4
+CONSUMED_ROWS = 3
 PRODUCED_ROWS = 3
 #: The columns of a row of the production form, and their labels.
 ROW_LABELS = {"item": "Item", "location": "Location", "lot": "Lot", "quantity": "Quantity", "expiry": "Expiry"}
