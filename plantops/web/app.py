@@ -157,12 +157,14 @@ def _signed_in_user(request: Request) -> None:
 
 
 def _labels(request: Request) -> dict[str, str]:
-    """The labels of the query and path parameters of the page asked for (each parameter's title)."""
+    """The labels of the query and path parameters of the page asked for (each parameter's title,
+    and the labels a list gave its own)."""
+    given: dict[str, str] = getattr(request.state, "labels", {})  # a list's parameters (plantops.web.lists)
     route = request.scope.get("route")
     if not isinstance(route, APIRoute):
-        return {}
+        return given
     parameters = (*route.dependant.query_params, *route.dependant.path_params)
-    return {p.alias: p.field_info.title for p in parameters if p.field_info.title}
+    return {**given, **{p.alias: p.field_info.title for p in parameters if p.field_info.title}}
 
 
 def _reason(problem: Mapping[str, Any]) -> str:

@@ -144,6 +144,13 @@ class ListView:
 def read_query(request: Request, view: ListView) -> Query:
     """The query string of ``request`` as what ``view`` shows; a bad value is a ValidationError
     naming the parameter and the reason."""
+    request.state.labels = {  # an error names the parameter by its label (see plantops.web.app)
+        "q": "Search",
+        "sort": "Sort",
+        "page": "Page",
+        "size": "Rows",
+        **{chosen.name: chosen.label for chosen in view.filters},
+    }
     params = request.query_params
     filters = {}
     for chosen in view.filters:
@@ -178,8 +185,10 @@ def _whole(view: ListView, text: str, name: str, low: int, high: int, default: i
         value = int(text)
     except ValueError:
         raise ValidationError(view.name, name, f"{text!r} is not a whole number") from None
-    if not low <= value <= high:
-        raise ValidationError(view.name, name, f"must be {low} to {high:,}, not {value}")
+    if value < low:
+        raise ValidationError(view.name, name, f"must be at least {low}")
+    if value > high:
+        raise ValidationError(view.name, name, f"must be at most {high:,}")
     return value
 
 

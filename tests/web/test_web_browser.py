@@ -53,14 +53,14 @@ def test_dashboard_shows_stock_value_late_demand_and_charts(page: Page, login: L
 def test_items_filter_by_type_search_by_name_and_open_by_code(page: Page, login: Login) -> None:
     login("viewer", "/items")
 
-    page.select_option("#i-item_type", "finished_good")
+    page.select_option("#items-item_type", "finished_good")
     page.get_by_role("button", name="Filter").click()
 
     types = page.locator("#items tbody tr td:nth-child(3)")
     expect(types.first).to_have_text("finished good")
     assert set(types.all_text_contents()) == {"finished good"}
     page.goto("/items")
-    page.fill("#i-search", "city")
+    page.fill("#items-q", "city")
     page.get_by_role("button", name="Filter").click()
     codes = page.locator("#items tbody tr td:first-child")
     expect(codes.first).to_contain_text("CITY")

@@ -4,67 +4,54 @@ BOM tree, where it is used and its routing."""
 from __future__ import annotations
 
 from typing import Annotated
-from urllib.parse import quote, urlencode
+from urllib.parse import quote
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import RedirectResponse
 from starlette.responses import Response
 
+from plantops.services.access import Permission
 from plantops.services.catalog import describe_item
-from plantops.services.master_data.records import list_records
-from plantops.vocabulary import AbcClass, ItemType, Procurement
+from plantops.web import lists
 from plantops.web.auth import plant
-from plantops.web.forms import PageNumber
 from plantops.web.templating import render
 
 router = APIRouter(prefix="/items")
 
-PAGE_SIZE = 50
-#: The columns items can be narrowed down by: their label and the words each takes.
-FILTERS = {
-    "item_type": ("Type", ItemType),
-    "procurement": ("Procurement", Procurement),
-    "abc_class": ("ABC class", AbcClass),
-}
+#: The catalog as a list: the columns a planner scans, filters on the closed words and the family.
+ITEMS = lists.sheet_view(
+    "items",
+    path="/items",
+    title="Items",
+    columns=(
+        "code",
+        "name",
+        "item_type",
+        "procurement",
+        "family",
+        "unit",
+        "abc_class",
+        "lead_time_days",
+        "standard_cost",
+    ),
+    labels={"item_type": "Type", "abc_class": "ABC", "lead_time_days": "Lead time (days)"},
+    filters=("item_type", "procurement", "abc_class", "family"),
+)
 
 
 @router.get("")
-def items_page(
-    request: Request,
-    code: Annotated[str, Query(title="Open item by code")] = "",
-    item_type: Annotated[str, Query(title=FILTERS["item_type"][0])] = "",
-    procurement: Annotated[str, Query(title=FILTERS["procurement"][0])] = "",
-    abc_class: Annotated[str, Query(title=FILTERS["abc_class"][0])] = "",
-    family: Annotated[str, Query(title="Family")] = "",
-    search: Annotated[str, Query(title="Search")] = "",
-    page: PageNumber = 1,
-) -> Response:
-    """The catalog a page at a time, searched by code or name and filtered; a code typed in opens that item's page."""
+def items_page(request: Request, code: Annotated[str, Query(title="Open item by code")] = "") -> Response:
+    """The catalog a page at a time, searched by code or name, filtered, sorted and exported; a code
+    typed in opens that item's page."""
     if code.strip():
         return RedirectResponse(f"{request.scope.get('root_path', '')}/items/{quote(code.strip())}", status_code=303)
-    chosen = {"item_type": item_type, "procurement": procurement, "abc_class": abc_class, "family": family.strip()}
-    search = search.strip()
-    found = list_records(
-        plant(request).uow(),
-        "items",
-        filters={name: value or None for name, value in chosen.items()},
-        search=search,
-        sort=["code"],
-        offset=(page - 1) * PAGE_SIZE,
-        limit=PAGE_SIZE,
-    )
-    return render(
-        request,
-        "items/index.html",
-        items=[r.values for r in found.records],
-        total=found.total,
-        page=page,
-        pages=max(1, -(-found.total // PAGE_SIZE)),
-        filters=chosen,
-        search=search,
-        query=urlencode({name: value for name, value in {**chosen, "search": search}.items() if value}),
-        choices=FILTERS,
-    )
+    may_add = request.state.user.may(Permission.MANAGE_MASTER_DATA.value)
+    return lists.show(request, ITEMS, "items/index.html", new_url="/records/items/new" if may_add else None)
+
+
+@router.get("/export.{fmt}")
+def items_export(request: Request, fmt: str) -> Response:
+    return lists.export(request, ITEMS, fmt)
 
 
 @router.get("/{code}")
