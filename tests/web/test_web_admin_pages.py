@@ -97,7 +97,7 @@ def test_planner_computes_policies_reads_one_explained_and_applies_it(
     both_sizes(page, "policy-explained")
 
     page.goto("/policies")
-    page.fill("#a-apply_items", top.item)
+    page.fill("#a-items", top.item)
     page.once("dialog", lambda dialog: dialog.accept())
     page.get_by_role("button", name=f"Apply {newest.number}").click()
     expect(page.locator("#applied")).to_contain_text("1 item updated")

@@ -42,7 +42,7 @@ RUN_LABELS = {
     "horizon_weeks": "Weeks of forecast",
 }
 #: The apply form's fields and their labels.
-APPLY_LABELS = {"apply_items": "Items (codes, comma-separated)", "lot_sizing": "Also write the order quantity"}
+APPLY_LABELS = {"items": "Items (codes, comma-separated)", "lot_sizing": "Also write the order quantity"}
 COLUMNS = (
     lists.Column("item", "Item", link="items"),
     lists.Column("site", "Site", link="sites"),
@@ -166,22 +166,20 @@ def apply_run(
     request: Request,
     user: Annotated[User, Depends(require(Permission.POLICY))],
     run: Annotated[str, Form()] = "",
-    apply_items: Annotated[str, Form()] = "",
+    items: Annotated[str, Form()] = "",
     lot_sizing: Annotated[str, Form()] = "",
 ) -> Response:
     """Write a run's policies into the items' planning parameters, all or nothing."""
-    typed = {"run": run.strip(), "apply_items": apply_items.strip(), "lot_sizing": lot_sizing}
+    typed = {"run": run.strip(), "items": items.strip(), "lot_sizing": lot_sizing}
     try:
         number, changes = apply.apply_policies(
             work_as(request, user),
-            items=_codes(typed["apply_items"]),
+            items=_codes(typed["items"]),
             run=typed["run"] or None,
             lot_sizing=bool(lot_sizing),
             applied_by=user.username,
         )
     except PlantOpsError as error:
-        if isinstance(error, ValidationError) and error.field == "items":
-            error = ValidationError(error.record, "apply_items", error.reason)
         return _page(request, _run_form(), {}, apply_form=typed, apply_errors=_apply_errors(error, typed), status=400)
     done = {"applied_items": len(changes), "applied_from": number}
     return RedirectResponse(f"{_root(request)}/policies?{urlencode(done)}", status_code=303)
@@ -229,8 +227,8 @@ def _policy_request(typed: Mapping[str, str], user: User) -> runs.PolicyRequest:
 def _apply_errors(error: PlantOpsError, typed: Mapping[str, str]) -> dict[str, str]:
     """An item the run has no policy of, or that exists nowhere, beside the items field."""
     placed = forms.place(error, typed, APPLY_LABELS)
-    if "form" in placed and typed["apply_items"] and not isinstance(error, apply.NoPolicyRunError):
-        return {"apply_items": str(error)}
+    if "form" in placed and typed["items"] and not isinstance(error, apply.NoPolicyRunError):
+        return {"items": str(error)}
     return placed
 
 
@@ -277,7 +275,7 @@ def _page(
         form=form,
         errors=errors,
         labels=RUN_LABELS,
-        apply_form=apply_form or {"run": "", "apply_items": "", "lot_sizing": "yes"},
+        apply_form=apply_form or {"run": "", "items": "", "lot_sizing": "yes"},
         apply_errors=apply_errors or {},
         apply_labels=APPLY_LABELS,
         explain_url=lambda row: (
