@@ -189,6 +189,67 @@ def plan_exceptions(
         return run.number, [ExceptionView(*row) for row in session.execute(query)]
 
 
+def exception_page(
+    uow: UnitOfWork,
+    *,
+    kind: PlanExceptionKind | None = None,
+    item: str | None = None,
+    documents: list[str] | None = None,
+    sort: tuple[str, ...] = (),
+    offset: int = 0,
+    limit: int = 100,
+) -> tuple[str, int, list[ExceptionView]]:
+    """A page of the plan's exception messages (of ``kind``, ``item``, naming one of ``documents``)
+    in the order ``sort`` names (see :data:`EXCEPTION_SORTS`); with the plan's number and how many match."""
+    with uow:
+        session = uow.session
+        run = run_in_force(session)
+        query = _exceptions_query(session, run, kind, item)
+        if documents is not None:
+            query = query.where(PlanException.document.in_(documents))
+        total = _count(session, query)
+        query = _sorted(query, sort, EXCEPTION_SORTS, "exceptions", PlanException.position)
+        rows = session.execute(query.offset(offset).limit(limit))
+        return run.number, total, [ExceptionView(*row) for row in rows]
+
+
+#: What a page of exceptions may be sorted by.
+EXCEPTION_SORTS: dict[str, Any] = {
+    "number": PlanException.position,
+    "date": PlanException.date,
+    "kind": PlanException.kind,
+    "item": Item.code,
+    "site": Site.code,
+    "document": PlanException.document,
+    "quantity": PlanException.quantity,
+    "need_date": PlanException.need_date,
+    "days_late": PlanException.days_late,
+    "demand": PlanException.demand,
+}
+
+
+def _sorted(query: Any, sort: tuple[str, ...], columns: dict[str, Any], record: str, last: Any) -> Any:
+    """``query`` ordered by ``sort`` (names of ``columns``, ``-`` first for descending), then by ``last``."""
+    order = []
+    for word in sort:
+        column = columns.get(word.removeprefix("-"))
+        if column is None:
+            raise ValidationError(record, "sort", f"no column {word!r} to sort by (known: {', '.join(columns)})")
+        order.append(column.desc() if word.startswith("-") else column.asc())
+    return query.order_by(None).order_by(*order, last) if order else query
+
+
+def exception_counts(uow: UnitOfWork) -> tuple[str, dict[str, int]]:
+    """How many exception messages of each kind the plan in force has; with its number."""
+    with uow:
+        session = uow.session
+        run = run_in_force(session)
+        counted = session.execute(
+            select(PlanException.kind, func.count()).where(PlanException.run_id == run.id).group_by(PlanException.kind)
+        )
+        return run.number, {kind.value: count for kind, count in counted}
+
+
 def count_plan_exceptions(uow: UnitOfWork, *, kind: PlanExceptionKind | None = None, item: str | None = None) -> int:
     """How many exception messages :func:`plan_exceptions` finds before its limit."""
     with uow:
@@ -270,6 +331,44 @@ def planned_orders(
         return run.number, [OrderView(*row) for row in session.execute(query)]
 
 
+def planned_order_page(
+    uow: UnitOfWork,
+    *,
+    item: str | None = None,
+    kind: Procurement | None = None,
+    status: PlannedOrderStatus | None = None,
+    sort: tuple[str, ...] = (),
+    offset: int = 0,
+    limit: int = 100,
+) -> tuple[str, int, list[OrderView]]:
+    """A page of the plan's planned orders in the order ``sort`` names (see :data:`ORDER_SORTS`;
+    by release date unless told); with the plan's number and how many match."""
+    with uow:
+        session = uow.session
+        run = run_in_force(session)
+        query = _orders_query(session, run, item, kind)
+        if status is not None:
+            query = query.where(PlannedOrder.status == status)
+        total = _count(session, query)
+        query = _sorted(query, sort, ORDER_SORTS, "planned orders", PlannedOrder.position)
+        rows = session.execute(query.offset(offset).limit(limit))
+        return run.number, total, [OrderView(*row) for row in rows]
+
+
+#: What a page of planned orders may be sorted by.
+ORDER_SORTS: dict[str, Any] = {
+    "number": PlannedOrder.position,
+    "item": Item.code,
+    "site": Site.code,
+    "kind": PlannedOrder.kind,
+    "quantity": PlannedOrder.quantity,
+    "release_date": PlannedOrder.release_date,
+    "due_date": PlannedOrder.due_date,
+    "status": PlannedOrder.status,
+    "supplier": Supplier.code,
+}
+
+
 def count_planned_orders(uow: UnitOfWork, *, item: str | None = None, kind: Procurement | None = None) -> int:
     """How many planned orders :func:`planned_orders` finds before its limit."""
     with uow:
@@ -333,6 +432,27 @@ def order_in_force(session: Session, number: str) -> tuple[PlanRun, PlannedOrder
 def order_view(session: Session, run_id: int, position: int) -> OrderView:
     row = session.execute(_order_query().where(PlannedOrder.run_id == run_id, PlannedOrder.position == position)).one()
     return OrderView(*row)
+
+
+def planned_order(uow: UnitOfWork, number: str) -> OrderView:
+    """Planned order ``number`` of the plan in force."""
+    with uow:
+        session = uow.session
+        run = run_in_force(session)
+        return order_view(session, run.id, position_of(session, run, number))
+
+
+def suppliers_of(uow: UnitOfWork, item: str) -> list[str]:
+    """The codes of the suppliers that supply ``item``, by rank."""
+    with uow:
+        session = uow.session
+        query = (
+            select(Supplier.code)
+            .join(SupplierItem, SupplierItem.supplier_id == Supplier.id)
+            .where(SupplierItem.item_id == item_ref(session, item).id)
+            .order_by(SupplierItem.rank, Supplier.code)
+        )
+        return list(session.scalars(query))
 
 
 def firm(uow: UnitOfWork, number: str) -> OrderView:

@@ -1,5 +1,7 @@
-"""MRP: start a plan and watch it run, the plan's orders and exceptions, an item's
-time-phased record; firm and release planned orders.
+"""MRP: start a plan and watch it run, the plan's orders and exceptions (shared lists: sorted,
+filtered, paged, exported), an item's time-phased record, a planned order's record page (change
+it, firm or release it, what it serves), a sales order's pegging down to every order serving it
+with what limits it; firm and release planned orders one by one or as selected, act on exceptions.
 
 Everything is read from and done through :mod:`plantops.services.planning`.
 """
@@ -7,7 +9,6 @@ Everything is read from and done through :mod:`plantops.services.planning`.
 from __future__ import annotations
 
 import datetime as dt
-from collections import Counter
 from dataclasses import asdict
 from typing import Annotated, Any
 from urllib.parse import quote
@@ -17,15 +18,16 @@ from fastapi.responses import RedirectResponse
 from starlette.responses import Response
 
 from plantops.db.session import UnitOfWork
-from plantops.errors import NotFoundError, PlantOpsError
+from plantops.errors import NotFoundError, PlantOpsError, ValidationError
 from plantops.services.access import Permission
 from plantops.services.access.jobs import Output
-from plantops.services.planning import queries
+from plantops.services.master_data.values import DATE, INTEGER, NUMBER
+from plantops.services.planning import actions, pegging, queries
 from plantops.services.planning.problem import PlanRequest
 from plantops.services.planning.queries import NoPlanError
 from plantops.services.planning.runs import PlanSummary, check_request, run_plan
-from plantops.vocabulary import PlanExceptionKind, Procurement
-from plantops.web import charts, forms
+from plantops.vocabulary import PlanExceptionKind, PlannedOrderStatus, Procurement
+from plantops.web import charts, forms, lists
 from plantops.web.auth import User, plant, require, work_as
 from plantops.web.jobs import Job, JobBoard, Progress
 from plantops.web.templating import render
@@ -57,30 +59,278 @@ def _jobs(request: Request) -> JobBoard:
     return board
 
 
+def _words(words: Any) -> tuple[tuple[str, str], ...]:
+    return tuple((w.value, w.value.replace("_", " ")) for w in words)
+
+
+def _order_row(view: queries.OrderView) -> lists.Row:
+    return {**vars(view), "supplier": view.supplier or view.source_site}
+
+
+def _order_rows(uow: UnitOfWork, query: lists.Query, offset: int, limit: int) -> lists.Rows:
+    chosen = query.filters
+    _, total, found = queries.planned_order_page(
+        uow,
+        item=chosen.get("item"),
+        kind=_choice(Procurement, chosen.get("kind", "")),
+        status=_choice(PlannedOrderStatus, chosen.get("status", "")),
+        sort=query.sort,
+        offset=offset,
+        limit=limit,
+    )
+    return lists.Rows(total, [_order_row(o) for o in found])
+
+
+ORDERS = lists.ListView(
+    name="planned-orders",
+    title="Planned orders",
+    path="/mrp",
+    columns=(
+        lists.Column("number", "Order", link="planned_orders"),
+        lists.Column("kind", "Kind", shown="words"),
+        lists.Column("item", "Item", link="items"),
+        lists.Column("site", "Site"),
+        lists.Column("quantity", "Quantity", NUMBER),
+        lists.Column("release_date", "Release", DATE),
+        lists.Column("due_date", "Due", DATE),
+        lists.Column("supplier", "From"),
+        lists.Column("status", "Status", shown="words"),
+    ),
+    fetch=_order_rows,
+    filters=(
+        lists.Filter("item", "Item", lookup="items"),
+        lists.Filter("kind", "Order kind", choices=_words(Procurement)),
+        lists.Filter("status", "Status", choices=_words(PlannedOrderStatus)),
+    ),
+    sort=("release_date", "item"),
+    searchable=False,
+    key=("number",),
+    selectable=True,
+)
+
+
+def _exception_row(view: queries.ExceptionView) -> lists.Row:
+    return {**vars(view), "number": view.number, "message": view.message, "actions": view.actions}
+
+
+def _exception_rows(uow: UnitOfWork, query: lists.Query, offset: int, limit: int) -> lists.Rows:
+    chosen = query.filters
+    _, total, found = queries.exception_page(
+        uow,
+        kind=_choice(PlanExceptionKind, chosen.get("kind", "")),
+        item=chosen.get("item"),
+        sort=query.sort,
+        offset=offset,
+        limit=limit,
+    )
+    return lists.Rows(total, [_exception_row(e) for e in found])
+
+
+EXCEPTIONS = lists.ListView(
+    name="plan-exceptions",
+    title="Exceptions",
+    path="/mrp/exceptions",
+    columns=(
+        lists.Column("number", "Exception"),
+        lists.Column("date", "Week of", DATE),
+        lists.Column("kind", "Kind", shown="words"),
+        lists.Column("item", "Item", link="items"),
+        lists.Column("site", "Site"),
+        lists.Column("document", "Order"),
+        lists.Column("demand", "Demand"),
+        lists.Column("days_late", "Days late", INTEGER),
+        lists.Column("message", "Message", sortable=False),
+    ),
+    fetch=_exception_rows,
+    filters=(
+        lists.Filter("kind", "Exception kind", choices=_words(PlanExceptionKind)),
+        lists.Filter("item", "Item", lookup="items"),
+    ),
+    searchable=False,
+    key=("number",),
+)
+
+
 @router.get("")
-def mrp_page(request: Request, kind: str = "", item: str = "", exception: str = "") -> Response:
-    uow = plant(request).uow
-    order_kind = _choice(Procurement, kind)
-    exception_kind = _choice(PlanExceptionKind, exception)
+def mrp_page(request: Request) -> Response:
+    return _mrp_page(request)
+
+
+def _mrp_page(request: Request, status: int = 200, **context: Any) -> Response:
+    """The MRP page: the plan form, the plan in force's exceptions by kind and its planned orders."""
     try:
-        run, orders = queries.planned_orders(uow(), kind=order_kind, item=item.strip() or None, limit=LIST_LIMIT)
-        _, exceptions = queries.plan_exceptions(uow(), kind=exception_kind, item=item.strip() or None, limit=LIST_LIMIT)
-        _, every = queries.plan_exceptions(uow())
+        run, counts = queries.exception_counts(plant(request).uow())
+        listing = lists.fetch(request, ORDERS, lists.read_query(request, ORDERS))
     except NoPlanError:
-        return render(request, "mrp/index.html", run=None, **_plan_form())
-    counts = Counter(e.kind.value for e in every)
+        return render(request, "mrp/index.html", status, run=None, **_plan_form(), **context)
     return render(
         request,
         "mrp/index.html",
+        status,
         run=run,
-        orders=orders,
-        exceptions=exceptions,
+        listing=listing,
         exception_counts=sorted(counts.items()),
-        filters={"kind": kind, "item": item.strip(), "exception": exception},
-        kinds=list(Procurement),
-        exception_kinds=list(PlanExceptionKind),
-        limit=LIST_LIMIT,
         **_plan_form(),
+        **context,
+    )
+
+
+@router.get("/export.{fmt}")
+def orders_export(request: Request, fmt: str) -> Response:
+    return lists.export(request, ORDERS, fmt)
+
+
+@router.get("/exceptions")
+def exceptions_page(request: Request) -> Response:
+    try:
+        return lists.show(request, EXCEPTIONS, "mrp/exceptions_page.html")
+    except NoPlanError:
+        return render(request, "mrp/exceptions_page.html", listing=None)
+
+
+@router.get("/exceptions/export.{fmt}")
+def exceptions_export(request: Request, fmt: str) -> Response:
+    return lists.export(request, EXCEPTIONS, fmt)
+
+
+@router.post("/exceptions/{number}/firm")
+def firm_from_exception(
+    request: Request, number: str, user: Annotated[User, Depends(require(Permission.PLAN))]
+) -> Response:
+    return _act(request, user, number, queries.FIRM)
+
+
+@router.post("/exceptions/{number}/{action}")
+def act_on_exception(
+    request: Request, number: str, action: str, user: Annotated[User, Depends(require(Permission.RELEASE_ORDERS))]
+) -> Response:
+    """Expedite, defer or cancel the order an exception names, or release its planned order."""
+    return _act(request, user, number, action)
+
+
+def _act(request: Request, user: User, number: str, action: str) -> Response:
+    """The exception's actions cell after ``action``: what was done, or why it was refused."""
+    try:
+        done = actions.act(work_as(request, user), number, action, today=dt.date.today())
+    except PlantOpsError as error:
+        return render(request, "mrp/exception_action.html", number=number, done=None, error=str(error))
+    return render(request, "mrp/exception_action.html", number=number, done=done, error=None)
+
+
+@router.get("/peg/demand")
+def open_demand_pegging(request: Request, demand: str = "") -> Response:
+    target = f"{request.scope.get('root_path', '')}/mrp/peg/demand/{quote(demand.strip(), safe='/')}"
+    return RedirectResponse(target, status_code=303)
+
+
+@router.get("/peg/demand/{demand:path}")
+def demand_pegging_page(request: Request, demand: str) -> Response:
+    """Every order serving a sales order (line), level by level, what limits it, and the exceptions on those orders."""
+    uow = plant(request).uow
+    try:
+        run, lines = pegging.demand_pegging(uow(), demand)
+    except ValidationError as error:  # the plant changed since the plan
+        return render(request, "mrp/peg_demand.html", 409, demand=demand, lines=[], run=None, problem=str(error))
+    documents = sorted({s.document for line in lines for s in line.supply if s.document})
+    _, _, found = queries.exception_page(uow(), documents=documents, limit=500)
+    return render(
+        request,
+        "mrp/peg_demand.html",
+        demand=demand,
+        run=run,
+        lines=lines,
+        exceptions=[_exception_row(e) for e in found],
+        problem=None,
+    )
+
+
+#: The planned order form's fields (the change's own names) and their labels.
+ORDER_LABELS = {"quantity": "Quantity", "due": "Due date", "supplier": "Supplier"}
+
+
+@router.post("/orders/firm")
+def firm_selected(
+    request: Request,
+    user: Annotated[User, Depends(require(Permission.PLAN))],
+    selected: Annotated[list[str] | None, Form()] = None,
+) -> Response:
+    """Firm the selected planned orders: all of them, or none and why."""
+    return _bulk(request, "firm", lambda: actions.firm_all(work_as(request, user), selected or []))
+
+
+@router.post("/orders/release")
+def release_selected(
+    request: Request,
+    user: Annotated[User, Depends(require(Permission.RELEASE_ORDERS))],
+    selected: Annotated[list[str] | None, Form()] = None,
+) -> Response:
+    """Release the selected planned orders: all of them, or none and why."""
+    today = dt.date.today()
+    return _bulk(request, "release", lambda: actions.release_all(work_as(request, user), selected or [], today=today))
+
+
+def _bulk(request: Request, verb: str, work: Any) -> Response:
+    try:
+        done: list[queries.OrderView] = work()
+    except PlantOpsError as error:
+        return _mrp_page(request, 400, bulk_error=f"Nothing was {verb}ed: {error}")
+    return _mrp_page(request, bulk_done=done, bulk_verb=verb)
+
+
+@router.get("/orders/{number}")
+def order_record(request: Request, number: str) -> Response:
+    return _order_page(request, number, {}, {})
+
+
+@router.post("/orders/{number}")
+def change_order(
+    request: Request,
+    number: str,
+    user: Annotated[User, Depends(require(Permission.PLAN))],
+    quantity: Annotated[str, Form()] = "",
+    due: Annotated[str, Form()] = "",
+    supplier: Annotated[str, Form()] = "",
+) -> Response:
+    """Change a planned order; it becomes firm. A refused change shows the form as typed, the error by its field."""
+    typed = {"quantity": quantity.strip(), "due": due.strip(), "supplier": supplier.strip()}
+    try:
+        actions.change(
+            work_as(request, user),
+            number,
+            quantity=forms.optional_decimal("planned order", "quantity", typed["quantity"], user.locale),
+            due=forms.date("planned order", "due", typed["due"]),
+            supplier=forms.text(typed["supplier"]),
+        )
+    except PlantOpsError as error:
+        return _order_page(request, number, typed, forms.place(error, typed, ORDER_LABELS), status=400)
+    return RedirectResponse(f"{request.scope.get('root_path', '')}/mrp/orders/{quote(number)}", status_code=303)
+
+
+def _order_page(
+    request: Request, number: str, typed: dict[str, str], errors: dict[str, str], status: int = 200
+) -> Response:
+    """A planned order's record page: the order, its change form, what it serves, its exceptions."""
+    uow = plant(request).uow
+    order = queries.planned_order(uow(), number)
+    try:
+        _, pegs = pegging.pegging(uow(), number)
+        peg_problem = None
+    except PlantOpsError as error:
+        pegs, peg_problem = [], str(error)
+    _, _, found = queries.exception_page(uow(), documents=[number], limit=100)
+    form = typed or {"quantity": f"{order.quantity.normalize():f}", "due": order.due_date.isoformat(), "supplier": ""}
+    return render(
+        request,
+        "mrp/order.html",
+        status,
+        order=order,
+        pegs=pegs,
+        peg_problem=peg_problem,
+        exceptions=[_exception_row(e) for e in found],
+        suppliers=queries.suppliers_of(uow(), order.item) if order.kind is Procurement.BUY else [],
+        form=form,
+        errors=errors,
+        labels=ORDER_LABELS,
     )
 
 
@@ -175,7 +425,7 @@ def item_record(request: Request, code: str, weeks: Annotated[int, Query(title="
 @router.post("/orders/{number}/firm")
 def firm_order(request: Request, number: str, user: Annotated[User, Depends(require(Permission.PLAN))]) -> Response:
     order = queries.firm(work_as(request, user), number)
-    return render(request, "mrp/order_row.html", order=order)
+    return render(request, "mrp/order_status.html", order=order)
 
 
 @router.post("/orders/{number}/release")
@@ -183,4 +433,4 @@ def release_order(
     request: Request, number: str, user: Annotated[User, Depends(require(Permission.RELEASE_ORDERS))]
 ) -> Response:
     order = queries.release(work_as(request, user), number, today=dt.date.today())
-    return render(request, "mrp/order_row.html", order=order)
+    return render(request, "mrp/order_status.html", order=order)
