@@ -76,3 +76,26 @@ def test_pegging_after_a_change_asks_for_a_new_run(busy_plant: PlantOps) -> None
 
     with pytest.raises(ValidationError, match="the plant changed since PLAN-000001"):
         pegging.demand_pegging(busy_plant.uow(), "SO-1/1")
+
+
+def test_a_firm_order_carried_into_a_new_run_pegs_up_as_the_receipt_it_became(busy_plant: PlantOps) -> None:
+    _, [tube] = queries.planned_orders(busy_plant.uow(), item="TUBE")
+    queries.firm(busy_plant.uow(), tube.number)
+    runs.run_plan(busy_plant.uow(), PlanRequest(start=START, weeks=8), run_by="tester")
+
+    view, pegs = pegging.pegging(busy_plant.uow(), tube.number)
+
+    assert view.number == tube.number and view.status.value == "firm"
+    assert sum(p.quantity for p in pegs) == pytest.approx(float(tube.quantity))
+
+
+def test_pages_of_orders_and_exceptions_sort_filter_and_count(busy_plant: PlantOps) -> None:
+    run, total, biggest = queries.planned_order_page(busy_plant.uow(), sort=("-quantity", "item"), limit=2)
+    _, frames, _ = queries.planned_order_page(busy_plant.uow(), item="FRAME", offset=5, limit=5)
+    _, found, named = queries.exception_page(busy_plant.uow(), documents=["PO-1/1"])
+
+    assert run == "PLAN-000001" and total == 10 and frames == 7
+    assert [o.quantity for o in biggest] == [375, 300]
+    assert found == 1 and named[0].number == "E1-5" and named[0].kind.value == "expedite"
+    with pytest.raises(ValidationError, match="planned orders: sort: no column 'colour'"):
+        queries.planned_order_page(busy_plant.uow(), sort=("colour",))

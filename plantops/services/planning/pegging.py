@@ -120,15 +120,20 @@ def pegging(uow: UnitOfWork, number: str) -> tuple[OrderView, list[PegView]]:
         session = uow.session
         run = run_in_force(session)
         view = order_view(session, run.id, position_of(session, run, number))
-        if not number.startswith(f"P{run.id}-"):
-            raise ValidationError(
-                "peg",
-                "order",
-                f"{number} is a firm order carried from an earlier run; pegging covers the orders this run planned",
-            )
         loaded, again = _replan(session, run)
-        position = int(number.split("-", 1)[1]) - 1
-        return view, _peg_views(session, loaded, again, peg(again, position))
+        if number.startswith(f"P{run.id}-"):
+            lines = peg(again, int(number.split("-", 1)[1]) - 1)
+        else:  # a firm order carried from an earlier run: the run planned around it as a scheduled receipt
+            earlier = session.scalar(
+                select(PlannedOrder.position).where(
+                    PlannedOrder.run_id == loaded.firm_orders.run_id, PlannedOrder.number == number
+                )
+            )
+            found = np.flatnonzero((loaded.receipts.kind == "firm") & (loaded.receipts.id == earlier))
+            if not found.size:
+                raise ValidationError("peg", "plan", f"the plant changed since {run.number}: run `plantops plan` again")
+            lines = peg_receipt(again, int(found[0]))
+        return view, _peg_views(session, loaded, again, lines)
 
 
 def receipt_pegging(uow: UnitOfWork, document: str) -> tuple[ReceiptView, list[PegView]]:
