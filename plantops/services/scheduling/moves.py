@@ -26,6 +26,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import Integer, insert, literal, select
 from sqlalchemy.orm import Session, aliased
 
+from plantops import bounds
 from plantops.db.base import table_of
 from plantops.db.scheduling import ScheduledOperation, ScheduledOrder, ScheduledWorkCenter, ScheduleRun
 from plantops.db.session import UnitOfWork
@@ -118,6 +119,7 @@ def _move(
             raise ValidationError(RECORD, "operation", f"{order}/{sequence} has started: it goes on where it is")
         if unit is not None and not 1 <= unit <= target.units:
             raise ValidationError(RECORD, "unit", f"{target.work_center} has units 1 to {target.units}, got {unit}")
+        bounds.check_date(RECORD, "start", starts_at)
         zone = ZoneInfo(target.zone)
         start = runs.aware(starts_at, target.zone).astimezone(dt.UTC).replace(second=0, microsecond=0)
         earliest = max(runs.next_minute(now), in_force.horizon_start)
