@@ -10,6 +10,7 @@ from collections.abc import Iterator
 from decimal import Decimal
 
 import pytest
+from fastapi.testclient import TestClient
 from playwright.sync_api import Page, expect
 
 from plantops.bootstrap import PlantOps
@@ -24,7 +25,7 @@ from plantops.services.policy import queries as policy_queries
 from plantops.services.policy.runs import PolicyRequest, compute_policies
 from plantops.vocabulary import CountStatus, Role
 from plantops.web.templating import money
-from tests.web.conftest import PASSWORD, Login, screenshot
+from tests.web.conftest import PASSWORD, Login, screenshot, sign_in
 
 DESKTOP = {"width": 1440, "height": 900}
 PHONE = {"width": 390, "height": 844}
@@ -457,3 +458,23 @@ def test_a_viewer_reads_but_every_change_here_is_refused(
     assert get_user(plant.uow(), "planner").active
     assert _on_hand(plant, "BELL", "BIKE-RAW") == bell
     assert reservations.reservations_for(plant.uow(), "X") == []
+
+
+# --- beyond every range -----------------------------------------------------------------
+
+
+def test_numbers_and_days_beyond_any_range_are_refused_beside_their_fields(
+    web: TestClient, plant: PlantOps, admin: str
+) -> None:
+    token = sign_in(web, "operator")
+    for posting in ("1e400", "99999999999999999999"):
+        answer = web.post("/stock/reverse", data={"posting": posting, "reason": "x", "csrf_token": token})
+        assert answer.status_code == 400
+        assert re.search(r'id="e-v-posting"[^>]*>[^<]*is not a posting number', answer.text), posting
+    answer = web.get("/stock/valuation?as_of=9999-12-31")
+    assert answer.status_code == 400
+    assert re.search(r'id="e-v-as_of"[^>]*>must lie between 1900-01-01 and 2199-12-31', answer.text)
+    sign_in(web, admin)
+    answer = web.get("/audit?until=9999-12-31")
+    assert answer.status_code == 400
+    assert re.search(r'id="e-a-until"[^>]*>must lie between 1900-01-01 and 2199-12-31', answer.text)

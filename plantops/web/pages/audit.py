@@ -12,6 +12,7 @@ from typing import Any
 from fastapi import APIRouter, Depends, Request
 from starlette.responses import Response
 
+from plantops import bounds
 from plantops.db.session import UnitOfWork
 from plantops.errors import ValidationError
 from plantops.services.access import Permission
@@ -122,6 +123,8 @@ def _dates(request: Request) -> tuple[dict[str, str], dict[str, str], dt.datetim
     for name, text in typed.items():
         try:
             day = forms.date("audit", name, text)
+            if day is not None:
+                bounds.check_date("audit", name, day)
         except ValidationError as error:
             errors[name], day = error.reason, None
         if day is not None and name == "until":

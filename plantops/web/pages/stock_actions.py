@@ -42,6 +42,8 @@ RESERVE_LABELS = {
     "document": "For document",
 }
 RELEASE_LABELS = {"reservation": "Reservation"}
+#: The largest number a posting can have (the database's 64-bit key).
+LAST_POSTING = 2**63 - 1
 REVERSE_LABELS = {"posting": "Posting number", "reason": "Reason"}
 #: The side of the production form a service's record name is about.
 SIDES = {"production consumption": "in", "production output": "out"}
@@ -293,6 +295,8 @@ def reverse_posting(
         number = forms.integer("reversal", "posting", typed["posting"], 0, user.locale)
         if number < 1:
             raise ValidationError("reversal", "posting", "is required: the number of the posting to reverse")
+        if number > LAST_POSTING:
+            raise ValidationError("reversal", "posting", f"{typed['posting']!r} is not a posting number")
         posted = stock.reverse(work_as(request, user), number, Who(user.username, reason=typed["reason"]))
     except PlantOpsError as error:
         return _reverse_form(request, typed, forms.place(error, typed, REVERSE_LABELS), status=400)

@@ -11,6 +11,7 @@ from typing import Any
 from fastapi import APIRouter, Request
 from starlette.responses import Response
 
+from plantops import bounds
 from plantops.db.session import UnitOfWork
 from plantops.errors import ValidationError
 from plantops.services.inventory.valuation import InventoryValuation, value_inventory
@@ -105,4 +106,5 @@ def _end_of(typed: str) -> dt.datetime:
     day = forms.date("valuation", "as_of", typed)
     if day is None:
         return dt.datetime.now(dt.UTC)
+    bounds.check_date("valuation", "as_of", day)
     return dt.datetime.combine(day + dt.timedelta(days=1), dt.time(), tzinfo=dt.UTC)
