@@ -1,5 +1,5 @@
-"""``plantops orders``: the purchase and sales order books, a promise for a new sales order
-line, and cancelling a sales order."""
+"""``plantops orders``: the purchase and sales order books (``orders book purchase``), a promise
+for a new sales order line, and cancelling a sales order."""
 
 from __future__ import annotations
 
@@ -30,36 +30,21 @@ def _print(found: order_book.OrderPage, partner: str, output: Format) -> None:
     print_listing(listing, output)
 
 
-@app.command()
+@app.command(name="book")
 @reports_errors
-def purchase(
-    supplier: Annotated[str | None, typer.Option(help="Only this supplier's orders.")] = None,
+def book_of_orders(
+    book: Annotated[order_book.Book, typer.Argument(help="purchase or sales.")],
+    partner: Annotated[str | None, typer.Option(help="Only this supplier's or customer's orders.")] = None,
     status: Annotated[OrderStatus | None, typer.Option(help="Only orders in this status.")] = None,
     sort: Sort = "due_date",
     limit: Limit = 50,
     output: Output = Format.TABLE,
 ) -> None:
-    """Purchase orders with what they still have to deliver, by the next due date."""
+    """Purchase or sales orders with what they still have to deliver or ship, by the next due date."""
     words = [w.strip() for w in sort.split(",") if w.strip()]
     with plantops() as ops:
-        found = order_book.purchase_orders(ops.uow(), supplier=supplier, status=status, sort=words, limit=limit)
-    _print(found, "Supplier", output)
-
-
-@app.command()
-@reports_errors
-def sales(
-    customer: Annotated[str | None, typer.Option(help="Only this customer's orders.")] = None,
-    status: Annotated[OrderStatus | None, typer.Option(help="Only orders in this status.")] = None,
-    sort: Sort = "due_date",
-    limit: Limit = 50,
-    output: Output = Format.TABLE,
-) -> None:
-    """Sales orders with what they still have to ship, by the next due date."""
-    words = [w.strip() for w in sort.split(",") if w.strip()]
-    with plantops() as ops:
-        found = order_book.sales_orders(ops.uow(), customer=customer, status=status, sort=words, limit=limit)
-    _print(found, "Customer", output)
+        found = order_book.orders(ops.uow(), book, partner=partner, status=status, sort=words, limit=limit)
+    _print(found, "Supplier" if book is order_book.Book.PURCHASE else "Customer", output)
 
 
 @app.command(name="promise", context_settings=NUMBER_ARGUMENTS)

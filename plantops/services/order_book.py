@@ -9,9 +9,10 @@ summed in the database, sorted by any of them, and paged with the total count.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
+from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import ColumnElement, Select, case, func, literal_column, null, or_, select, type_coerce
@@ -51,8 +52,11 @@ class OrderPage:
     orders: list[OrderSummary]
 
 
-#: A reader of one kind of order: (unit of work, filters, sort, offset, limit) -> a page.
-Reader = Callable[..., OrderPage]
+class Book(StrEnum):
+    """The order books: what is bought, and what is sold."""
+
+    PURCHASE = "purchase"
+    SALES = "sales"
 
 
 @dataclass(frozen=True)
@@ -86,6 +90,7 @@ SALES = _Book(
     SalesOrderLine.shipped_quantity,
     priced=False,
 )
+BOOKS = {Book.PURCHASE: PURCHASES, Book.SALES: SALES}
 #: The columns an order book may be sorted by.
 SORTABLE = (
     "number",
@@ -101,10 +106,11 @@ SORTABLE = (
 )
 
 
-def purchase_orders(
+def orders(
     uow: UnitOfWork,
+    book: Book,
     *,
-    supplier: str | None = None,
+    partner: str | None = None,
     site: str | None = None,
     status: OrderStatus | None = None,
     search: str | None = None,
@@ -112,73 +118,46 @@ def purchase_orders(
     offset: int = 0,
     limit: int = 50,
 ) -> OrderPage:
-    """Purchase orders matching every filter, in ``sort`` order (column names, ``-`` for descending)."""
-    return _page(uow, PURCHASES, supplier, site, status, search, sort, offset, limit)
-
-
-def sales_orders(
-    uow: UnitOfWork,
-    *,
-    customer: str | None = None,
-    site: str | None = None,
-    status: OrderStatus | None = None,
-    search: str | None = None,
-    sort: Sequence[str] = (),
-    offset: int = 0,
-    limit: int = 50,
-) -> OrderPage:
-    """Sales orders matching every filter, in ``sort`` order (column names, ``-`` for descending)."""
-    return _page(uow, SALES, customer, site, status, search, sort, offset, limit)
-
-
-def _page(
-    uow: UnitOfWork,
-    book: _Book,
-    partner: str | None,
-    site: str | None,
-    status: OrderStatus | None,
-    search: str | None,
-    sort: Sequence[str],
-    offset: int,
-    limit: int,
-) -> OrderPage:
+    """The orders of ``book`` matching every filter (``partner``: the supplier of a purchase, the
+    customer of a sale), in ``sort`` order (column names, ``-`` for descending)."""
+    kind = BOOKS[book]
     if not 0 < limit <= MAX_PAGE:
-        raise ValidationError(book.record, "limit", f"must be 1 to {MAX_PAGE}, not {limit}")
+        raise ValidationError(kind.record, "limit", f"must be 1 to {MAX_PAGE}, not {limit}")
     if offset < 0:
-        raise ValidationError(book.record, "offset", f"must not be negative, not {offset}")
+        raise ValidationError(kind.record, "offset", f"must not be negative, not {offset}")
     if search is not None and len(search) > MAX_SEARCH:
-        raise ValidationError(book.record, "search", f"at most {MAX_SEARCH} characters")
-    conditions = _conditions(book, partner, site, status, search)
+        raise ValidationError(kind.record, "search", f"at most {MAX_SEARCH} characters")
+    conditions = _conditions(kind, partner, site, status, search)
     for word in sort:
         if word.removeprefix("-") not in SORTABLE:
             known = ", ".join(SORTABLE)
-            raise ValidationError(book.record, "sort", f"unknown column {word.removeprefix('-')!r} (known: {known})")
+            raise ValidationError(kind.record, "sort", f"unknown column {word.removeprefix('-')!r} (known: {known})")
     with uow:
         session = uow.session
-        query, columns = _query(book, session.get_bind().dialect.name)
+        query, columns = _query(kind, session.get_bind().dialect.name)
         order = [columns[w.removeprefix("-")].desc() if w.startswith("-") else columns[w].asc() for w in sort]
-        counted = select(func.count()).select_from(book.header).join(book.partner).join(Site).where(*conditions)
+        counted = select(func.count()).select_from(kind.header).join(kind.partner).join(Site).where(*conditions)
         total = session.scalar(counted) or 0
-        found = query.where(*conditions).order_by(*order, book.header.number).offset(offset).limit(limit)
+        found = query.where(*conditions).order_by(*order, kind.header.number).offset(offset).limit(limit)
         rows = session.execute(found)
         return OrderPage(total, [OrderSummary(**row._mapping) for row in rows])
 
 
-def _query(book: _Book, dialect: str) -> tuple[Select[Any], dict[str, ColumnElement[Any]]]:
+def _query(kind: _Book, dialect: str) -> tuple[Select[Any], dict[str, ColumnElement[Any]]]:
     """The book's orders with their open lines summed (a correlated subquery per figure).
 
     SQLite keeps exact decimals as whole millionths, so a product of two of them is
     scaled back by a million there (:class:`plantops.db.base.ExactDecimal`)."""
-    header, line = book.header, book.line
-    open_quantity = line.quantity - book.done
+    header, line = kind.header, kind.line
+    open_quantity = line.quantity - kind.done
 
     def summed(expression: Any, *where: Any) -> ColumnElement[Any]:
         return select(expression).where(line.order_id == header.id, *where).scalar_subquery()
 
     columns: dict[str, ColumnElement[Any]] = {
         "number": header.number,
-        "partner": book.partner.code,
-        "partner_name": book.partner.name,
+        "partner": kind.partner.code,
+        "partner_name": kind.partner.name,
         "site": Site.__table__.c.code,
         "status": header.status,
         "order_date": header.order_date,
@@ -191,31 +170,31 @@ def _query(book: _Book, dialect: str) -> tuple[Select[Any], dict[str, ColumnElem
                 / literal_column("1000000" if dialect == "sqlite" else "1"),
                 Money,
             )
-            if book.priced
+            if kind.priced
             else null()
         ),
     }
     query = select(*(column.label(name) for name, column in columns.items()))
-    return query.select_from(header).join(book.partner).join(Site), columns
+    return query.select_from(header).join(kind.partner).join(Site), columns
 
 
 def _conditions(
-    book: _Book, partner: str | None, site: str | None, status: OrderStatus | None, search: str | None
+    kind: _Book, partner: str | None, site: str | None, status: OrderStatus | None, search: str | None
 ) -> list[ColumnElement[bool]]:
     conditions: list[ColumnElement[bool]] = []
     if partner:
-        conditions.append(book.partner.code == partner)
+        conditions.append(kind.partner.code == partner)
     if site:
         conditions.append(Site.code == site)
     if status is not None:
-        conditions.append(book.header.status == status)
+        conditions.append(kind.header.status == status)
     if search and search.strip():
         pattern = "%" + search.strip().lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
         conditions.append(
             or_(
-                func.lower(book.header.number).like(pattern, escape="\\"),
-                func.lower(book.partner.code).like(pattern, escape="\\"),
-                func.lower(book.partner.name).like(pattern, escape="\\"),
+                func.lower(kind.header.number).like(pattern, escape="\\"),
+                func.lower(kind.partner.code).like(pattern, escape="\\"),
+                func.lower(kind.partner.name).like(pattern, escape="\\"),
             )
         )
     return conditions

@@ -43,6 +43,9 @@ class Api:
     def patch(self, url: str, role: Role = Role.ADMIN, **kwargs: Any) -> Any:
         return self.client.patch(url, headers=self.headers(role, **kwargs.pop("headers", {})), **kwargs)
 
+    def delete(self, url: str, role: Role = Role.ADMIN, **kwargs: Any) -> Any:
+        return self.client.delete(url, headers=self.headers(role, **kwargs.pop("headers", {})), **kwargs)
+
     def put(self, url: str, role: Role = Role.ADMIN, **kwargs: Any) -> Any:
         return self.client.put(url, headers=self.headers(role, **kwargs.pop("headers", {})), **kwargs)
 

@@ -14,6 +14,7 @@ from plantops.services import master_data, order_book
 from plantops.services.access.audit import audit_trail
 from plantops.services.inventory.availability import promise
 from plantops.services.master_data import records
+from plantops.services.order_book import Book
 from plantops.services.sales.orders import cancel_sales_order
 from plantops.vocabulary import AuditAction, OrderStatus
 from tests.services.minimal_plant import write_plant
@@ -36,7 +37,7 @@ def plant(ops: PlantOps, tmp_path: Path) -> PlantOps:
 
 
 def test_the_purchase_book_sums_what_each_order_still_has_open(plant: PlantOps) -> None:
-    found = order_book.purchase_orders(plant.uow(), sort=["number"])
+    found = order_book.orders(plant.uow(), Book.PURCHASE, sort=["number"])
 
     assert found.total == 3
     po2 = next(o for o in found.orders if o.number == "PO-2")
@@ -50,21 +51,21 @@ def test_the_purchase_book_sums_what_each_order_still_has_open(plant: PlantOps) 
 
 
 def test_the_purchase_book_filters_by_supplier_and_status_sorts_by_any_column_and_pages(plant: PlantOps) -> None:
-    s2 = order_book.purchase_orders(plant.uow(), supplier="S2", sort=["-order_date"])
+    s2 = order_book.orders(plant.uow(), Book.PURCHASE, partner="S2", sort=["-order_date"])
     assert [o.number for o in s2.orders] == ["PO-2", "PO-3"]
-    open_s2 = order_book.purchase_orders(plant.uow(), supplier="S2", status=OrderStatus.OPEN)
+    open_s2 = order_book.orders(plant.uow(), Book.PURCHASE, partner="S2", status=OrderStatus.OPEN)
     assert [o.number for o in open_s2.orders] == ["PO-2"]
-    by_value = order_book.purchase_orders(plant.uow(), sort=["-open_value"])
+    by_value = order_book.orders(plant.uow(), Book.PURCHASE, sort=["-open_value"])
     assert [o.number for o in by_value.orders] == ["PO-1", "PO-2", "PO-3"]  # 1,040 > 54.5 > 0
-    second = order_book.purchase_orders(plant.uow(), sort=["number"], offset=1, limit=1)
+    second = order_book.orders(plant.uow(), Book.PURCHASE, sort=["number"], offset=1, limit=1)
     assert second.total == 3 and [o.number for o in second.orders] == ["PO-2"]
-    assert [o.number for o in order_book.purchase_orders(plant.uow(), search="tube w").orders] == ["PO-2", "PO-3"]
+    assert [o.number for o in order_book.orders(plant.uow(), Book.PURCHASE, search="tube w").orders] == ["PO-2", "PO-3"]
     with pytest.raises(ValidationError, match="unknown column 'price'"):
-        order_book.purchase_orders(plant.uow(), sort=["price"])
+        order_book.orders(plant.uow(), Book.PURCHASE, sort=["price"])
 
 
 def test_the_sales_book_lists_the_customers_orders_with_what_is_left_to_ship(plant: PlantOps) -> None:
-    found = order_book.sales_orders(plant.uow(), customer="C1")
+    found = order_book.orders(plant.uow(), Book.SALES, partner="C1")
     assert [(o.number, o.open_quantity, o.due_date, o.open_value) for o in found.orders] == [
         ("SO-1", Decimal(20), dt.date(2026, 12, 10), None)
     ]

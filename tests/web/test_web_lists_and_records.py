@@ -18,6 +18,7 @@ from plantops.bootstrap import PlantOps
 from plantops.services import order_book
 from plantops.services.master_data import records
 from plantops.services.master_data.sheets import SHEETS_BY_NAME
+from plantops.services.order_book import Book
 from plantops.vocabulary import OrderStatus
 from plantops.web.app import create_web_app
 from tests.web.conftest import sign_in
@@ -114,7 +115,7 @@ def test_the_xlsx_export_of_a_suppliers_purchase_orders_matches_the_order_book(
     sheet = load_workbook(io.BytesIO(answer.content)).active
     assert sheet is not None
     header, *rows = list(sheet.iter_rows(values_only=True))
-    book = order_book.purchase_orders(plant.uow(), supplier="SUP-ROHR", sort=["-due_date"])
+    book = order_book.orders(plant.uow(), Book.PURCHASE, partner="SUP-ROHR", sort=["-due_date"])
     assert header[:2] == ("number", "partner")
     assert [row[0] for row in rows] == [o.number for o in book.orders] and book.total >= 1
     assert {row[1] for row in rows} == {"SUP-ROHR"}
@@ -124,7 +125,7 @@ def test_a_buyer_finds_a_suppliers_open_orders_sorted_by_the_next_due_date(
     planner: TestClient, plant: PlantOps
 ) -> None:
     page = planner.get("/orders/purchase?supplier=SUP-ROHR&status=open&sort=due_date").text
-    book = order_book.purchase_orders(plant.uow(), supplier="SUP-ROHR", status=OrderStatus.OPEN, sort=["due_date"])
+    book = order_book.orders(plant.uow(), Book.PURCHASE, partner="SUP-ROHR", status=OrderStatus.OPEN, sort=["due_date"])
     assert _cells(page, "purchase_orders", 1) == [o.number for o in book.orders]
     assert f'href="/records/purchase_orders/{book.orders[0].number}"' in page
     assert 'href="/records/suppliers/SUP-ROHR"' in page

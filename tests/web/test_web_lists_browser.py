@@ -14,6 +14,7 @@ from playwright.sync_api import Browser, Page, expect
 from plantops.bootstrap import PlantOps
 from plantops.services import order_book
 from plantops.services.master_data import records
+from plantops.services.order_book import Book
 from plantops.web.app import create_web_app
 from tests.web.conftest import PASSWORD, VIEWPORT, Login, screenshot, serving
 
@@ -54,7 +55,7 @@ def test_a_buyer_finds_a_suppliers_open_orders_sorts_them_by_due_date_and_export
     expect(page).to_have_url(re.compile(r"supplier=SUP-ROHR.*sort=-due_date"))
     expect(page.locator("th[aria-sort=descending]")).to_have_text("Next due")
 
-    expected = order_book.purchase_orders(plant.uow(), supplier="SUP-ROHR", sort=["-due_date"]).orders
+    expected = order_book.orders(plant.uow(), Book.PURCHASE, partner="SUP-ROHR", sort=["-due_date"]).orders
     open_orders = [o.number for o in expected if o.status.value == "open"]
     expect(page.locator("#purchase_orders tbody tr td:first-child")).to_have_text(open_orders)
     screenshot(page, "purchase-orders")

@@ -63,41 +63,23 @@ class CancelledOut(Schema):
     status: OrderStatus
 
 
-def _page(found: order_book.OrderPage, query: BookQuery) -> Page[OrderSummaryOut]:
+@router.get("/order-book/{book}", response_model=Page[OrderSummaryOut], summary="An order book with what is open")
+def orders(book: order_book.Book, query: Annotated[BookQuery, Query()], caller: Reader) -> Page[OrderSummaryOut]:
+    """The ``purchase`` or ``sales`` orders; ``partner`` is the supplier or the customer; sort by any
+    field, e.g. ``due_date`` (the next open line's due date)."""
+    found = order_book.orders(
+        caller.uow(),
+        book,
+        partner=query.partner,
+        site=query.site,
+        status=query.status,
+        search=query.search,
+        sort=query.sort_columns(),
+        offset=query.offset,
+        limit=query.limit,
+    )
     items = [OrderSummaryOut(**vars(order)) for order in found.orders]
     return Page[OrderSummaryOut](total=found.total, offset=query.offset, limit=query.limit, items=items)
-
-
-@router.get("/order-book/purchase", response_model=Page[OrderSummaryOut], summary="Purchase orders with what is open")
-def purchase_book(query: Annotated[BookQuery, Query()], caller: Reader) -> Page[OrderSummaryOut]:
-    """``partner`` is the supplier; sort by any field, e.g. ``due_date`` (the next open line's due date)."""
-    found = order_book.purchase_orders(
-        caller.uow(),
-        supplier=query.partner,
-        site=query.site,
-        status=query.status,
-        search=query.search,
-        sort=query.sort_columns(),
-        offset=query.offset,
-        limit=query.limit,
-    )
-    return _page(found, query)
-
-
-@router.get("/order-book/sales", response_model=Page[OrderSummaryOut], summary="Sales orders with what is open")
-def sales_book(query: Annotated[BookQuery, Query()], caller: Reader) -> Page[OrderSummaryOut]:
-    """``partner`` is the customer; sort by any field, e.g. ``due_date`` (the next open line's due date)."""
-    found = order_book.sales_orders(
-        caller.uow(),
-        customer=query.partner,
-        site=query.site,
-        status=query.status,
-        search=query.search,
-        sort=query.sort_columns(),
-        offset=query.offset,
-        limit=query.limit,
-    )
-    return _page(found, query)
 
 
 @router.get("/promise", response_model=PromiseOut, summary="When a new sales order line can be promised (ATP)")

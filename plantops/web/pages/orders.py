@@ -50,12 +50,13 @@ def _book_columns(sheet: str, partner: str, partner_sheet: str, priced: bool) ->
     return (*columns, lists.Column("open_value", "Open value", NUMBER, shown="money")) if priced else columns
 
 
-def _book_fetch(read: order_book.Reader, partner: str) -> lists.Fetch:
+def _book_fetch(book: order_book.Book, partner: str) -> lists.Fetch:
     def fetch_rows(uow: UnitOfWork, query: lists.Query, offset: int, limit: int) -> lists.Rows:
         status = query.filters.get("status")
-        page = read(
+        page = order_book.orders(
             uow,
-            **{partner: query.filters.get(partner)},
+            book,
+            partner=query.filters.get(partner),
             site=query.filters.get("site"),
             status=OrderStatus(status) if status else None,
             search=query.search or None,
@@ -68,16 +69,15 @@ def _book_fetch(read: order_book.Reader, partner: str) -> lists.Fetch:
     return fetch_rows
 
 
-def _book(
-    name: str, title: str, partner: str, partner_label: str, read: order_book.Reader, priced: bool
-) -> lists.ListView:
+def _book(book: order_book.Book, title: str, partner: str, partner_label: str, priced: bool) -> lists.ListView:
+    name = book.value
     sheet = f"{name}_orders"
     return lists.ListView(
         name=sheet,
         title=title,
         path=f"/orders/{name}",
         columns=_book_columns(sheet, partner_label, f"{partner}s", priced),
-        fetch=_book_fetch(read, partner),
+        fetch=_book_fetch(book, partner),
         filters=(
             lists.Filter(partner, partner_label, lookup=f"{partner}s"),
             lists.Filter("site", "Site", lookup="sites"),
@@ -89,8 +89,8 @@ def _book(
     )
 
 
-PURCHASE_ORDERS = _book("purchase", "Purchase orders", "supplier", "Supplier", order_book.purchase_orders, priced=True)
-SALES_ORDERS = _book("sales", "Sales orders", "customer", "Customer", order_book.sales_orders, priced=False)
+PURCHASE_ORDERS = _book(order_book.Book.PURCHASE, "Purchase orders", "supplier", "Supplier", priced=True)
+SALES_ORDERS = _book(order_book.Book.SALES, "Sales orders", "customer", "Customer", priced=False)
 WORK_ORDERS = lists.sheet_view(
     "work_orders", path="/orders/work", title="Work orders", filters=("item", "site", "status"), sort=("due_date",)
 )
