@@ -225,7 +225,7 @@ def late(output: FormatOption = Format.TABLE) -> None:
 def dispatch_list(
     resource: Annotated[str, typer.Argument(help="Work center code.")],
     date: Annotated[
-        dt.datetime | None, typer.Option("--date", formats=["%Y-%m-%d"], help="The day (the site's).")
+        dt.datetime | None, typer.Option("--date", formats=["%Y-%m-%d"], help="The day (the site's; default today).")
     ] = None,
     shift: Annotated[str | None, typer.Option(help="A shift of that day in the work center's calendar.")] = None,
     from_: Annotated[str | None, typer.Option("--from", help="Or a window from (ISO; the site's time).")] = None,
@@ -237,7 +237,7 @@ def dispatch_list(
         found = dispatching.dispatch_list(
             ops.uow(),
             resource,
-            day=date.date() if date else None,
+            day=date.date() if date else None if from_ or to else dt.date.today(),
             shift=shift,
             starts_at=_instant(from_, "--from") if from_ else None,
             ends_at=_instant(to, "--to") if to else None,
@@ -255,7 +255,7 @@ def dispatch_list(
             "unit",
             "start",
             "end",
-            Column("setup", _duration),
+            Column("setup", lambda minutes: _duration(minutes) if minutes else ""),
             "started",
         ],
     )
