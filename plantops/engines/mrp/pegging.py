@@ -404,49 +404,122 @@ def peg_down(plan: MrpPlan, demand: int) -> tuple[SupplyLine, ...]:
     a ``SHORTAGE`` line for what nothing covers; below each planned order, firm planned
     receipt or phantom that covers part of it, the same for that part's share of the
     dependent demand it caused at each component (or at a transfer's source site), and so
-    on down. Lines come depth first: each line follows the line it serves.
+    on down. Nodes are visited once each, in increasing low-level code (every parent before
+    its components), and a supply element reached along several paths is one line, its
+    quantities added, under the first line that reached it: the answer grows with the nodes
+    and supply below the demand, not with the paths to them. Lines come depth first: each
+    line follows the line it serves.
     """
     demands = plan.problem.demands
     if not 0 <= demand < len(demands):
         raise IndexError(f"demand {demand} is not in the plan ({len(demands)} demand lines)")
     pegger = _Pegger(plan)
-    node = int(demands.node[demand])
-    table = pegger.table(node)
-    wanted = [
-        (d, 1.0)
-        for d, kind in enumerate(table.demand_kind)
-        if kind in (_SALES, _FORECAST) and table.demand_ref[d] == demand
-    ]
+    start = int(demands.node[demand])
+    top = pegger.table(start)
+    wanted = {
+        d: (1.0, -1)
+        for d, kind in enumerate(top.demand_kind)
+        if kind in (_SALES, _FORECAST) and top.demand_ref[d] == demand
+    }
     lines: list[SupplyLine] = []
-    _cover(pegger, node, wanted, 0, -1, lines)
-    return tuple(lines)
-
-
-def _cover(
-    pegger: _Pegger, node: int, wanted: list[tuple[int, float]], level: int, parent: int, lines: list[SupplyLine]
-) -> None:
-    """Add the supply covering ``share`` of each demand element ``d`` of ``node`` (``wanted``), and below it."""
-    table = pegger.table(node)
-    for d, share in wanted:
-        need = table.demand_bucket[d]
-        covered = 0.0
-        for s, quantity in table.by_demand.get(d, []):
-            covered += quantity
-            lines.append(SupplyLine(level, parent, need, pegger.supply_peg(node, table, s, quantity * share)))
-            source = _exploding(pegger, node, table.supply_key[s])
+    depth = {-1: -1}
+    pending: dict[int, dict[int, tuple[float, int]]] = {start: wanted}  # node -> demand element -> (share, line)
+    low_level = pegger.structure.level
+    queue = [(int(low_level[start]), start)]
+    while queue:
+        _, node = heapq.heappop(queue)
+        table = pegger.table(node)
+        merged: dict[Key, int] = {}  # supply key -> line index
+        for d, (share, parent) in pending.pop(node).items():
+            covered = 0.0
+            for s, quantity in table.by_demand.get(d, []):
+                covered += quantity
+                _add(
+                    lines,
+                    merged,
+                    depth,
+                    parent,
+                    table.demand_bucket[d],
+                    table.supply_key[s],
+                    pegger.supply_peg(node, table, s, quantity * share),
+                )
+            short = (table.demand_quantity[d] - covered) * share
+            if short > TOL:
+                _add(
+                    lines,
+                    merged,
+                    depth,
+                    parent,
+                    table.demand_bucket[d],
+                    ("shortage", 0),
+                    SupplyPeg(SupplyKind.SHORTAGE, node, -1, short),
+                )
+        supply_index = {key: s for s, key in enumerate(table.supply_key)}
+        for key, line in merged.items():
+            source = _exploding(pegger, node, key)
             if source is None:
                 continue
             # a run with co-products serves each output in proportion to its output per batch, as peg() passes up
             weight = dict(pegger.outputs_of(*source)).get(node, 1.0)
-            fraction = weight * quantity * share / table.supply_quantity[s]
-            below = len(lines) - 1
+            fraction = weight * lines[line].supply.quantity / table.supply_quantity[supply_index[key]]
             for component in pegger.components_of(source[0]):
                 caused = pegger.table(component).dependents_of(*source)
-                if caused:
-                    _cover(pegger, component, [(c, fraction) for c in caused], level + 1, below, lines)
-        short = (table.demand_quantity[d] - covered) * share
-        if short > TOL:
-            lines.append(SupplyLine(level, parent, need, SupplyPeg(SupplyKind.SHORTAGE, node, -1, short)))
+                if not caused:
+                    continue
+                if component not in pending:
+                    pending[component] = {}
+                    heapq.heappush(queue, (int(low_level[component]), component))
+                for c in caused:
+                    share, first = pending[component].get(c, (0.0, line))
+                    pending[component][c] = (share + fraction, first)
+    return _depth_first(lines)
+
+
+def _add(
+    lines: list[SupplyLine],
+    merged: dict[Key, int],
+    depth: dict[int, int],
+    parent: int,
+    need: int,
+    key: Key,
+    supply: SupplyPeg,
+) -> None:
+    """Add ``supply`` to the line of its supply element at its node, or start that line under ``parent``."""
+    at = merged.get(key)
+    if at is None:
+        merged[key] = len(lines)
+        depth[len(lines)] = depth[parent] + 1
+        lines.append(SupplyLine(depth[parent] + 1, parent, need, supply))
+        return
+    line = lines[at]
+    total = SupplyPeg(
+        supply.kind,
+        supply.node,
+        line.supply.bucket,
+        line.supply.quantity + supply.quantity,
+        line.supply.order,
+        line.supply.receipt,
+    )
+    lines[at] = SupplyLine(line.level, line.parent, min(line.need_bucket, need), total)
+
+
+def _depth_first(lines: list[SupplyLine]) -> tuple[SupplyLine, ...]:
+    """``lines`` reordered so that each line's children follow it, parents renumbered."""
+    children: dict[int, list[int]] = defaultdict(list)
+    for index, line in enumerate(lines):
+        children[line.parent].append(index)
+    order: list[int] = []
+    stack = list(reversed(children[-1]))
+    while stack:
+        index = stack.pop()
+        order.append(index)
+        stack.extend(reversed(children[index]))
+    position = {old: new for new, old in enumerate(order)}
+    position[-1] = -1
+    return tuple(
+        SupplyLine(lines[old].level, position[lines[old].parent], lines[old].need_bucket, lines[old].supply)
+        for old in order
+    )
 
 
 def _exploding(pegger: _Pegger, node: int, key: Key) -> tuple[int, Key] | None:

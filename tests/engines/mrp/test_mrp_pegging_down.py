@@ -88,3 +88,24 @@ def test_peg_down_and_peg_receipt_reject_lines_not_in_the_plan() -> None:
         peg_down(result, 0)
     with pytest.raises(IndexError):
         peg_receipt(result, 0)
+
+
+def test_shared_components_are_one_line_each_however_many_paths_reach_them() -> None:
+    """Twelve levels of two items, each using both items of the level below: 4,096 paths to the bottom."""
+    builder = Builder(weeks=30)
+    levels = 12
+    for level in range(levels):
+        for name in "XY":
+            builder.node(f"{name}{level}", lead_time=0)
+    for level in range(levels - 1):
+        for name in "XY":
+            builder.bom(f"{name}{level}", (f"X{level + 1}", 1), (f"Y{level + 1}", 1))
+    sale = builder.demand("X0", 20, 1)
+    result = plan(builder.build())
+
+    lines = peg_down(result, sale)
+
+    assert len(lines) == 2 * levels - 1  # one planned order line per node below the demand's own
+    bottom = [line for line in lines if line.supply.node in (builder[f"X{levels - 1}"], builder[f"Y{levels - 1}"])]
+    assert [line.supply.quantity for line in bottom] == [2.0 ** (levels - 2)] * 2
+    assert all(lines[line.parent].level == line.level - 1 for line in lines if line.parent >= 0)
