@@ -42,6 +42,7 @@ router = APIRouter()
 #: The sheets whose rows are the lines of another's record: (parent sheet -> line sheets).
 LINES = {
     "calendars": ("calendar_shifts", "calendar_holidays"),
+    "work_centers": ("work_center_downtimes",),
     "routings": ("routing_operations",),
     "boms": ("bom_components", "bom_outputs"),
     "suppliers": ("supplier_items",),
