@@ -272,7 +272,9 @@ def demand_pegging(demand: str, caller: Reader) -> DemandPeggingPage:
 
 class OrderChangeIn(Schema):
     quantity: Quantity | None = None
-    due_date: dt.date | None = Field(default=None, description="The release date follows from the lead time.")
+    due: dt.date | None = Field(
+        default=None, description="The new due date; the release date follows from the lead time."
+    )
     supplier: Code | None = Field(default=None, description="A supplier of the item (bought items only).")
 
 
@@ -282,7 +284,7 @@ class OrderChangeIn(Schema):
     summary="Change a planned order's quantity, due date or supplier; the change makes it firm",
 )
 def change_order(number: str, body: OrderChangeIn, caller: Planner) -> OrderOut:
-    changed = actions.change(caller.uow(), number, quantity=body.quantity, due=body.due_date, supplier=body.supplier)
+    changed = actions.change(caller.uow(), number, quantity=body.quantity, due=body.due, supplier=body.supplier)
     return _order(changed)
 
 
