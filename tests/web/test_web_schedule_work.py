@@ -192,6 +192,26 @@ def test_a_move_the_schedule_cannot_take_is_refused_beside_its_field_and_starts_
     assert _runs(plant) == before and queries.run_in_force(plant.uow()).number == in_force
 
 
+def test_in_the_browser_a_move_into_a_weekend_is_refused_beside_new_start_and_keeps_what_was_typed(
+    page: Page, login: Login, plant: PlantOps, scheduled: str
+) -> None:
+    operation = _operations(plant)[0]
+    in_force = queries.run_in_force(plant.uow()).number
+    login("planner", "/schedule")
+    page.fill("#m-order", operation.order)
+    page.fill("#m-step", str(operation.sequence))
+    page.fill("#m-start", _next_sunday_at_noon())
+
+    page.get_by_role("button", name="Move and reschedule").click()
+
+    expect(page.locator("#op-move-form #e-m-start")).to_contain_text(f"{CENTER} does not work at Sun")
+    expect(page.locator("#m-order")).to_have_value(operation.order)
+    expect(page.locator("#m-start")).to_have_value(_next_sunday_at_noon())
+    expect(page.locator("#schedule-run")).to_be_empty()
+    assert queries.run_in_force(plant.uow()).number == in_force
+    screenshot(page, "schedule-move-refused")
+
+
 def test_undo_without_a_move_to_undo_says_so_and_changes_nothing(
     web: TestClient, plant: PlantOps, scheduled: str
 ) -> None:
