@@ -182,8 +182,12 @@ def _root(request: Request) -> str:
 
 
 def login_redirect(request: Request) -> Response:
-    """To the login page, then back here; HTMX requests are told to load the login page whole."""
-    target = _root(request) + "/login?next=" + quote(request.url.path[len(_root(request)) :] or "/")
+    """To the login page, then back here (with the query string); HTMX requests are told to load
+    the login page whole."""
+    here = request.url.path[len(_root(request)) :] or "/"
+    if request.url.query:
+        here += "?" + request.url.query  # a bookmarked list comes back with its filters
+    target = _root(request) + "/login?next=" + quote(here, safe="/")
     if request.headers.get("HX-Request"):
         return Response(status_code=401, headers={"HX-Redirect": target})
     return RedirectResponse(target, status_code=303)

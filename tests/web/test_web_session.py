@@ -91,6 +91,16 @@ def test_login_goes_back_only_to_a_page_of_this_site(client: TestClient) -> None
         assert answer.headers["location"] == lands
 
 
+def test_a_bookmarked_list_comes_back_with_its_filters_after_the_login(client: TestClient) -> None:
+    bookmark = "/orders/purchase?supplier=SUP-ROHR&sort=-due_date"
+    asked = client.get(bookmark).headers["location"]
+    assert asked == "/login?next=/orders/purchase%3Fsupplier%3DSUP-ROHR%26sort%3D-due_date"
+    next_page = client.get(asked).text
+    assert f'value="{bookmark.replace("&", "&amp;")}"' in next_page
+    answer = client.post("/login", data={"username": "viewer", "password": PASSWORD, "next": bookmark})
+    assert answer.headers["location"] == bookmark
+
+
 def test_a_closed_account_is_logged_out_at_its_next_request(client: TestClient, plant: PlantOps) -> None:
     add_user(plant.uow(), "leaver", roles=["viewer"], password=PASSWORD)
     _log_in(client, "leaver")
