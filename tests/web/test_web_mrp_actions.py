@@ -109,6 +109,11 @@ def test_a_planner_firms_selected_orders_on_the_paged_list(page: Page, login: Lo
     expect(page.locator("#bulk-done")).to_contain_text(f"Firmed 2: {chosen[0]}, {chosen[1]}")
     statuses = {queries.planned_order(plant.uow(), number).status for number in chosen}
     assert statuses == {PlannedOrderStatus.FIRM}
+    page.goto("/mrp?item=FRAME&status=firm")
+    page.locator("#planned-orders tbody input[type=checkbox]").nth(0).check()
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.get_by_role("button", name="Release selected").click()
+    expect(page.locator("#bulk-done")).to_contain_text(f"Released 1: {chosen[0]} as WO-{chosen[0]}")
     page.goto("/mrp/exceptions?kind=past_due&sort=-days_late")
     expect(page.locator("#plan-exceptions tbody tr").first).to_contain_text("TUBE")
 

@@ -9,6 +9,7 @@ Everything is read from and done through :mod:`plantops.services.planning`.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import asdict
 from typing import Annotated, Any
 from urllib.parse import quote
@@ -255,7 +256,7 @@ def firm_selected(
     selected: Annotated[list[str] | None, Form()] = None,
 ) -> Response:
     """Firm the selected planned orders: all of them, or none and why."""
-    return _bulk(request, "firm", lambda: actions.firm_all(work_as(request, user), selected or []))
+    return _bulk(request, "firmed", lambda: actions.firm_all(work_as(request, user), selected or []))
 
 
 @router.post("/orders/release")
@@ -266,15 +267,16 @@ def release_selected(
 ) -> Response:
     """Release the selected planned orders: all of them, or none and why."""
     today = dt.date.today()
-    return _bulk(request, "release", lambda: actions.release_all(work_as(request, user), selected or [], today=today))
+    return _bulk(request, "released", lambda: actions.release_all(work_as(request, user), selected or [], today=today))
 
 
-def _bulk(request: Request, verb: str, work: Any) -> Response:
+def _bulk(request: Request, done_word: str, work: Callable[[], list[queries.OrderView]]) -> Response:
+    """The MRP page after ``work`` on the selected orders: what was ``done_word``, or why nothing was."""
     try:
-        done: list[queries.OrderView] = work()
+        done = work()
     except PlantOpsError as error:
-        return _mrp_page(request, 400, bulk_error=f"Nothing was {verb}ed: {error}")
-    return _mrp_page(request, bulk_done=done, bulk_verb=verb)
+        return _mrp_page(request, 400, bulk_error=f"Nothing was {done_word}: {error}")
+    return _mrp_page(request, bulk_done=done, bulk_verb=done_word)
 
 
 @router.get("/orders/{number}")
