@@ -13,6 +13,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from fastapi.testclient import TestClient
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from playwright.sync_api import Page, expect
 
 from plantops.bootstrap import PlantOps
@@ -275,3 +277,36 @@ def test_a_dispatch_list_for_a_shift_the_calendar_lacks_is_refused_beside_shift(
     expect(page.locator("#dl-shift")).to_have_value("nightly")
     expect(page.locator("#dispatch-lines")).to_have_count(0)
     screenshot(page, "schedule-dispatch-refused")
+
+
+TYPED = st.one_of(
+    st.sampled_from(["", " ", "1" * 40, "-1", "0", "2", "1e9", "9999-12-31T23:59+14:00", "0001-01-01T00:00-12:00"]),
+    st.text(max_size=80),
+)
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(order=TYPED, step=TYPED, start=TYPED, unit=TYPED, time_limit=TYPED, day=TYPED, shift=TYPED)
+def test_whatever_is_typed_into_the_move_form_or_the_dispatch_list_answers_without_a_server_error(
+    web: TestClient,
+    plant: PlantOps,
+    scheduled: str,
+    order: str,
+    step: str,
+    start: str,
+    unit: str,
+    time_limit: str,
+    day: str,
+    shift: str,
+) -> None:
+    token = sign_in(web, "planner")
+    in_force = queries.run_in_force(plant.uow()).number
+    form = {"order": order, "step": step, "start": start, "unit": unit, "time_limit": time_limit}
+
+    moved = web.post("/schedule/moves", data=form, headers={"X-CSRF-Token": token, "HX-Request": "true"})
+    listed = web.get(f"/schedule/dispatch/{CENTER}", params={"date": day, "shift": shift})
+
+    assert moved.status_code == 200 and "Traceback" not in moved.text
+    assert listed.status_code in (200, 422) and "Traceback" not in listed.text
+    if moved.headers.get("HX-Retarget") == "#op-move-form":
+        assert queries.run_in_force(plant.uow()).number == in_force

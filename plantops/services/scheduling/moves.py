@@ -38,6 +38,8 @@ from plantops.services.scheduling.runs import Disruption, NoScheduleError, Progr
 from plantops.vocabulary import ScheduleRunKind
 
 RECORD = "move"
+#: The largest step number a routing may have (the database's integer).
+MAX_STEP = 2**31 - 1
 
 
 class NothingToUndoError(PlantOpsError):
@@ -114,6 +116,8 @@ def _move(
     order: str, sequence: int, starts_at: dt.datetime, unit: int | None, now: dt.datetime
 ) -> Callable[[Session, ScheduleRun], Disruption]:
     def change(session: Session, in_force: ScheduleRun) -> Disruption:
+        if not 1 <= sequence <= MAX_STEP:
+            raise ValidationError(RECORD, "step", f"must be 1 to {MAX_STEP}, got {sequence}")
         target = _target(session, in_force, order, sequence)
         if target.frozen:
             raise ValidationError(RECORD, "operation", f"{order}/{sequence} has started: it goes on where it is")
