@@ -118,6 +118,16 @@ def test_a_move_before_the_step_before_it_ends_is_refused_naming_that_step(sched
     assert _operation(scheduled, "WO-1", 20) == weld
 
 
+def test_an_operation_that_has_started_cannot_be_moved(scheduled: PlantOps) -> None:
+    saw = _operation(scheduled, "WO-2", 10)  # on the saw from Monday 06:00
+    later = saw.starts_at + dt.timedelta(minutes=30)
+
+    with pytest.raises(ValidationError, match="WO-2/10 has started") as refused:
+        moves.check_move(scheduled.uow(), "WO-2", 10, starts_at=dt.datetime(2026, 11, 25, 8), now=later)
+
+    assert refused.value.field == "operation"
+
+
 def test_an_unknown_operation_cannot_be_moved(scheduled: PlantOps) -> None:
     with pytest.raises(NotFoundError, match="WO-1/99"):
         moves.check_move(scheduled.uow(), "WO-1", 99, starts_at=dt.datetime(2026, 11, 25, 8), now=NOW)

@@ -110,6 +110,7 @@ class _Target:
     unit: int
     zone: str
     frozen: bool
+    starts_at: dt.datetime
 
 
 def _move(
@@ -119,14 +120,14 @@ def _move(
         if not 1 <= sequence <= MAX_STEP:
             raise ValidationError(RECORD, "step", f"must be 1 to {MAX_STEP}, got {sequence}")
         target = _target(session, in_force, order, sequence)
-        if target.frozen:
+        earliest = max(runs.next_minute(now), in_force.horizon_start)
+        if target.frozen or target.starts_at < earliest:
             raise ValidationError(RECORD, "operation", f"{order}/{sequence} has started: it goes on where it is")
         if unit is not None and not 1 <= unit <= target.units:
             raise ValidationError(RECORD, "unit", f"{target.work_center} has units 1 to {target.units}, got {unit}")
         bounds.check_date(RECORD, "start", starts_at)
         zone = ZoneInfo(target.zone)
         start = runs.aware(starts_at, target.zone).astimezone(dt.UTC).replace(second=0, microsecond=0)
-        earliest = max(runs.next_minute(now), in_force.horizon_start)
         if start < earliest:
             raise ValidationError(
                 RECORD, "start", f"{_local(start, zone)} is before the schedule can change ({_local(earliest, zone)})"
@@ -159,6 +160,7 @@ def _target(session: Session, in_force: ScheduleRun, order: str, sequence: int) 
             ScheduledOperation.unit,
             Site.time_zone,
             ScheduledOperation.frozen,
+            ScheduledOperation.starts_at,
         )
         .join(ScheduledOrder, ScheduledOrder.id == ScheduledOperation.order_id)
         .join(WorkCenter, WorkCenter.id == ScheduledOperation.work_center_id)
@@ -172,8 +174,8 @@ def _target(session: Session, in_force: ScheduleRun, order: str, sequence: int) 
     ).first()
     if row is None:
         raise NotFoundError("scheduled operation", f"{order}/{sequence}", of=in_force.number)
-    source, center_id, code, units, on_unit, zone, frozen = row
-    return _Target((source, order, sequence), center_id, code, units, on_unit, zone, frozen)
+    source, center_id, code, units, on_unit, zone, frozen, starts_at = row
+    return _Target((source, order, sequence), center_id, code, units, on_unit, zone, frozen, starts_at)
 
 
 def _check_pinned(
