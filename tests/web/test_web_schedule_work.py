@@ -259,6 +259,7 @@ def test_the_dispatch_list_of_a_shift_lists_its_operations_in_sequence_and_print
     starts = [cell for cell in page.locator("#dispatch-lines tbody tr td:nth-child(2)").all_inner_texts()]
     assert starts == sorted(starts)
     expect(page.get_by_role("button", name="Print")).to_be_visible()
+    assert page.locator("#dl-shifts option").evaluate_all("options => options.map(o => o.value)") == ["Early", "Late"]
     screenshot(page, "schedule-dispatch")
     page.emulate_media(media="print")
     expect(page.locator("header.topbar")).to_be_hidden()

@@ -132,6 +132,18 @@ def dispatch_list(
         )
 
 
+def shift_names(uow: UnitOfWork, work_center: str) -> list[str]:
+    """The names of the shifts in ``work_center``'s calendar, on any weekday, in the order they start."""
+    with uow:
+        rows = uow.session.execute(
+            select(CalendarShift.name, CalendarShift.start_time)
+            .join(WorkCenter, WorkCenter.calendar_id == CalendarShift.calendar_id)
+            .where(WorkCenter.code == work_center, CalendarShift.kind == ShiftKind.SHIFT, CalendarShift.name != "")
+            .order_by(CalendarShift.start_time)
+        )
+        return list(dict.fromkeys(name for name, _ in rows))
+
+
 def _shift(
     session: Session, calendar: int, work_center: str, day: dt.date, shift: str, zone: ZoneInfo
 ) -> tuple[str, dt.datetime, dt.datetime]:

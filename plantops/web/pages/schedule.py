@@ -416,6 +416,7 @@ def dispatch_page(request: Request, work_center: str, date: str = "", shift: str
 
     A day or shift the list cannot be made for shows the choice again with the error beside its field."""
     typed = {"date": date.strip(), "shift": shift.strip()}
+    shifts = dispatch.shift_names(plant(request).uow(), work_center)
     try:
         day = forms.date("dispatch list", "date", date) or dt.date.today()
         listing = dispatch.dispatch_list(plant(request).uow(), work_center, day=day, shift=typed["shift"] or None)
@@ -432,6 +433,7 @@ def dispatch_page(request: Request, work_center: str, date: str = "", shift: str
             form=typed,
             errors=errors,
             labels=DISPATCH_LABELS,
+            shifts=shifts,
         )
     typed |= {"date": day.isoformat(), "shift": listing.shift}
     return render(
@@ -442,6 +444,7 @@ def dispatch_page(request: Request, work_center: str, date: str = "", shift: str
         form=typed,
         errors={},
         labels=DISPATCH_LABELS,
+        shifts=shifts,
     )
 
 
