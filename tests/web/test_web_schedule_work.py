@@ -277,6 +277,7 @@ def test_a_dispatch_list_for_a_shift_the_calendar_lacks_is_refused_beside_shift(
     expect(page.locator("#e-dl-shift")).to_contain_text(f"{CENTER} has no shift 'nightly' on Monday")
     expect(page.locator("#dl-shift")).to_have_value("nightly")
     expect(page.locator("#dispatch-lines")).to_have_count(0)
+    expect(page.get_by_role("button", name="Print")).to_have_count(0)
     screenshot(page, "schedule-dispatch-refused")
 
 
