@@ -58,7 +58,8 @@ class Column:
 
     ``kind`` writes its cells in an export and reads a filter on it; ``link`` names the
     record page the value leads to (a sheet name: ``items``, ``suppliers``, ``purchase_orders``);
-    ``shown`` is the template filter that writes it on the page (by default from ``kind``).
+    ``shown`` is the template filter that writes it on the page (by default from ``kind``);
+    ``link_parts`` name the columns whose values make the linked record's key (an item and a lot).
     """
 
     name: str
@@ -67,6 +68,8 @@ class Column:
     link: str | None = None
     shown: str | None = None
     sortable: bool = True
+    #: The row's columns that make the key of the record ``link`` names, where it has several parts.
+    link_parts: tuple[str, ...] = ()
 
     @property
     def numeric(self) -> bool:
@@ -266,12 +269,14 @@ class Shown:
         value = row.get(column.name)
         if column.link is None or value in (None, ""):
             return None
+        if column.link_parts:
+            return sheet_link(column.link, *(row.get(name) for name in column.link_parts))
         if column.link == self.view.sheet and self.view.key:
             return sheet_link(column.link, *(row.get(name) for name in self.view.key))
         return sheet_link(column.link, value)
 
     def row_key(self, row: Row) -> str:
-        return "/".join(str(row.get(name, "")) for name in self.view.key)
+        return "/".join("" if row.get(name) is None else str(row.get(name)) for name in self.view.key)
 
 
 def fetch(request: Request, view: ListView, query: Query) -> Shown:

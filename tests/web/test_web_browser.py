@@ -149,7 +149,7 @@ def test_operator_posts_a_receipt_and_sees_it_in_the_balances(page: Page, login:
     page.get_by_role("button", name="Post").click()
 
     expect(page.locator("#move-form .message.ok")).to_contain_text("receipt 25 BELL at BIKE-RAW")
-    balance = page.locator("#balances tr[data-item='BELL'][data-location='BIKE-RAW'] .on-hand")
+    balance = page.locator("#balances tr[data-key='BELL/BIKE-RAW/'] td:nth-child(6)")  # on hand
     expect(balance).to_have_text(f"{before + 25:,f}".rstrip("0").rstrip("."))
     assert _on_hand(plant, "BELL", "BIKE-RAW") == before + 25
     newest = page.locator("#posting-list tbody tr").first
@@ -229,6 +229,8 @@ def test_a_lot_shows_the_lots_it_was_made_from_and_went_into(page: Page, login: 
     card = page.locator("#genealogy-card")
     expect(card).to_contain_text("Genealogy of CREAM-PAST lot PAST-T1")
     expect(card.locator(".tree").first).to_contain_text(f"CREAM-RAW lot {cream.lot}")
+    expect(page).to_have_url(re.compile(r"/records/lots/by-key\?part=CREAM-PAST&part=PAST-T1$"))  # the lot's page
+    page.goto("/stock?item=CREAM-RAW")
     page.locator(f"#lots tr[data-item=CREAM-RAW][data-lot='{cream.lot}']").get_by_role("button", name="Trace").click()
     expect(card).to_contain_text(f"Genealogy of CREAM-RAW lot {cream.lot}")
     expect(card.locator(".tree").last).to_contain_text("CREAM-PAST lot PAST-T1")

@@ -12,7 +12,7 @@ deleted through the same services and checks as an import.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Annotated, Any
@@ -27,6 +27,7 @@ from starlette.responses import Response
 from plantops.errors import ImportRejectedError, NotFoundError, PlantOpsError, RowProblem, ValidationError
 from plantops.services.access import Permission
 from plantops.services.access.audit import AuditRecord, audit_trail
+from plantops.services.inventory import genealogy
 from plantops.services.master_data import records as service
 from plantops.services.master_data import uploads
 from plantops.services.master_data.records import Record
@@ -49,8 +50,29 @@ LINES = {
     "sales_orders": ("sales_order_lines",),
     "purchase_orders": ("purchase_order_lines",),
 }
-#: What a record page of these sheets shows below its details (a template of the order pages).
-PANELS = {"sales_orders": "orders/sales_panel.html"}
+
+
+def _no_context(_request: Request, _record: Record) -> dict[str, Any]:
+    return {}
+
+
+def _lot_genealogy(request: Request, record: Record) -> dict[str, Any]:
+    """A lot's genealogy: the lots it was made from and the lots it went into."""
+    item, lot = str(record.values["item"]), str(record.values["code"])
+    uow = plant(request).uow
+    return {
+        "item": item,
+        "lot": lot,
+        "backward": genealogy.trace(uow(), item=item, lot=lot, direction="backward"),
+        "forward": genealogy.trace(uow(), item=item, lot=lot, direction="forward"),
+    }
+
+
+#: What a record page of these sheets shows below its details: a template and what it needs.
+PANELS: dict[str, tuple[str, Callable[[Request, Record], dict[str, Any]]]] = {
+    "sales_orders": ("orders/sales_panel.html", _no_context),
+    "lots": ("stock/genealogy.html", _lot_genealogy),
+}
 #: Rows of each related list a record page shows; the rest are a link away.
 RELATED_ROWS = 10
 HISTORY_ROWS = 50
@@ -238,6 +260,7 @@ def _page(request: Request, sheet: Sheet, record: Record, tab: str, **context: A
     key = [record.values[name] for name in sheet.key]
     key_text = "/".join(str(getattr(part, "value", part)) for part in key)
     line_lists = _lines(request, sheet, key_text) if tab == "lines" else []
+    panel = PANELS.get(sheet.name)
     related = _related(request, sheet, key_text) if tab == "related" else []
     history = None
     if tab == "history":
@@ -260,7 +283,8 @@ def _page(request: Request, sheet: Sheet, record: Record, tab: str, **context: A
         fields=_fields(sheet),
         link=lambda column, value: sheet_link(column.ref, value) if column.ref and value not in (None, "") else None,
         may_write=_may_write(request, sheet),
-        panel=PANELS.get(sheet.name),
+        panel=panel[0] if panel and tab == "details" else None,
+        **(panel[1](request, record) if panel and tab == "details" else {}),
         **context,
     )
 

@@ -7,7 +7,6 @@ whatever the ledger refuses is shown beside the field it names, and nothing is p
 from __future__ import annotations
 
 import datetime as dt
-from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Annotated
@@ -16,14 +15,16 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Depends, Form, Query, Request
 from starlette.responses import Response
 
+from plantops.db.session import UnitOfWork
 from plantops.errors import PlantOpsError, ValidationError
 from plantops.services.access import Permission
 from plantops.services.access.audit import STOCK_POSTING, audit_trail
 from plantops.services.inventory import balances, genealogy, moves, stock
 from plantops.services.inventory.ledger import InsufficientStockError
 from plantops.services.inventory.stock import PostingSummary, StockLine, Who
+from plantops.services.master_data.values import CODE, DATE, NUMBER
 from plantops.vocabulary import MoveType
-from plantops.web import forms
+from plantops.web import forms, lists
 from plantops.web.auth import User, plant, require, work_as
 from plantops.web.templating import render
 
@@ -61,40 +62,74 @@ LABELS = {
 }
 
 
+def _balance_rows(uow: UnitOfWork, query: lists.Query, offset: int, limit: int) -> lists.Rows:
+    total, found = balances.balance_page(
+        uow,
+        item=query.filters.get("item"),
+        location=query.filters.get("location"),
+        site=query.filters.get("site"),
+        sort=query.sort,
+        offset=offset,
+        limit=limit,
+    )
+    return lists.Rows(total, [{**vars(b), "available": b.available} for b in found])
+
+
+#: On hand by item, location and lot: the shared list, sorted by any column and exported.
+BALANCES = lists.ListView(
+    name="balances",
+    title="Balances",
+    path="/stock",
+    columns=(
+        lists.Column("item", "Item", CODE, link="items"),
+        lists.Column("site", "Site", CODE, link="sites"),
+        lists.Column("location", "Location", CODE, link="locations"),
+        lists.Column("lot", "Lot", CODE, link="lots", link_parts=("item", "lot")),
+        lists.Column("expiry", "Expiry", DATE),
+        lists.Column("on_hand", "On hand", NUMBER),
+        lists.Column("reserved", "Reserved", NUMBER),
+        lists.Column("available", "Available", NUMBER),
+    ),
+    fetch=_balance_rows,
+    filters=(
+        lists.Filter("item", "Item", lookup="items"),
+        lists.Filter("location", "Location", lookup="locations"),
+        lists.Filter("site", "Site", lookup="sites"),
+    ),
+    sort=("item", "location", "lot"),
+    searchable=False,
+    key=("item", "location", "lot"),
+)
+
+
 @router.get("")
-def stock_page(request: Request, item: str = "", location: str = "", site: str = "") -> Response:
-    filters = {"item": item.strip(), "location": location.strip(), "site": site.strip()}
-    every = balances.on_hand(plant(request).uow())
-    locations = sorted(Counter(b.location for b in every).items())
-    found = _balances(request, filters)
+def stock_page(request: Request) -> Response:
+    listing = lists.fetch(request, BALANCES, lists.read_query(request, BALANCES))
+    filters = listing.query.filters
     return render(
         request,
         "stock/index.html",
-        filters=filters,
-        found=found,
-        locations=locations,
-        lots=[b for b in every if b.lot],
-        actions=ACTIONS,
+        listing=listing,
+        locations=balances.balances_per_location(plant(request).uow()),
+        move_actions=ACTIONS,
         labels=LABELS,
-        form=dict.fromkeys(LABELS, "") | {"action": "receive", "item": item.strip(), "location": location.strip()},
+        form=dict.fromkeys(LABELS, "")
+        | {"action": "receive", "item": filters.get("item", ""), "location": filters.get("location", "")},
         errors={},
         posted=None,
     )
 
 
 @router.get("/balances")
-def balances_table(request: Request, item: str = "", location: str = "", site: str = "") -> Response:
-    filters = {"item": item.strip(), "location": location.strip(), "site": site.strip()}
-    return render(request, "stock/balances.html", filters=filters, found=_balances(request, filters))
+def balances_list(request: Request) -> Response:
+    """The balances list alone, as the stock page refreshes it after a posting."""
+    listing = lists.fetch(request, BALANCES, lists.read_query(request, BALANCES))
+    return render(request, "stock/balances.html", listing=listing)
 
 
-def _balances(request: Request, filters: dict[str, str]) -> list[balances.Balance]:
-    return balances.on_hand(
-        plant(request).uow(),
-        item=filters["item"] or None,
-        location=filters["location"] or None,
-        site=filters["site"] or None,
-    )
+@router.get("/export.{fmt}")
+def balances_export(request: Request, fmt: str) -> Response:
+    return lists.export(request, BALANCES, fmt)
 
 
 @router.get("/postings")
@@ -224,7 +259,7 @@ def post_move(
         return render(
             request,
             "stock/move_form.html",
-            actions=ACTIONS,
+            move_actions=ACTIONS,
             labels=LABELS,
             form=typed,
             errors=errors or forms.place(error, typed, LABELS),
@@ -233,7 +268,7 @@ def post_move(
     response = render(
         request,
         "stock/move_form.html",
-        actions=ACTIONS,
+        move_actions=ACTIONS,
         labels=LABELS,
         form=typed | {"quantity": "", "lot": "", "document": "", "reason": "", "unit_cost": "", "expiry": ""},
         errors={},
