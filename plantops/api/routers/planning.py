@@ -235,7 +235,8 @@ class SupplyOut(BaseModel):
     need_date: dt.date | None
     late: str | None = Field(description="Why it comes after it is needed: lead time or material.")
     days_late: int
-    lead_time: int | None
+    lead_time: int | None = Field(description="A planned order's lead time in working days.")
+    receipt_kind: str | None = Field(description="A scheduled receipt's kind: purchase, work or firm.")
 
 
 class LimitOut(BaseModel):

@@ -89,6 +89,7 @@ class SupplyView:
     late: str | None
     days_late: int
     lead_time: int | None  # working days, for planned orders
+    receipt_kind: str | None  # purchase, work or firm, for scheduled receipts
 
 
 @dataclass(frozen=True)
@@ -304,7 +305,7 @@ def _supply_views(
     for line in lines:
         supply = line.supply
         need = buckets[line.need_bucket] if 0 <= line.need_bucket < len(buckets) else None
-        document, date, late, days, lead = None, None, None, 0, None
+        document, date, late, days, lead, receipt_kind = None, None, None, 0, None, None
         if supply.order is not None:
             document = f"P{run.id}-{supply.order + 1}"  # numbered as runs write them
             lead = int(again.state.structure.lead_time[supply.node])
@@ -314,6 +315,7 @@ def _supply_views(
                 late, days = LEAD_TIME, (today - release).days
         elif supply.receipt is not None:
             document = receipts[supply.receipt]
+            receipt_kind = str(loaded.receipts.kind[supply.receipt])
             date = problem.receipts.due[supply.receipt].astype(dt.date)
             if need is not None and date > need:
                 late, days = MATERIAL, (date - need).days
@@ -333,6 +335,7 @@ def _supply_views(
                 late,
                 days,
                 lead,
+                receipt_kind,
             )
         )
     return views
