@@ -125,3 +125,6 @@ def test_a_viewer_sees_no_actions(page: Page, login: Login) -> None:
     expect(page.locator("#plan-exceptions tbody tr").first).to_be_visible()
     expect(page.get_by_role("button", name="Expedite")).to_have_count(0)
     expect(page.get_by_role("button", name="Firm selected")).to_have_count(0)
+    token = page.locator("meta[name=csrf-token]").get_attribute("content") or ""
+    refused = page.request.post("/mrp/exceptions/E1-5/cancel", headers={"X-CSRF-Token": token})
+    assert refused.status == 403
