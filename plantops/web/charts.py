@@ -7,7 +7,6 @@ draw (they need functions: a bar renderer, a tooltip).
 
 from __future__ import annotations
 
-import datetime as dt
 import math
 from collections import Counter
 from collections.abc import Iterable
@@ -71,59 +70,6 @@ def work_center_load(sequences: list[WorkCenterSequence]) -> dict[str, Any]:
             }
         ],
     }
-
-
-def gantt(sequences: list[WorkCenterSequence], now: dt.datetime, *, by_order: bool) -> dict[str, Any]:
-    """Lanes and bars for the Gantt chart (drawn by ``ganttOption`` in ``plantops.js``): a lane per
-    work center unit, or per order in the order they start; a setup is a bar of its own right
-    before its operation."""
-    units = {s.work_center: s.units for s in sequences}
-    operations = sorted((op for s in sequences for op in s.operations), key=lambda op: op.starts_at)
-
-    def unit_lane(work_center: str, unit: int) -> str:
-        return work_center if units[work_center] == 1 else f"{work_center} #{unit + 1}"
-
-    if by_order:
-        lanes = list(dict.fromkeys(op.order for op in operations))
-    else:
-        lanes = [unit_lane(s.work_center, unit) for s in sequences for unit in range(s.units)]
-    lane_index = {name: n for n, name in enumerate(lanes)}
-    bars = []
-    for op in operations:
-        lane = lane_index[op.order if by_order else unit_lane(op.work_center, min(op.unit, units[op.work_center] - 1))]
-        label = f"{op.order} · {op.sequence} {op.name}"
-        details = {
-            "item": op.item,
-            "work center": op.work_center + (f" unit {op.unit + 1}" if units[op.work_center] > 1 else ""),
-            "setup before": f"{op.setup_minutes} min",
-        }
-        if op.critical:
-            details["critical path"] = "yes"
-        if op.frozen:
-            details["started"] = "stays where it is"
-        if op.setup_minutes:
-            setup_start = op.starts_at - dt.timedelta(minutes=op.setup_minutes)
-            bars.append(_bar(lane, setup_start, op.starts_at, "setup", False, f"setup for {label}", details))
-        bars.append(_bar(lane, op.starts_at, op.ends_at, "run", op.late, label, details))
-    return {"lanes": lanes, "bars": bars, "now": _ms(now)}
-
-
-def _bar(
-    lane: int, start: dt.datetime, end: dt.datetime, kind: str, late: bool, label: str, details: dict[str, str]
-) -> dict[str, Any]:
-    return {
-        "lane": lane,
-        "start": _ms(start),
-        "end": _ms(end),
-        "kind": kind,
-        "late": late,
-        "label": label,
-        "details": details,
-    }
-
-
-def _ms(moment: dt.datetime) -> int:
-    return int(moment.timestamp() * 1000)
 
 
 def mrp_record(table: MrpTable, weeks: int) -> dict[str, Any]:

@@ -13,7 +13,6 @@ import datetime as dt
 from collections.abc import Callable
 from dataclasses import asdict
 from typing import Annotated, Any
-from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, Form, Request
 from starlette.responses import Response
@@ -30,6 +29,7 @@ from plantops.vocabulary import ScheduledOrderSource
 from plantops.web import charts, forms
 from plantops.web.auth import User, plant, require
 from plantops.web.jobs import Job, JobBoard, Progress
+from plantops.web.links import sheet_link
 from plantops.web.templating import render
 
 router = APIRouter(prefix="/schedule")
@@ -60,10 +60,10 @@ MOVE_LABELS = {
 }
 #: The dispatch list's choice of day and shift, and their labels.
 DISPATCH_LABELS = {"date": "Day", "shift": "Shift (blank: the whole day)"}
-#: Where a bar of the Gantt chart leads: its order's record page.
-ORDER_PAGES = {
-    ScheduledOrderSource.WORK_ORDER: "/records/work_orders/",
-    ScheduledOrderSource.PLANNED_ORDER: "/mrp/orders/",
+#: Where a bar of the Gantt chart leads: its order's record page, by the kind of record.
+ORDER_RECORDS = {
+    ScheduledOrderSource.WORK_ORDER: "work_orders",
+    ScheduledOrderSource.PLANNED_ORDER: "planned_orders",
 }
 
 
@@ -171,7 +171,7 @@ def _bar(root: str, op: OperationView, units: int, movable: bool) -> dict[str, A
         "order": op.order,
         "sequence": op.sequence,
         "work_center": op.work_center,
-        "url": f"{root}{ORDER_PAGES[op.source]}{quote(op.order, safe='')}",
+        "url": f"{root}{sheet_link(ORDER_RECORDS[op.source], op.order)}",
         "movable": movable and not op.frozen,
         "details": details,
     }
