@@ -171,6 +171,16 @@ def test_an_import_beyond_the_bounds_names_the_row_and_field(
     assert [(p.source, p.row, p.field) for p in rejected.value.problems] == [(f"{sheet}.csv", last_row, field)]
 
 
+def test_rows_built_in_memory_beyond_the_bound_are_refused_as_a_file_would_be(plant: PlantOps) -> None:
+    """Decimals built by a program (the demo plants) take no shortcut around the bound."""
+    row = {"code": "HUGE", "name": "Huge", "item_type": "raw_material", "unit": "pcs", "procurement": "buy",
+           "lead_time_days": Decimal(1), "max_order_quantity": Decimal(2_000_000_000)}  # fmt: skip
+    with pytest.raises(ImportRejectedError) as rejected:
+        master_data.load(plant.uow(), {"items": [row]}, source="memory", posted_by="tester")
+    assert [(p.field, p.row) for p in rejected.value.problems] == [("max_order_quantity", 2)]
+    assert records.list_records(plant.uow(), "items", search="HUGE").total == 0
+
+
 @given(st.decimals(allow_nan=True, allow_infinity=True))
 def test_the_quantity_bound_accepts_exactly_the_positive_six_place_numbers_up_to_it(value: Decimal) -> None:
     problem = bounds.quantity_problem(value)

@@ -47,6 +47,7 @@ from plantops.engines.plantgen._synthetic_structure import (
     tenth_decimals,
     whole_decimals,
 )
+from plantops.bounds import MAX_QUANTITY
 from plantops.errors import ValidationError
 from plantops.vocabulary import (
     AbcClass,
@@ -457,14 +458,19 @@ def _weekly_volume(plant: Plant, quantity: Floats) -> Floats:
     return volume
 
 
+#: The largest order quantity generated (a power of ten, so that rounding up keeps it).
+_LARGEST = float(MAX_QUANTITY)
+
+
 def _or_none(value: int, cached: list[Decimal | None]) -> Decimal | None:
     """``cached[value]`` (None for 0), or a new decimal beyond the cache."""
     return cached[value] if value < len(cached) else Decimal(value)
 
 
 def _nice(values: Floats) -> Ints:
-    """Round up to 1, 2 or 5 times a power of ten, as order quantities are set (at least 1)."""
-    values = np.maximum(np.asarray(values, dtype=np.float64), 1.0)
+    """Round up to 1, 2 or 5 times a power of ten, as order quantities are set (at least 1, and at
+    most :data:`plantops.bounds.MAX_QUANTITY`, which the volumes of deep BOMs would pass)."""
+    values = np.clip(np.asarray(values, dtype=np.float64), 1.0, _LARGEST)
     power = 10.0 ** np.floor(np.log10(values))
     step = np.select([values <= power, values <= 2 * power, values <= 5 * power], [1, 2, 5], 10)
     return (step * power).astype(np.int64)

@@ -100,7 +100,7 @@ class Number(Kind):
     """An exact decimal number, 6 decimal places at most, within :data:`plantops.bounds.MAX_QUANTITY`."""
 
     def parse(self, raw: Any) -> Any:
-        if type(raw) is Decimal and raw.is_finite() and raw == raw.quantize(_MICRO):
+        if type(raw) is Decimal and raw.is_finite() and abs(raw) <= _BOUND and raw == raw.quantize(_MICRO):
             return raw
         if isinstance(raw, bool):
             raise BadValue(f"{raw!r} is not a number")
