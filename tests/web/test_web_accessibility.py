@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from playwright.sync_api import Browser, Page
+from playwright.sync_api import Browser, Page, ViewportSize
 
 from plantops.bootstrap import PlantOps
 from plantops.services.master_data.records import list_records
@@ -59,7 +59,8 @@ def main_pages(plant: PlantOps) -> list[str]:
 def checked_page(browser: Browser, base_url: str) -> Iterator[Page]:
     """A tab of a context that lets axe-core in: the pages' content security policy forbids the
     script that :meth:`Page.add_script_tag` adds, so this context bypasses it."""
-    context = browser.new_context(viewport=VIEWPORT, base_url=base_url, bypass_csp=True)
+    size = ViewportSize(width=VIEWPORT["width"], height=VIEWPORT["height"])
+    context = browser.new_context(viewport=size, base_url=base_url, bypass_csp=True)
     context.set_default_timeout(10_000)
     yield context.new_page()
     context.close()
@@ -79,16 +80,14 @@ def _described(path: str, violation: dict[str, Any]) -> str:
     return f"{path}: {violation['id']} ({violation['help']}) at {targets}"
 
 
-def test_main_pages_have_no_critical_accessibility_violation(
-    checked_page: Page, plant: PlantOps, forecast_version: str
-) -> None:
+@pytest.mark.usefixtures("forecast_version")  # the forecast page shows a published forecast
+def test_main_pages_have_no_critical_accessibility_violation(checked_page: Page, plant: PlantOps) -> None:
     page = checked_page
     page.goto("/login")
     page.fill("#username", "planner")
     page.fill("#password", PASSWORD)
     page.click("button[type=submit]")
     page.wait_for_load_state("networkidle")
-    assert forecast_version  # the forecast page shows a published forecast
 
     critical, serious = [], []
     for path in main_pages(plant):
