@@ -80,7 +80,7 @@ def audit_trail(
         wanted = offset + limit
         found = [
             _entry(row)
-            for row in session.scalars(entries.order_by(AuditEntry.at.desc(), AuditEntry.id.desc())).fetchmany(wanted)
+            for row in session.scalars(entries.order_by(AuditEntry.at.desc(), AuditEntry.id.desc()).limit(wanted))
         ]
         if postings is not None:
             rows = session.scalars(

@@ -20,7 +20,8 @@ from plantops.web.templating import render
 
 router = APIRouter()
 
-LATE_KINDS = (PlanExceptionKind.LATE_DEMAND, PlanExceptionKind.PAST_DUE)
+#: The late demands the dashboard lists, earliest first; the exceptions page has them all.
+LATE_SHOWN = 20
 
 
 @router.get("/")
@@ -28,11 +29,11 @@ def dashboard(request: Request) -> Response:
     uow = plant(request).uow
     valuation = value_inventory(uow(), as_of=dt.datetime.now(dt.UTC))
     try:
-        run, exceptions = queries.plan_exceptions(uow())
+        run, counted = queries.exception_counts(uow())
+        _, late = queries.plan_exceptions(uow(), kind=PlanExceptionKind.LATE_DEMAND, limit=LATE_SHOWN)
     except NoPlanError:
-        run, exceptions = None, []
-    counts = Counter(e.kind.value for e in exceptions)
-    late = [e for e in exceptions if e.kind is PlanExceptionKind.LATE_DEMAND]
+        run, counted, late = None, {}, []
+    counts = Counter(counted)
     try:
         schedule = scheduling.run_in_force(uow()).number
         centers, late_orders = scheduling.sequences(uow()), scheduling.late_orders(uow())
@@ -49,6 +50,7 @@ def dashboard(request: Request) -> Response:
         exception_chart=charts.exceptions_by_kind(counts),
         exception_total=sum(counts.values()),
         late=late,
+        late_total=counts.get(PlanExceptionKind.LATE_DEMAND.value, 0),
         past_due=counts.get(PlanExceptionKind.PAST_DUE.value, 0),
         scheduled=len(scheduled),
         late_orders=late_orders,
