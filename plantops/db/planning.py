@@ -30,6 +30,8 @@ class PlanRun(Base):
     horizon_start: Mapped[dt.date]
     bucket_starts: Mapped[str] = mapped_column(Text)  # JSON list of ISO dates
     settings: Mapped[str] = mapped_column(Text)  # JSON of the planning settings used
+    #: How many planned orders the run wrote, firm orders it carried included (None: runs before it was kept).
+    order_count: Mapped[int | None]
 
 
 class PlannedOrder(Base):

@@ -23,6 +23,7 @@ from decimal import Decimal
 import numpy as np
 import numpy.typing as npt
 
+from plantops.bounds import MAX_QUANTITY
 from plantops.engines.plantgen._common import ONE_DAY, MasterData, Row, utc_instant
 from plantops.engines.plantgen._synthetic_demand import (
     forecast_rows,
@@ -47,7 +48,6 @@ from plantops.engines.plantgen._synthetic_structure import (
     tenth_decimals,
     whole_decimals,
 )
-from plantops.bounds import MAX_QUANTITY
 from plantops.errors import ValidationError
 from plantops.vocabulary import (
     AbcClass,

@@ -18,7 +18,7 @@ from dataclasses import asdict, dataclass, field
 
 import numpy as np
 import zstandard
-from sqlalchemy import func, insert, select
+from sqlalchemy import func, insert, select, update
 from sqlalchemy.orm import Session
 
 from plantops import bounds
@@ -82,6 +82,7 @@ def run_plan(
         run_id, number = _write_run(session, request, loaded, started_at, run_by or getpass.getuser())
         written = _write_orders(session, run_id, loaded, result)
         kept = _carry_firm_orders(session, run_id, loaded.firm_orders, after=written)
+        session.execute(update(PlanRun).where(PlanRun.id == run_id).values(order_count=written + kept))
         _write_records(session, run_id, loaded, result)
         counts = _write_exceptions(session, run_id, loaded, result)
         uow.commit()
