@@ -20,7 +20,8 @@ def upgrade() -> None:
     with op.batch_alter_table("plan_run") as table:
         table.add_column(sa.Column("order_count", sa.Integer(), nullable=True))
     op.execute(
-        "UPDATE plan_run SET order_count = (SELECT count(*) FROM planned_order WHERE planned_order.run_id = plan_run.id)"
+        "UPDATE plan_run SET order_count ="
+        " (SELECT count(*) FROM planned_order WHERE planned_order.run_id = plan_run.id)"
     )
 
 
