@@ -40,6 +40,9 @@ GAMMA = DemandDistribution.GAMMA
 
 #: Probability left out in each tail when demand is put on a lattice.
 TAIL = 1e-12
+#: The most points a law on a lattice may have (16 MB of float64): Poisson demand of a mean in
+#: the millions per period would otherwise take gigabytes, one point per unit.
+MAX_LATTICE_POINTS = 2_000_000
 #: Fitting rule (:func:`choose_distribution`): gamma above this coefficient of variation ...
 GAMMA_ABOVE_CV = 0.5
 #: ... and Poisson for counted items whose variance-to-mean ratio lies in this band ...
@@ -187,6 +190,13 @@ class Demand:
             if step != 1.0:
                 raise ValidationError("demand", "step", "Poisson demand lies on the whole numbers: step must be 1")
             last = int(stats.poisson.ppf(1 - TAIL, mu)) if mu > 0 else 0
+            if last >= MAX_LATTICE_POINTS:
+                raise ValidationError(
+                    "demand",
+                    "distribution",
+                    f"Poisson demand of mean {mu:,.0f} is too large to weigh unit by unit"
+                    f" (over {MAX_LATTICE_POINTS:,} points): choose normal or gamma demand",
+                )
             probabilities = stats.poisson.pmf(np.arange(last + 1), mu)
             probabilities[-1] += stats.poisson.sf(last, mu)
             return 0, np.asarray(probabilities, dtype=np.float64)

@@ -98,3 +98,12 @@ def test_demand_refuses_bad_input_naming_the_field() -> None:
         Demand.of("gamma", [-1.0], [1.0])
     with pytest.raises(ValidationError, match="mean: has 2 values, expected 3"):
         Demand.of("normal", [1.0, 2.0], [1.0, 1.0, 1.0])
+
+
+def test_poisson_demand_too_large_for_a_lattice_is_refused_before_taking_gigabytes() -> None:
+    """A mean of 200 million per period would need a point per unit: 1.6 GB of probabilities."""
+    with pytest.raises(ValidationError, match="choose normal or gamma demand") as refused:
+        Demand.of("poisson", 2e8).lattice()
+    assert refused.value.field == "distribution"
+    first, probabilities = Demand.of("poisson", 1e5).lattice()  # large, and still on whole units
+    assert first == 0 and abs(probabilities.sum() - 1.0) < 1e-9
