@@ -125,7 +125,9 @@ class ListView:
 
     ``name`` is the table's id on the page and the export's file name; ``path`` the address
     that shows it; ``sort`` the order when none is asked for; ``searchable`` offers the
-    search field (code or name); ``sheet`` names the exchange-format sheet it matches.
+    search field (code or name); ``sheet`` names the exchange-format sheet it matches;
+    ``key`` names the columns that make a row's key, ``selectable`` offers a checkbox per row,
+    ``mark`` highlights rows (a release date already past) and says why.
     """
 
     name: str
@@ -139,6 +141,8 @@ class ListView:
     sheet: str | None = None
     key: tuple[str, ...] = ()
     selectable: bool = False
+    #: What marks a row out (``late``: highlighted), and why, in words; None for most rows.
+    mark: Callable[[Row], tuple[str, str] | None] | None = None
 
     def column(self, name: str) -> Column | None:
         return next((c for c in self.columns if c.name == name), None)
@@ -274,6 +278,10 @@ class Shown:
         if column.link == self.view.sheet and self.view.key:
             return sheet_link(column.link, *(row.get(name) for name in self.view.key))
         return sheet_link(column.link, value)
+
+    def row_mark(self, row: Row) -> tuple[str, str] | None:
+        """The class and the reason that mark ``row`` out, if the view marks any."""
+        return None if self.view.mark is None else self.view.mark(row)
 
     def row_key(self, row: Row) -> str:
         return "/".join("" if row.get(name) is None else str(row.get(name)) for name in self.view.key)

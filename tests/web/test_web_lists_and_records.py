@@ -5,6 +5,7 @@ the order books, a promise and a cancellation."""
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import html
 import io
 import re
@@ -19,7 +20,8 @@ from plantops.services import order_book
 from plantops.services.master_data import records
 from plantops.services.master_data.sheets import SHEETS_BY_NAME
 from plantops.services.order_book import Book
-from plantops.vocabulary import OrderStatus
+from plantops.services.planning import actions, queries
+from plantops.vocabulary import OrderStatus, PlannedOrderStatus
 from plantops.web.app import create_web_app
 from tests.web.conftest import sign_in
 
@@ -282,3 +284,17 @@ def test_a_sales_order_is_cancelled_from_its_page_and_cannot_be_cancelled_twice(
     assert records.get_record(own_plant.uow(), "sales_orders", ["SO-260025"]).values["status"] is OrderStatus.CANCELLED
     again = client.post("/orders/sales/SO-260025/cancel", data={"csrf_token": token})
     assert again.status_code == 400 and "only a draft or open order" in again.text
+
+
+def test_planned_orders_whose_release_date_has_passed_are_highlighted(
+    editor: tuple[TestClient, str], own_plant: PlantOps
+) -> None:
+    today = dt.date.today()
+    _, _, first = queries.planned_order_page(own_plant.uow(), sort=("release_date", "number"), limit=1)
+    actions.change(own_plant.uow(), first[0].number, due=today + dt.timedelta(days=1))  # lead time > 1 day
+    _, _, orders = queries.planned_order_page(own_plant.uow(), sort=("release_date", "number"), limit=50)
+    client, _ = editor
+    page = client.get("/mrp?sort=release_date,number").text
+    marked = re.findall(r'<tr data-key="([^"]+)" class="late" title="its release date', page)
+    expected = [o.number for o in orders if o.release_date < today and o.status is not PlannedOrderStatus.RELEASED]
+    assert marked == expected and expected and len(expected) < len(orders)

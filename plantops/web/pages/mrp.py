@@ -82,6 +82,13 @@ def _order_rows(uow: UnitOfWork, query: lists.Query, offset: int, limit: int) ->
     return lists.Rows(total, [_order_row(o) for o in found])
 
 
+def _release_past(row: lists.Row) -> tuple[str, str] | None:
+    """A planned order whose release date has passed: it should have been released already."""
+    if row["status"] is PlannedOrderStatus.RELEASED or row["release_date"] >= dt.date.today():
+        return None
+    return "late", f"its release date {row['release_date']} has passed"
+
+
 ORDERS = lists.ListView(
     name="planned-orders",
     title="Planned orders",
@@ -107,6 +114,7 @@ ORDERS = lists.ListView(
     searchable=False,
     key=("number",),
     selectable=True,
+    mark=_release_past,
 )
 
 
