@@ -290,7 +290,9 @@ def test_planned_orders_whose_release_date_has_passed_are_highlighted(
     editor: tuple[TestClient, str], own_plant: PlantOps
 ) -> None:
     today = dt.date.today()
-    _, _, first = queries.planned_order_page(own_plant.uow(), sort=("release_date", "number"), limit=1)
+    _, _, first = queries.planned_order_page(
+        own_plant.uow(), status=PlannedOrderStatus.PLANNED, sort=("release_date", "number"), limit=1
+    )  # one that no other test has firmed or released
     actions.change(own_plant.uow(), first[0].number, due=today + dt.timedelta(days=1))  # lead time > 1 day
     _, _, orders = queries.planned_order_page(own_plant.uow(), sort=("release_date", "number"), limit=50)
     client, _ = editor
