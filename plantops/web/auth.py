@@ -105,6 +105,12 @@ def current_user(request: Request) -> User:
 CurrentUser = Annotated[User, Depends(current_user)]
 
 
+def signed_in(request: Request) -> User:
+    """The user :func:`current_user` found for this request (every page's router depends on it)."""
+    user: User = request.state.user
+    return user
+
+
 def require(permission: Permission) -> Callable[..., Coroutine[Any, Any, User]]:
     """A dependency for a change: a user whose roles grant ``permission``, with the form token."""
 

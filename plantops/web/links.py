@@ -13,6 +13,7 @@ from typing import Any
 from urllib.parse import quote, urlencode
 
 from plantops.services.master_data.sheets import SHEETS_BY_NAME
+from plantops.vocabulary import ScheduledOrderSource
 
 #: Record kinds whose page is not the generic record page: the address of one, by its code.
 OWN_PAGES = {
@@ -38,3 +39,15 @@ def record_link(sheet: str, *key: Any) -> str:
     if known is not None and len(known.key) > 1:
         return f"/records/{sheet}/{BY_KEY}?{urlencode([('part', part) for part in parts])}"
     return f"/records/{sheet}/{quote(parts[0], safe='/')}"
+
+
+#: The kind of record a scheduled order is, by where it comes from.
+SCHEDULED_ORDERS = {
+    ScheduledOrderSource.WORK_ORDER: "work_orders",
+    ScheduledOrderSource.PLANNED_ORDER: "planned_orders",
+}
+
+
+def scheduled_order_link(source: ScheduledOrderSource, number: str) -> str:
+    """The record page of an order in the schedule: a work order's, or a planned order's."""
+    return sheet_link(SCHEDULED_ORDERS[source], number)

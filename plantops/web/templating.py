@@ -16,7 +16,7 @@ from markupsafe import Markup
 from starlette.responses import Response
 
 from plantops.services import access
-from plantops.web.links import sheet_link
+from plantops.web.links import scheduled_order_link, sheet_link
 
 HERE = Path(__file__).parent
 TEMPLATES = HERE / "templates"
@@ -176,6 +176,7 @@ def make_templates() -> Jinja2Templates:
     env.filters.update(yes_no=yes_no, shown=shown)
     env.globals["roles_allowed"] = roles_allowed
     env.globals["link_to"] = sheet_link
+    env.globals["order_link"] = scheduled_order_link
     env.trim_blocks = True
     env.lstrip_blocks = True
     return templates

@@ -29,7 +29,7 @@ from plantops.services.inventory.counting import CountList, CountResult
 from plantops.services.master_data.values import INSTANT, INTEGER
 from plantops.vocabulary import AbcClass, CountStatus
 from plantops.web import forms, lists
-from plantops.web.auth import User, plant, require, work_as
+from plantops.web.auth import User, plant, require, signed_in, work_as
 from plantops.web.templating import render
 
 router = APIRouter(prefix="/stock/counts")
@@ -109,7 +109,7 @@ async def create_count(request: Request, user: Annotated[User, Depends(require(P
 @router.get("/{number}")
 def count_sheet(request: Request, number: str) -> Response:
     count = counting.read_count_list(plant(request).uow(), number)
-    return _sheet(request, count, _shown_counts(count, request.state.user), {})
+    return _sheet(request, count, _shown_counts(count, signed_in(request)), {})
 
 
 @router.post("/{number}")

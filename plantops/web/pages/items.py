@@ -13,7 +13,7 @@ from starlette.responses import Response
 from plantops.services.access import Permission
 from plantops.services.catalog import describe_item
 from plantops.web import lists
-from plantops.web.auth import plant
+from plantops.web.auth import plant, signed_in
 from plantops.web.templating import render
 
 router = APIRouter(prefix="/items")
@@ -45,7 +45,7 @@ def items_page(request: Request, code: Annotated[str, Query(title="Open item by 
     typed in opens that item's page."""
     if code.strip():
         return RedirectResponse(f"{request.scope.get('root_path', '')}/items/{quote(code.strip())}", status_code=303)
-    may_add = request.state.user.may(Permission.MANAGE_MASTER_DATA.value)
+    may_add = signed_in(request).may(Permission.MANAGE_MASTER_DATA.value)
     return lists.show(request, ITEMS, "items/index.html", new_url="/records/items/new" if may_add else None)
 
 

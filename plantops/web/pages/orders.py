@@ -24,7 +24,7 @@ from plantops.services.master_data.values import DATE, INTEGER, NUMBER
 from plantops.services.sales.orders import cancel_sales_order
 from plantops.vocabulary import OrderStatus
 from plantops.web import forms, lists
-from plantops.web.auth import User, plant, require, work_as
+from plantops.web.auth import User, plant, require, signed_in, work_as
 from plantops.web.links import sheet_link
 from plantops.web.templating import render
 
@@ -105,7 +105,11 @@ INTROS = {
 @router.get("/{book}")
 def orders_page(request: Request, book: str) -> Response:
     view = _view(book)
-    new = "/records/sales_orders/new" if book == "sales" and _user(request).may(Permission.TAKE_ORDERS.value) else None
+    new = (
+        "/records/sales_orders/new"
+        if book == "sales" and signed_in(request).may(Permission.TAKE_ORDERS.value)
+        else None
+    )
     return lists.show(request, view, intro=INTROS[book], new_url=new)
 
 
@@ -163,8 +167,3 @@ def _view(book: str) -> lists.ListView:
     if view is None:
         raise NotFoundError("order book", book)
     return view
-
-
-def _user(request: Request) -> User:
-    user: User = request.state.user
-    return user

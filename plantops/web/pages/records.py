@@ -34,7 +34,7 @@ from plantops.services.master_data.records import Record
 from plantops.services.master_data.sheets import SHEETS, SHEETS_BY_NAME, Column, Sheet
 from plantops.services.master_data.values import BOOLEAN, DATE, INSTANT, INTEGER, NUMBER, TIME, Choice
 from plantops.web import forms, lists
-from plantops.web.auth import Forbidden, User, plant, require, work_as
+from plantops.web.auth import Forbidden, User, plant, require, signed_in, work_as
 from plantops.web.links import BY_KEY, record_link, sheet_link
 from plantops.web.templating import render
 
@@ -96,6 +96,11 @@ def _sheet(name: str) -> Sheet:
     return sheet
 
 
+def _sheets_in_order() -> list[Sheet]:
+    """The sheets as a person looks for them: :data:`FIRST`, then the rest in load order."""
+    return sorted(SHEETS, key=lambda s: (FIRST.index(s.name) if s.name in FIRST else len(FIRST), SHEETS.index(s)))
+
+
 def list_view(sheet: Sheet) -> lists.ListView:
     """The list of a sheet's records: every column, a filter on each closed word and reference."""
     filters = [c.name for c in sheet.columns if c.ref or isinstance(c.kind, Choice) or c.kind is BOOLEAN]
@@ -104,9 +109,13 @@ def list_view(sheet: Sheet) -> lists.ListView:
 
 @router.get("/records")
 def sheets_page(request: Request) -> Response:
-    ordered = sorted(SHEETS, key=lambda s: (FIRST.index(s.name) if s.name in FIRST else len(FIRST), SHEETS.index(s)))
     return render(
-        request, "records/index.html", sheets=ordered, title_of=title_of, writable=uploads.WRITE_PERMISSION, report=None
+        request,
+        "records/index.html",
+        sheets=_sheets_in_order(),
+        title_of=title_of,
+        writable=uploads.WRITE_PERMISSION,
+        report=None,
     )
 
 
@@ -127,12 +136,11 @@ async def import_files(request: Request, user: Annotated[User, Depends(require(P
         problems = [str(error)]
     except PlantOpsError as error:
         problems = [forms.explain(error, {"files": "Files"})]
-    ordered = sorted(SHEETS, key=lambda s: (FIRST.index(s.name) if s.name in FIRST else len(FIRST), SHEETS.index(s)))
     return render(
         request,
         "records/index.html",
         400 if problems else 200,
-        sheets=ordered,
+        sheets=_sheets_in_order(),
         title_of=title_of,
         writable=uploads.WRITE_PERMISSION,
         report=report,
@@ -252,7 +260,7 @@ def _record_page(request: Request, sheet: Sheet, key: list[str], tab: str) -> Re
     record = service.get_record(plant(request).uow(), sheet.name, key)
     if tab == "edit":
         _check_write(request, sheet)
-        return _form(request, sheet, record, _shown_values(sheet, record, _user(request)), {})
+        return _form(request, sheet, record, _shown_values(sheet, record, signed_in(request)), {})
     return _page(request, sheet, record, tab)
 
 
@@ -461,14 +469,9 @@ def _root(request: Request) -> str:
     return str(request.scope.get("root_path", "")).rstrip("/")
 
 
-def _user(request: Request) -> User:
-    user: User = request.state.user
-    return user
-
-
 def _may_write(request: Request, sheet: Sheet) -> bool:
     needed = uploads.WRITE_PERMISSION.get(sheet.name)
-    return needed is not None and _user(request).may(needed.value)
+    return needed is not None and signed_in(request).may(needed.value)
 
 
 def _check_write(request: Request, sheet: Sheet) -> None:
@@ -477,5 +480,5 @@ def _check_write(request: Request, sheet: Sheet) -> None:
         raise ValidationError(
             sheet.name, "sheet", "is read only here: its records come from the stock ledger or from released orders"
         )
-    if not _user(request).may(needed.value):
+    if not signed_in(request).may(needed.value):
         raise Forbidden(needed)

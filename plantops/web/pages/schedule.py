@@ -25,11 +25,10 @@ from plantops.services.scheduling import dispatch, lateness, moves, queries, run
 from plantops.services.scheduling.queries import OperationView, RunView, WorkCenterSequence
 from plantops.services.scheduling.runs import NoScheduleError, ScheduleRequest, ScheduleSummary
 from plantops.services.scheduling.worktime import NonWorking
-from plantops.vocabulary import ScheduledOrderSource
 from plantops.web import charts, forms
 from plantops.web.auth import User, plant, require
 from plantops.web.jobs import Job, JobBoard, Progress
-from plantops.web.links import sheet_link
+from plantops.web.links import scheduled_order_link
 from plantops.web.templating import render
 
 router = APIRouter(prefix="/schedule")
@@ -60,11 +59,6 @@ MOVE_LABELS = {
 }
 #: The dispatch list's choice of day and shift, and their labels.
 DISPATCH_LABELS = {"date": "Day", "shift": "Shift (blank: the whole day)"}
-#: Where a bar of the Gantt chart leads: its order's record page, by the kind of record.
-ORDER_RECORDS = {
-    ScheduledOrderSource.WORK_ORDER: "work_orders",
-    ScheduledOrderSource.PLANNED_ORDER: "planned_orders",
-}
 
 
 def _jobs(request: Request) -> JobBoard:
@@ -171,7 +165,7 @@ def _bar(root: str, op: OperationView, units: int, movable: bool) -> dict[str, A
         "order": op.order,
         "sequence": op.sequence,
         "work_center": op.work_center,
-        "url": f"{root}{sheet_link(ORDER_RECORDS[op.source], op.order)}",
+        "url": f"{root}{scheduled_order_link(op.source, op.order)}",
         "movable": movable and not op.frozen,
         "details": details,
     }
