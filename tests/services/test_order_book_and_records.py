@@ -9,13 +9,13 @@ from pathlib import Path
 import pytest
 
 from plantops.bootstrap import PlantOps
-from plantops.errors import ValidationError
+from plantops.errors import NotFoundError, ValidationError
 from plantops.services import master_data, order_book
 from plantops.services.access.audit import audit_trail
 from plantops.services.inventory.availability import promise
 from plantops.services.master_data import records
 from plantops.services.order_book import Book
-from plantops.services.sales.orders import cancel_sales_order
+from plantops.services.sales.orders import cancel_sales_order, next_line_number
 from plantops.vocabulary import AuditAction, OrderStatus
 from tests.services.minimal_plant import write_plant
 
@@ -130,3 +130,9 @@ def test_a_promise_is_the_wanted_date_when_stock_covers_it_and_later_when_it_wai
     assert never.promised is None
     with pytest.raises(ValidationError, match="quantity"):
         promise(plant.uow(), item="TUBE", site="P1", quantity=Decimal(0), wanted=dt.date(2026, 11, 4), today=today)
+
+
+def test_a_new_sales_order_line_takes_the_number_after_the_last(plant: PlantOps) -> None:
+    assert next_line_number(plant.uow(), "SO-1") == 2
+    with pytest.raises(NotFoundError):
+        next_line_number(plant.uow(), "SO-404")

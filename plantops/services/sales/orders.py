@@ -1,4 +1,4 @@
-"""Sales orders: cancelling one that nothing has shipped from.
+"""Sales orders: the number of a new line, and cancelling an order that nothing has shipped from.
 
 A cancelled order is kept (its lines, its history) and stops being demand: MRP, ATP and
 the plan count open orders only.
@@ -42,3 +42,14 @@ def cancel_sales_order(uow: UnitOfWork, number: str) -> OrderStatus:
         order.status = OrderStatus.CANCELLED
         uow.commit()
         return order.status
+
+
+def next_line_number(uow: UnitOfWork, number: str) -> int:
+    """The number a new line of the sales order ``number`` takes: one after its last."""
+    with uow:
+        session = uow.session
+        order_id = session.scalar(select(SalesOrder.id).where(SalesOrder.number == number))
+        if order_id is None:
+            raise NotFoundError("sales order", number)
+        last = session.scalar(select(func.max(SalesOrderLine.line)).where(SalesOrderLine.order_id == order_id))
+        return (last or 0) + 1

@@ -21,7 +21,7 @@ from plantops.services.access import Permission
 from plantops.services.inventory.availability import promise
 from plantops.services.master_data import records as record_service
 from plantops.services.master_data.values import DATE, INTEGER, NUMBER
-from plantops.services.sales.orders import cancel_sales_order
+from plantops.services.sales.orders import cancel_sales_order, next_line_number
 from plantops.vocabulary import OrderStatus
 from plantops.web import forms, lists
 from plantops.web.auth import User, plant, require, signed_in, work_as
@@ -143,10 +143,7 @@ def promise_line(
     except PlantOpsError as error:
         errors = forms.place(error, typed, PROMISE_LABELS)
         return render(request, "orders/promise.html", 400, errors=errors, found=None, **context)
-    lines = record_service.list_records(
-        plant(request).uow(), "sales_order_lines", filters={"order": number}, limit=1, sort=["-line"]
-    )
-    next_line = (int(lines.records[0].values["line"]) + 1) if lines.records else 1
+    next_line = next_line_number(plant(request).uow(), number)
     return render(request, "orders/promise.html", errors={}, found=found, next_line=next_line, **context)
 
 
