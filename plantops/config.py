@@ -24,3 +24,13 @@ class Settings(BaseSettings):
     #: How many days before and after now a stock posting may take effect.
     posting_days_back: int = Field(default=POSTING_DAYS_BACK, ge=0, le=36500)
     posting_days_ahead: int = Field(default=POSTING_DAYS_AHEAD, ge=0, le=3660)
+    #: Whether a server process also runs queued jobs (an in-process worker); set it
+    #: false where dedicated ``plantops worker`` processes run them.
+    server_runs_jobs: bool = True
+    #: Jobs one worker (or a server's in-process worker) runs at a time.
+    worker_concurrency: int = Field(default=1, ge=1, le=64)
+    #: A worker that has not reported for this many seconds is taken for dead, and its
+    #: job is run again or marked failed.
+    worker_stall_seconds: float = Field(default=60.0, ge=5.0, le=86400.0)
+    #: How many times a job is started before a dead worker makes it fail for good.
+    job_attempts: int = Field(default=2, ge=1, le=10)
