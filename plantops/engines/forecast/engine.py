@@ -16,6 +16,13 @@ each series:
    intervals at the asked levels (a pool of several averages its members' bounds).
 
 Demand forecasts and bounds below zero are raised to zero (``non_negative``).
+
+The cross-validated series go through statsforecast in chunks of :data:`CHUNK` series of
+one cohort. Each chunk is an independent piece (:class:`SeriesChunk` in, :func:`forecast_chunk`
+a pure module-level function, :class:`ChunkForecast` out), handed to the ``map_chunks``
+function the caller gives (:mod:`plantops.engines.fanout`): in this process by default,
+or on other processes or machines. The outcomes are taken in the chunks' order, so the
+result is the same wherever the chunks ran.
 """
 
 from __future__ import annotations
@@ -31,6 +38,7 @@ import pandas as pd
 from statsforecast import StatsForecast
 from statsforecast.models import HistoricAverage
 
+from plantops.engines.fanout import MapFunction, serial_map
 from plantops.engines.forecast.accuracy import naive_scales
 from plantops.engines.forecast.analogy import Launch, forecast_by_analogy
 from plantops.engines.forecast.candidates import (
@@ -59,7 +67,8 @@ Progress = Callable[[int, int], None]
 """Told how many series are done, of how many."""
 
 F64 = npt.NDArray[np.float64]
-#: Series per statsforecast call: the progress callback hears of each chunk.
+#: Series per statsforecast call, and per piece of work handed to ``map_chunks``: the
+#: progress callback hears of each chunk as it finishes.
 CHUNK = 400
 
 
@@ -82,13 +91,17 @@ def forecast_demand(
     launches: Sequence[Launch] = (),
     fitted: bool = False,
     progress: Progress | None = None,
+    map_chunks: MapFunction = serial_map,
 ) -> ForecastResult:
     """Forecast every series of ``history`` (pandas or polars, long format) ``settings.horizon`` periods ahead.
 
     ``launches`` are new series forecast by analogy (they need no rows in ``history``);
-    ``fitted`` asks for the in-sample one-step forecasts too (for reconciliation).
+    ``fitted`` asks for the in-sample one-step forecasts too (for reconciliation);
+    ``map_chunks`` runs the chunks of cross-validated series (:func:`forecast_chunk`),
+    in this process unless told otherwise.
     """
-    return forecast_batch(history, settings, launches=launches, fitted=fitted, progress=progress).result(history)
+    run = forecast_batch(history, settings, launches=launches, fitted=fitted, progress=progress, map_chunks=map_chunks)
+    return run.result(history)
 
 
 def forecast_batch(
@@ -98,6 +111,7 @@ def forecast_batch(
     launches: Sequence[Launch] = (),
     fitted: bool = False,
     progress: Progress | None = None,
+    map_chunks: MapFunction = serial_map,
 ) -> BatchForecast:
     """The forecasts of :func:`forecast_demand` before they are raised to zero and framed."""
     batch = read_history(history)
@@ -118,9 +132,12 @@ def forecast_batch(
             cohorts.setdefault(cohort, []).append(profile.index)
     total = len(set(profiles) | {launch.unique_id for launch in launches})
     run = BatchForecast(batch, profiles, settings, fitted, total, progress)
-    for cohort, members in cohorts.items():
-        for start in range(0, len(members), CHUNK):
-            run.cross_validated(cohort, members[start : start + CHUNK])
+    chunks = [
+        run.chunk(cohort, members[start : start + CHUNK])
+        for cohort, members in cohorts.items()
+        for start in range(0, len(members), CHUNK)
+    ]
+    run.cross_validated(chunks, map_chunks)
     run.short_history(short)
     run.constant(constant)
     for launch in launches:
@@ -154,6 +171,78 @@ def _check_launches(
     }
 
 
+@dataclass(frozen=True)
+class SeriesChunk:
+    """Series of one cohort cross-validated together: their rows (long format, series in the order of
+    ``ids``), each one's MASE scale, and how to forecast them (``fitted``: with in-sample forecasts)."""
+
+    cohort: Cohort
+    ids: tuple[str, ...]
+    rows: pd.DataFrame
+    mase_scales: tuple[float, ...]
+    settings: ForecastSettings
+    fitted: bool
+
+
+@dataclass(frozen=True)
+class ChunkForecast:
+    """A chunk's forecasts, in the order of its ``ids``, each with the choice that made it; and every
+    candidate's forecast when the settings keep them."""
+
+    series: tuple[tuple[SeriesValues, Choice], ...]
+    candidates: pd.DataFrame | None
+
+
+def forecast_chunk(chunk: SeriesChunk) -> ChunkForecast:
+    """Cross-validate the candidates of a chunk's cohort, choose each series' pool, and forecast it.
+
+    Pure and module-level, so that a ``map_chunks`` function may run it in another process.
+    """
+    settings, cohort = chunk.settings, chunk.cohort
+    names = candidate_names(cohort, settings)
+    scales = dict(zip(chunk.ids, chunk.mase_scales, strict=True))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        cv = _statsforecast(build_models(names, cohort, settings, final=False), cohort, settings).cross_validation(
+            h=cohort.cv_horizon,
+            df=chunk.rows,
+            n_windows=cohort.cv_windows,
+            step_size=cohort.cv_step,
+            refit=cohort.sporadic,  # the sporadic models have no `forward`; the others are fitted once
+        )
+    choices = choose(cv, names, scales, settings.pool_tolerance)
+    needed = names if settings.keep_candidates else [n for n in names if any(n in c.members for c in choices.values())]
+    forecasts, fitted = _final(chunk.rows, needed, cohort, settings, chunk.fitted)
+    blocks = _blocks(forecasts, settings.horizon)
+    fitted_blocks = _ragged_blocks(fitted) if fitted is not None else {}
+    series = []
+    for uid in chunk.ids:
+        choice = choices[uid]
+        values = _combined(blocks[uid], choice, settings.levels, cohort)
+        if uid in fitted_blocks:
+            frame = fitted_blocks[uid]
+            values.fitted = frame[list(choice.members)].to_numpy(dtype=np.float64).mean(axis=1)
+            values.fitted_periods = frame["ds"].to_numpy()
+        series.append((values, choice))
+    candidates = forecasts[["unique_id", "ds", *names]] if settings.keep_candidates else None
+    return ChunkForecast(tuple(series), candidates)
+
+
+def _final(
+    rows: pd.DataFrame, names: list[str], cohort: Cohort, settings: ForecastSettings, fitted: bool
+) -> tuple[pd.DataFrame, pd.DataFrame | None]:
+    sf = _statsforecast(build_models(names, cohort, settings, final=True), cohort, settings)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        forecasts = sf.forecast(h=settings.horizon, df=rows, level=list(settings.levels) or None, fitted=fitted)
+    return forecasts, sf.forecast_fitted_values() if fitted else None  # type: ignore[no-untyped-call]
+
+
+def _statsforecast(models: list[Any], cohort: Cohort | None, settings: ForecastSettings) -> StatsForecast:
+    fallback = fallback_model(cohort) if cohort is not None else None
+    return StatsForecast(models=models, freq=settings.freq, n_jobs=settings.n_jobs, fallback_model=fallback)
+
+
 class BatchForecast:
     """The forecasts of a batch as they are made, series by series."""
 
@@ -177,63 +266,29 @@ class BatchForecast:
         if self.progress is not None and count:
             self.progress(self.done, self.total)
 
-    def _statsforecast(self, models: list[Any], cohort: Cohort | None) -> StatsForecast:
-        fallback = fallback_model(cohort) if cohort is not None else None
-        return StatsForecast(
-            models=models, freq=self.settings.freq, n_jobs=self.settings.n_jobs, fallback_model=fallback
-        )
+    def chunk(self, cohort: Cohort, members: list[int]) -> SeriesChunk:
+        """The series at ``members`` as a piece of work for :func:`forecast_chunk`."""
+        ids = tuple(self.batch.ids[i] for i in members)
+        scales = tuple(self.profiles[uid].mase_scale for uid in ids)
+        return SeriesChunk(cohort, ids, self.batch.rows_of(members), scales, self.settings, self.fitted)
 
-    def cross_validated(self, cohort: Cohort, members: list[int]) -> None:
-        settings = self.settings
-        rows = self.batch.rows_of(members)
-        names = candidate_names(cohort, settings)
-        scales = {self.batch.ids[i]: self.profiles[self.batch.ids[i]].mase_scale for i in members}
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            cv = self._statsforecast(build_models(names, cohort, settings, final=False), cohort).cross_validation(
-                h=cohort.cv_horizon,
-                df=rows,
-                n_windows=cohort.cv_windows,
-                step_size=cohort.cv_step,
-                refit=cohort.sporadic,  # the sporadic models have no `forward`; the others are fitted once
-            )
-        choices = choose(cv, names, scales, settings.pool_tolerance)
-        needed = (
-            names if settings.keep_candidates else [n for n in names if any(n in c.members for c in choices.values())]
-        )
-        forecasts, fitted = self._final(rows, needed, cohort)
-        if settings.keep_candidates:
-            self.candidates.append(forecasts[["unique_id", "ds", *names]])
-        blocks = _blocks(forecasts, settings.horizon)
-        fitted_blocks = _ragged_blocks(fitted) if fitted is not None else {}
-        for index in members:
-            uid = self.batch.ids[index]
-            choice = choices[uid]
-            block = blocks[uid]
-            values = _combined(block, choice, settings.levels, cohort)
-            if uid in fitted_blocks:
-                frame = fitted_blocks[uid]
-                values.fitted = frame[list(choice.members)].to_numpy(dtype=np.float64).mean(axis=1)
-                values.fitted_periods = frame["ds"].to_numpy()
-            self._record(index, values, ForecastMethod.CROSS_VALIDATED, choice.name, choice.cv_mase, choice.candidates)
-        self._advance(len(members))
-
-    def _final(self, rows: pd.DataFrame, names: list[str], cohort: Cohort) -> tuple[pd.DataFrame, pd.DataFrame | None]:
-        settings = self.settings
-        sf = self._statsforecast(build_models(names, cohort, settings, final=True), cohort)
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            forecasts = sf.forecast(
-                h=settings.horizon, df=rows, level=list(settings.levels) or None, fitted=self.fitted
-            )
-        return forecasts, sf.forecast_fitted_values() if self.fitted else None  # type: ignore[no-untyped-call]
+    def cross_validated(self, chunks: Sequence[SeriesChunk], map_chunks: MapFunction) -> None:
+        """Forecast the chunks with ``map_chunks``, progress told as each finishes, recorded in their order."""
+        outcomes = map_chunks(forecast_chunk, chunks, lambda position: self._advance(len(chunks[position].ids)))
+        for chunk, outcome in zip(chunks, outcomes, strict=True):
+            if outcome.candidates is not None:
+                self.candidates.append(outcome.candidates)
+            for uid, (values, choice) in zip(chunk.ids, outcome.series, strict=True):
+                self._record(
+                    uid, values, ForecastMethod.CROSS_VALIDATED, choice.name, choice.cv_mase, choice.candidates
+                )
 
     def short_history(self, members: list[int]) -> None:
         """The mean of the history with its normal interval (statsforecast's HistoricAverage)."""
         if not members:
             return
         settings = self.settings
-        sf = self._statsforecast([HistoricAverage()], None)
+        sf = _statsforecast([HistoricAverage()], None, settings)
         forecasts = sf.forecast(
             h=settings.horizon, df=self.batch.rows_of(members), level=list(settings.levels) or None, fitted=self.fitted
         )
@@ -248,7 +303,7 @@ class BatchForecast:
             if uid in fitted_blocks:
                 values.fitted = fitted_blocks[uid]["HistoricAverage"].to_numpy(dtype=np.float64)
                 values.fitted_periods = fitted_blocks[uid]["ds"].to_numpy()
-            self._record(index, values, ForecastMethod.SHORT_HISTORY, "HistoricAverage", float("nan"))
+            self._record(uid, values, ForecastMethod.SHORT_HISTORY, "HistoricAverage", float("nan"))
         self._advance(len(members))
 
     def constant(self, members: list[int]) -> None:
@@ -265,7 +320,7 @@ class BatchForecast:
             if self.fitted:
                 values.fitted = y.copy()
                 values.fitted_periods = self.batch.periods_of(index)
-            self._record(index, values, ForecastMethod.CONSTANT, "Constant", float("nan"))
+            self._record(self.batch.ids[index], values, ForecastMethod.CONSTANT, "Constant", float("nan"))
         self._advance(len(members))
 
     def result(self, given: Any) -> ForecastResult:
@@ -312,14 +367,13 @@ class BatchForecast:
 
     def _record(
         self,
-        index: int,
+        uid: str,
         values: SeriesValues,
         method: ForecastMethod,
         model: str,
         cv_mase: float,
         candidates: dict[str, float] | None = None,
     ) -> None:
-        uid = self.batch.ids[index]
         p = self.profiles[uid]
         self.series[uid] = SeriesForecast(
             uid,

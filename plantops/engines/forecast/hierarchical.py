@@ -18,6 +18,7 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
+from plantops.engines.fanout import MapFunction, serial_map
 from plantops.engines.forecast.analogy import Launch
 from plantops.engines.forecast.engine import BatchForecast, Progress, forecast_batch
 from plantops.engines.forecast.frames import read_history
@@ -36,11 +37,13 @@ def forecast_hierarchy(
     *,
     launches: Sequence[Launch] = (),
     progress: Progress | None = None,
+    map_chunks: MapFunction = serial_map,
 ) -> tuple[ForecastResult, Hierarchy]:
     """Forecasts of the bottom series of ``history`` and of their aggregates, reconciled by ``method``.
 
     ``attributes`` gives each bottom series' attributes (``{"family": ..., "site": ...}``),
-    ``groupings`` the attribute sets to aggregate by (``()`` for the total).
+    ``groupings`` the attribute sets to aggregate by (``()`` for the total); ``map_chunks`` runs
+    the chunks of cross-validated series, as in :func:`.engine.forecast_demand`.
     """
     bottom = read_history(history).frame
     new = {launch.unique_id for launch in launches}
@@ -52,7 +55,9 @@ def forecast_hierarchy(
     aggregates = _aggregate_history(inside, hierarchy)
     everything = pd.concat([aggregates, bottom], ignore_index=True)
     wants_fitted = method is Reconciliation.MINT_SHRINK
-    run = forecast_batch(everything, settings, launches=launches, fitted=wants_fitted, progress=progress)
+    run = forecast_batch(
+        everything, settings, launches=launches, fitted=wants_fitted, progress=progress, map_chunks=map_chunks
+    )
     ends = {str(run.values[uid].periods[0]) for uid in hierarchy.ids}
     if len(ends) > 1:
         raise ValidationError("hierarchy", "ds", "the series of a hierarchy must all end in the same period")
