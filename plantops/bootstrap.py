@@ -9,21 +9,30 @@ from sqlalchemy import Engine
 from plantops.bounds import PostingWindow
 from plantops.config import Settings
 from plantops.db.session import UnitOfWork, make_engine, make_session_factory
+from plantops.engines.fanout import MapFunction, serial_map
+from plantops.fanout import DaskMap
 
 
 @dataclass
 class PlantOps:
-    """What an entrypoint needs: the database and a way to open units of work."""
+    """What an entrypoint needs: the database, a way to open units of work, and where engines fan out."""
 
     settings: Settings
     engine: Engine
 
     def __post_init__(self) -> None:
         self._session_factory = make_session_factory(self.engine)
+        settings = self.settings
+        self._dask = DaskMap(settings.dask_scheduler, settings.dask_workers) if settings.fan_out else None
 
     def uow(self) -> UnitOfWork:
         window = PostingWindow(self.settings.posting_days_back, self.settings.posting_days_ahead)
         return UnitOfWork(self._session_factory, posting_window=window)
+
+    def map_function(self) -> MapFunction:
+        """Where engines run their independent pieces of work: on Dask (:mod:`plantops.fanout`; the cluster
+        starts at the first work of more than one piece), or in this process when ``fan_out`` is off."""
+        return self._dask if self._dask is not None else serial_map
 
     def migrate(self) -> tuple[str | None, str | None]:
         """Upgrade the schema to the newest revision; returns (before, after)."""
@@ -41,6 +50,9 @@ class PlantOps:
         migrate.upgrade(self.engine)
 
     def close(self) -> None:
+        """Stop the Dask client (and the local cluster, if one was started) and the database connections."""
+        if self._dask is not None:
+            self._dask.close()
         self.engine.dispose()
 
 

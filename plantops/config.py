@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
@@ -34,3 +36,11 @@ class Settings(BaseSettings):
     worker_stall_seconds: float = Field(default=60.0, ge=5.0, le=86400.0)
     #: How many times a job is started before a dead worker makes it fail for good.
     job_attempts: int = Field(default=2, ge=1, le=10)
+    #: Whether engine work that splits into independent pieces (chunks of forecast series)
+    #: runs on Dask (see ``plantops.fanout``); false runs it all in the calling process.
+    fan_out: bool = True
+    #: The Dask scheduler of an existing cluster (``tcp://host:8786``); empty: a local
+    #: cluster of ``dask_workers`` processes, started on first use.
+    dask_scheduler: str = ""
+    #: Worker processes of the local cluster (one thread each); default: the cores.
+    dask_workers: int = Field(default_factory=lambda: os.cpu_count() or 1, ge=1, le=1024)

@@ -66,7 +66,9 @@ def run(
         n_jobs=jobs,
     )
     with plantops() as ops, _series_progress() as progress:
-        summary = runs.run_forecast(ops.uow(), request, run_by=getpass.getuser(), progress=progress)
+        summary = runs.run_forecast(
+            ops.uow(), request, run_by=getpass.getuser(), progress=progress, map_chunks=ops.map_function()
+        )
     state = "published to MRP" if summary.published else "not published"
     console.print(
         f"{summary.number}: {counted(summary.series, 'item at a site', 'items at sites')} forecast for "

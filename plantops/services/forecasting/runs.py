@@ -27,6 +27,7 @@ from plantops.db.base import table_of
 from plantops.db.bulk import insert_arrays
 from plantops.db.forecasting import ForecastInterval, ForecastSeries, ForecastValue, ForecastVersion
 from plantops.db.session import UnitOfWork
+from plantops.engines.fanout import MapFunction, serial_map
 from plantops.engines.forecast import (
     CANDIDATE_MODELS,
     ForecastResult,
@@ -79,9 +80,18 @@ class ForecastSummary:
 
 
 def run_forecast(
-    uow: UnitOfWork, request: ForecastRequest, *, run_by: str, progress: Progress | None = None
+    uow: UnitOfWork,
+    request: ForecastRequest,
+    *,
+    run_by: str,
+    progress: Progress | None = None,
+    map_chunks: MapFunction = serial_map,
 ) -> ForecastSummary:
-    """Forecast the items of ``request`` and write (and publish) the new version, all in one transaction."""
+    """Forecast the items of ``request`` and write (and publish) the new version, all in one transaction.
+
+    ``map_chunks`` runs the engine's chunks of series (``PlantOps.map_function()``: on Dask); the
+    forecast is the same wherever they run.
+    """
     settings = _settings(request)
     tell = progress or (lambda _step, _done, _total: None)
     with uow:
@@ -89,7 +99,7 @@ def run_forecast(
         tell("read", 0, 1)
         history = load_history(session, request.items)
         scored = score_versions(session, history.last_week)
-        result = _forecast(history, request, settings, lambda done, total: tell("forecast", done, total))
+        result = _forecast(history, request, settings, lambda done, total: tell("forecast", done, total), map_chunks)
         tell("write", 0, 1)
         created_at = dt.datetime.now(dt.UTC)
         version_id, number = _write_version(session, history, request, settings, run_by, created_at)
@@ -131,7 +141,11 @@ def _settings(request: ForecastRequest) -> ForecastSettings:
 
 
 def _forecast(
-    history: History, request: ForecastRequest, settings: ForecastSettings, progress: Callable[[int, int], None]
+    history: History,
+    request: ForecastRequest,
+    settings: ForecastSettings,
+    progress: Callable[[int, int], None],
+    map_chunks: MapFunction,
 ) -> ForecastResult:
     """The engine's forecast of every series; aggregates are forecast for reconciliation only."""
     attributes = {}
@@ -146,6 +160,7 @@ def _forecast(
         request.reconciliation,
         launches=history.launches,
         progress=progress,
+        map_chunks=map_chunks,
     )
     aggregates = set(hierarchy.aggregates)
     return ForecastResult(
