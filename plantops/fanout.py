@@ -55,7 +55,7 @@ class DaskMap:
         futures = client.map(function, list(pieces), pure=False)
         position = {future.key: index for index, future in enumerate(futures)}
         try:
-            for future in as_completed(futures):  # type: ignore[no-untyped-call]
+            for future in as_completed(futures, loop=client.loop):  # type: ignore[no-untyped-call]
                 if future.status == "error":
                     future.result()  # raises the piece's error here
                 if finished is not None:
