@@ -22,7 +22,9 @@ one cohort. Each chunk is an independent piece (:class:`SeriesChunk` in, :func:`
 a pure module-level function, :class:`ChunkForecast` out), handed to the ``map_chunks``
 function the caller gives (:mod:`plantops.engines.fanout`): in this process by default,
 or on other processes or machines. The outcomes are taken in the chunks' order, so the
-result is the same wherever the chunks ran.
+result is the same wherever the chunks ran. A batch with no more cross-validated series
+than one chunk holds is forecast in this process whatever the map (its few cohorts'
+chunks take less time than starting workers for them).
 """
 
 from __future__ import annotations
@@ -137,7 +139,8 @@ def forecast_batch(
         for cohort, members in cohorts.items()
         for start in range(0, len(members), CHUNK)
     ]
-    run.cross_validated(chunks, map_chunks)
+    fits_one_chunk = sum(len(members) for members in cohorts.values()) <= CHUNK
+    run.cross_validated(chunks, serial_map if fits_one_chunk else map_chunks)
     run.short_history(short)
     run.constant(constant)
     for launch in launches:

@@ -137,3 +137,20 @@ def test_serial_map_keeps_the_order_and_tells_each_position() -> None:
     outcomes = serial_map(str.upper, ["a", "b", "c"], told.append)
 
     assert (outcomes, told) == (["A", "B", "C"], [0, 1, 2])
+
+
+def test_a_batch_that_fits_one_chunk_is_forecast_here_whatever_the_map(history: pd.DataFrame) -> None:
+    handed_out: list[int] = []
+
+    def recording_map(
+        function: Callable[[Piece], Outcome], pieces: Sequence[Piece], finished: Finished | None = None
+    ) -> list[Outcome]:
+        handed_out.append(len(pieces))
+        return serial_map(function, pieces, finished)
+
+    few = history[history.unique_id.isin(["S00", "S01", "S02", "S04", "S05"])]  # a chunk's worth, in two cohorts
+    forecast_demand(few, _settings(), map_chunks=recording_map)
+    assert handed_out == []
+
+    forecast_demand(history[history.unique_id <= "S06"], _settings(), map_chunks=recording_map)
+    assert handed_out and handed_out[0] > 1
