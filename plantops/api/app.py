@@ -20,7 +20,6 @@ from fastapi_offline import FastAPIOffline
 from starlette.responses import Response
 
 from plantops.api import problems
-from plantops.api.jobs import JobRunner
 from plantops.api.routers import (
     audit,
     forecasting,
@@ -35,8 +34,8 @@ from plantops.api.routers import (
 )
 from plantops.api.security import Requires, authenticated
 from plantops.bootstrap import PlantOps
+from plantops.jobs.queue import JobQueue
 from plantops.services.access import Permission, roles_allowed
-from plantops.services.access import jobs as job_records
 
 PREFIX = "/api/v1"
 #: Endpoints anyone may call: signing in.
@@ -69,14 +68,15 @@ ROUTERS = (
 )
 
 
-def create_app(ops: PlantOps, *, job_workers: int = 1) -> FastAPI:
-    """The API on ``ops``; long runs go to a pool of ``job_workers`` threads."""
+def create_app(ops: PlantOps) -> FastAPI:
+    """The API on ``ops``; long runs are queued as jobs (:class:`~plantops.jobs.queue.JobQueue`),
+    which this process runs too where the settings say it runs jobs."""
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        job_records.interrupt_unfinished(ops.uow(), "the server stopped before the job finished")
+        app.state.jobs.start()  # jobs queued while no server ran are taken up now
         yield
-        app.state.jobs.shutdown()
+        app.state.jobs.stop()
 
     app = FastAPIOffline(
         title="PlantOps API",
@@ -90,7 +90,7 @@ def create_app(ops: PlantOps, *, job_workers: int = 1) -> FastAPI:
         lifespan=lifespan,
     )
     app.state.ops = ops
-    app.state.jobs = JobRunner(ops, workers=job_workers)
+    app.state.jobs = JobQueue(ops)
 
     @app.middleware("http")
     async def docs_stay_local(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:

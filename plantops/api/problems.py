@@ -32,6 +32,7 @@ from plantops.errors import (
     ValidationError,
 )
 from plantops.services.access import AuthenticationError, SignInThrottledError
+from plantops.services.access.permissions import PermissionDeniedError
 from plantops.services.forecasting.queries import NoForecastError
 from plantops.services.inventory.counting import CountListPostedError
 from plantops.services.inventory.ledger import InsufficientStockError
@@ -76,6 +77,7 @@ _STATUS: Sequence[tuple[type[Exception], int, str]] = (
     (SignInThrottledError, 429, "too-many-sign-ins"),
     (AuthenticationError, 401, "unauthenticated"),
     (NotAllowedError, 403, "forbidden"),
+    (PermissionDeniedError, 403, "forbidden"),
     (NotFoundError, 404, "not-found"),
     (NoPlanError, 404, "no-plan"),
     (NoForecastError, 404, "no-forecast"),

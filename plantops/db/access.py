@@ -99,11 +99,14 @@ class AuditEntry(Base):
 
 
 class BackgroundJob(Base):
-    """A long run (plan, schedule, forecast, policy) started over HTTP, and how far it has got.
+    """A long run (plan, schedule, forecast, policy): queued, claimed by a worker, run, finished.
 
-    The job runs on the server whether or not its client is still connected; ``step``,
-    ``steps_done`` and ``steps_total`` report its progress, ``result`` (JSON) its outcome
-    and ``error`` why it failed.
+    The record is the job's truth for every process: ``worker`` names the process running
+    it (``host:pid``), ``attempts`` how often one started it; ``step``, ``steps_done`` and
+    ``steps_total`` with ``step_done`` / ``step_total`` (the count within the step) report
+    its progress; ``cancel_requested`` asks the run to stop at its next step; ``result``
+    (JSON) is its outcome and ``error`` why it failed. ``schedule`` names the recurring
+    job that submitted it, if any.
     """
 
     __tablename__ = "background_job"
@@ -122,3 +125,37 @@ class BackgroundJob(Base):
     request: Mapped[str] = mapped_column(Text)
     result: Mapped[str | None] = mapped_column(Text)
     error: Mapped[str | None] = mapped_column(Text)
+    attempts: Mapped[int] = mapped_column(default=0)
+    worker: Mapped[str | None] = mapped_column(String(128))
+    step_done: Mapped[int | None]
+    step_total: Mapped[int | None]
+    reported_at: Mapped[dt.datetime | None]
+    cancel_requested: Mapped[bool] = mapped_column(default=False)
+    schedule: Mapped[str | None] = mapped_column(String(64))
+
+    __table_args__ = (Index("ix_background_job_status", "status", "id"),)
+
+
+class JobSchedule(Base):
+    """A recurring job, declared once: run ``kind`` with ``request`` (JSON) at the times of ``cron``.
+
+    ``cron`` is a five-field cron expression read in ``timezone``; ``next_run_at`` (UTC)
+    is when it is next due, and moves on as one process submits the job, so that no run
+    is submitted twice however many processes look; ``last_job`` is the job it last
+    submitted.
+    """
+
+    __tablename__ = "job_schedule"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(64), unique=True)
+    kind: Mapped[str] = mapped_column(String(32))
+    request: Mapped[str] = mapped_column(Text)
+    cron: Mapped[str] = mapped_column(String(120))
+    timezone: Mapped[str] = mapped_column(String(64))
+    enabled: Mapped[bool] = mapped_column(default=True)
+    next_run_at: Mapped[dt.datetime]
+    last_job: Mapped[str | None] = mapped_column(String(32))
+    run_as: Mapped[str] = mapped_column(String(64))
+    declared_by: Mapped[str] = mapped_column(String(64))
+    declared_at: Mapped[dt.datetime]

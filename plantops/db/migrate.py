@@ -69,6 +69,12 @@ def head_revision(engine: Engine) -> str | None:
     return ScriptDirectory.from_config(_config(engine)).get_current_head()
 
 
+def include_name(name: str | None, type_: str, _parent_names: Any) -> bool:
+    """What autogenerate compares: PlantOps' own objects, not the job queue's (procrastinate
+    creates and migrates its ``procrastinate_*`` tables itself, in migration 0013)."""
+    return not (type_ in ("table", "index") and (name or "").startswith("procrastinate_"))
+
+
 def compare_type(
     context: Any, inspected_column: Any, metadata_column: Any, inspected_type: Any, metadata_type: Any
 ) -> bool | None:

@@ -60,12 +60,13 @@ _log = logging.getLogger("sqlalchemy.engine.Engine")
 T = TypeVar("T")
 
 
-def make_engine(database_url: str, *, echo: bool = False) -> Engine:
-    """Create the engine for ``database_url`` with PlantOps' connection settings."""
+def make_engine(database_url: str, *, echo: bool = False, sqlite_wait_ms: int = SQLITE_BUSY_TIMEOUT_MS) -> Engine:
+    """Create the engine for ``database_url`` with PlantOps' connection settings; on SQLite a
+    transaction waits at most ``sqlite_wait_ms`` for the write lock."""
     url = make_url(database_url)
     if url.get_backend_name() == "sqlite":
-        engine = create_engine(url, echo=echo, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000})
-        _configure_sqlite(engine)
+        engine = create_engine(url, echo=echo, connect_args={"timeout": sqlite_wait_ms / 1000})
+        _configure_sqlite(engine, sqlite_wait_ms)
         return engine
     engine = create_engine(url, echo=echo, pool_pre_ping=False, pool_recycle=POOL_RECYCLE_SECONDS)
     _ping_when_in_doubt(engine)
@@ -109,7 +110,7 @@ def _has_unread_input(dbapi_connection: Any) -> bool:
     return True  # no poll() on this platform: always ping
 
 
-def _configure_sqlite(engine: Engine) -> None:
+def _configure_sqlite(engine: Engine, wait_ms: int) -> None:
     """SQLAlchemy's recipe for transactional SQLite with pysqlite ("Serializable isolation")."""
 
     @event.listens_for(engine, "connect")
@@ -117,7 +118,7 @@ def _configure_sqlite(engine: Engine) -> None:
         dbapi_connection.isolation_level = None  # let SQLAlchemy emit BEGIN itself
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+        cursor.execute(f"PRAGMA busy_timeout={int(wait_ms)}")
         if engine.url.database not in (None, "", ":memory:"):
             cursor.execute("PRAGMA journal_mode=WAL")
         cursor.close()

@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import contextlib
 import secrets
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
+from contextlib import asynccontextmanager
 from typing import Any
 
 from fastapi import Depends, FastAPI, Request
@@ -23,8 +24,9 @@ from starlette.responses import Response
 
 from plantops.bootstrap import PlantOps
 from plantops.errors import NotFoundError, PlantOpsError
+from plantops.jobs.queue import JobQueue
+from plantops.services.access.permissions import PermissionDeniedError
 from plantops.web import auth, forms
-from plantops.web.jobs import JobBoard
 from plantops.web.pages import (
     audit,
     counts,
@@ -56,13 +58,22 @@ SECURITY_HEADERS = {
 }
 
 
-def create_web_app(ops: PlantOps, *, secret: bytes | None = None) -> FastAPI:
+def create_web_app(ops: PlantOps, *, secret: bytes | None = None, jobs: JobQueue | None = None) -> FastAPI:
     """The web app on ``ops``; sessions are signed with ``secret`` (by default a new one per start,
-    so that a restart logs everyone out)."""
-    app = FastAPI(title="PlantOps", docs_url=None, redoc_url=None, openapi_url=None)
+    so that a restart logs everyone out). Jobs go to ``jobs``, the queue of the app it is mounted
+    in; without one, to a queue of its own that it stops when it shuts down."""
+    queue = jobs or JobQueue(ops)
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        yield
+        if jobs is None:
+            queue.stop()
+
+    app = FastAPI(title="PlantOps", docs_url=None, redoc_url=None, openapi_url=None, lifespan=lifespan)
     app.state.ops = ops
     app.state.templates = make_templates()
-    app.state.jobs = JobBoard(ops)
+    app.state.jobs = queue
     app.state.signer = SessionSigner(secret or secrets.token_bytes(32))
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.include_router(auth.router)
@@ -145,7 +156,7 @@ def _handle_errors(app: FastAPI) -> None:
 
     @app.exception_handler(PlantOpsError)
     async def plantops_error(request: Request, error: Exception) -> Response:
-        status = 404 if isinstance(error, NotFoundError) else 400
+        status = 404 if isinstance(error, NotFoundError) else 403 if isinstance(error, PermissionDeniedError) else 400
         message = forms.explain(error, _labels(request)) if isinstance(error, PlantOpsError) else str(error)
         return _problem(request, status, message)
 

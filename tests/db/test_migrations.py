@@ -28,7 +28,9 @@ def test_migrated_schema_matches_the_models(database_url: str) -> None:
     engine = create_engine(database_url)
     migrate.upgrade(engine)
     with engine.connect() as connection:
-        context = MigrationContext.configure(connection, opts={"compare_type": migrate.compare_type})
+        context = MigrationContext.configure(
+            connection, opts={"compare_type": migrate.compare_type, "include_name": migrate.include_name}
+        )
         differences = compare_metadata(context, metadata)
     engine.dispose()
 

@@ -7,20 +7,18 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 from decimal import Decimal
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, Response, status
 from pydantic import AfterValidator, BaseModel, Field
 
 from plantops.api.problems import problem_responses
-from plantops.api.routers.jobs import JobOut, job_out
+from plantops.api.routers.jobs import JobOut, submitted
 from plantops.api.schemas import Code, Exact, ListQuery, Page, Quantity, QuantityOrZero, Schema, Text, page_of
 from plantops.api.security import Forecaster, Reader
-from plantops.db.session import UnitOfWork
 from plantops.engines.forecast import CANDIDATE_MODELS
 from plantops.engines.forecast.reconcile import Reconciliation
 from plantops.engines.forecast.settings import IntervalMethod
-from plantops.services.access.jobs import Output
 from plantops.services.forecasting import overrides, queries, runs
 from plantops.services.forecasting.queries import AccuracyView, SeriesView, VersionView
 
@@ -63,24 +61,7 @@ def start_forecast(body: ForecastRunIn, caller: Forecaster, request: Request, re
         models=tuple(body.models) or CANDIDATE_MODELS,
         publish=body.publish,
     )
-    user = caller.username
-
-    def work(uow: UnitOfWork, progress: Any) -> tuple[dict[str, Any], Output]:
-        begun: list[str] = []
-
-        def tell(step: str, _done: int, _total: int) -> None:
-            if not begun or begun[-1] != step:
-                begun.append(step)
-                progress(step)
-
-        summary = runs.run_forecast(uow, forecast_request, run_by=user, progress=tell)
-        return dataclasses.asdict(summary), Output("forecast_version", summary.number)
-
-    job = request.app.state.jobs.submit(
-        caller, "forecast", body.model_dump(mode="json"), work, steps_total=len(FORECAST_STEPS)
-    )
-    response.headers["Location"] = f"/api/v1/jobs/{job.number}"
-    return job_out(job)
+    return submitted(request, response, "forecast", forecast_request, caller.username)
 
 
 @router.get("/versions", response_model=Page[VersionView], summary="Forecast versions, newest first")

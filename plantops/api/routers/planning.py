@@ -7,24 +7,20 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 from enum import StrEnum
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, Response, status
 from pydantic import BaseModel, Field
 
 from plantops.api.problems import problem_responses
-from plantops.api.routers.jobs import JobOut, job_out
+from plantops.api.routers.jobs import JobOut, submitted
 from plantops.api.schemas import Code, Exact, ListQuery, Page, Quantity, Schema, page_of
 from plantops.api.security import Planner, Reader, Releaser
-from plantops.db.session import UnitOfWork
-from plantops.services.access.jobs import Output
-from plantops.services.planning import actions, pegging, queries, runs
+from plantops.services.planning import actions, pegging, queries
 from plantops.services.planning.problem import PlanRequest
 from plantops.vocabulary import PlanExceptionKind, PlannedOrderStatus, Procurement
 
 router = APIRouter(prefix="/plan", tags=["planning"], responses=problem_responses(401, 403, 404, 409, 422))
-
-PLAN_STEPS = ("read", "plan", "write")
 
 
 class PlanRunIn(Schema):
@@ -51,17 +47,7 @@ def start_plan(body: PlanRunIn, caller: Planner, request: Request, response: Res
         forecast_backward=body.forecast_backward,
         forecast_forward=body.forecast_forward,
     )
-    user = caller.username
-
-    def work(uow: UnitOfWork, progress: Any) -> tuple[dict[str, Any], Output]:
-        summary = runs.run_plan(uow, plan_request, run_by=user, progress=progress)
-        return dataclasses.asdict(summary), Output("plan_run", summary.number)
-
-    job = request.app.state.jobs.submit(
-        caller, "plan", dataclasses.asdict(plan_request), work, steps_total=len(PLAN_STEPS)
-    )
-    response.headers["Location"] = f"/api/v1/jobs/{job.number}"
-    return job_out(job)
+    return submitted(request, response, "plan", plan_request, caller.username)
 
 
 class OrderOut(BaseModel):

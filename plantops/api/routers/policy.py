@@ -12,11 +12,9 @@ from fastapi import APIRouter, Query, Request, Response, status
 from pydantic import BaseModel, Field
 
 from plantops.api.problems import problem_responses
-from plantops.api.routers.jobs import JobOut, job_out
+from plantops.api.routers.jobs import JobOut, submitted
 from plantops.api.schemas import Code, ListQuery, Page, Schema, page_of
 from plantops.api.security import PolicyMaker, Reader
-from plantops.db.session import UnitOfWork
-from plantops.services.access.jobs import Output
 from plantops.services.policy import apply, queries, runs
 from plantops.services.policy.queries import LineView
 from plantops.vocabulary import DemandDistribution, LotSizeRule, PolicyMethod, ServiceMeasure
@@ -63,17 +61,7 @@ def start_policy_run(body: PolicyRunIn, caller: PolicyMaker, request: Request, r
         ordering_cost=body.ordering_cost,
         customer_service_days=body.customer_service_days,
     )
-    user = caller.username
-
-    def work(uow: UnitOfWork, progress: Any) -> tuple[dict[str, Any], Output]:
-        summary = runs.compute_policies(uow, policy_request, computed_by=user, progress=progress)
-        return dataclasses.asdict(summary), Output("policy_run", summary.number)
-
-    job = request.app.state.jobs.submit(
-        caller, "policy", body.model_dump(mode="json"), work, steps_total=len(POLICY_STEPS)
-    )
-    response.headers["Location"] = f"/api/v1/jobs/{job.number}"
-    return job_out(job)
+    return submitted(request, response, "policy", policy_request, caller.username)
 
 
 class PolicyRunOut(BaseModel):

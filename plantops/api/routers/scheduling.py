@@ -9,47 +9,28 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import math
-from collections.abc import Callable
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, Response, status
 from pydantic import AwareDatetime, BaseModel, Field
 
 from plantops.api.problems import problem_responses
-from plantops.api.routers.jobs import JobOut, job_out
+from plantops.api.routers.jobs import JobOut, submitted
 from plantops.api.schemas import Code, ListQuery, Page, Quantity, Schema, Text, page_of
-from plantops.api.security import Caller, DisruptionReporter, Reader, Scheduler
-from plantops.db.session import UnitOfWork
-from plantops.services.access.jobs import Output
+from plantops.api.security import DisruptionReporter, Reader, Scheduler
+from plantops.jobs.kinds import DisruptionRequest, MoveRequest, RushOrderRequest
 from plantops.services.scheduling import dispatch as dispatching
 from plantops.services.scheduling import lateness, moves, queries, runs
 from plantops.services.scheduling.dispatch import DispatchList
 from plantops.services.scheduling.lateness import ExplainedLateOrder
 from plantops.services.scheduling.moves import Undone
 from plantops.services.scheduling.queries import OperationView, RunView
-from plantops.services.scheduling.runs import MAX_WEEKS, RUSH_WEIGHT, ScheduleSummary
+from plantops.services.scheduling.runs import MAX_WEEKS, RUSH_WEIGHT
 
 router = APIRouter(prefix="/schedules", tags=["scheduling"], responses=problem_responses(401, 403, 404, 409, 422))
 
 TimeLimit = Annotated[float, Field(gt=0, le=runs.MAX_TIME_LIMIT_S, description="Seconds the solver may search.")]
 Seed = Annotated[int, Field(ge=0, le=2**31 - 1)]
-
-
-def _submit(
-    request: Request,
-    response: Response,
-    caller: Caller,
-    kind: str,
-    body: BaseModel,
-    run: Callable[[UnitOfWork, Any], ScheduleSummary],
-) -> JobOut:
-    def work(uow: UnitOfWork, progress: Any) -> tuple[dict[str, Any], Output]:
-        summary = run(uow, progress)
-        return dataclasses.asdict(summary), Output("schedule_run", summary.number)
-
-    job = request.app.state.jobs.submit(caller, kind, body.model_dump(mode="json"), work)
-    response.headers["Location"] = f"/api/v1/jobs/{job.number}"
-    return job_out(job)
 
 
 class ScheduleRunIn(Schema):
@@ -74,15 +55,7 @@ def start_schedule(body: ScheduleRunIn, caller: Scheduler, request: Request, res
         seed=body.seed,
         include_planned=body.include_planned,
     )
-    user = caller.username
-    return _submit(
-        request,
-        response,
-        caller,
-        "schedule",
-        body,
-        lambda uow, progress: runs.schedule_work(uow, schedule, run_by=user, progress=progress),
-    )
+    return submitted(request, response, "schedule", schedule, caller.username)
 
 
 class DisruptionIn(Schema):
@@ -101,26 +74,15 @@ class DisruptionIn(Schema):
     status_code=status.HTTP_202_ACCEPTED,
 )
 def disruption(body: DisruptionIn, caller: DisruptionReporter, request: Request, response: Response) -> JobOut:
-    user = caller.username
-    return _submit(
-        request,
-        response,
-        caller,
-        "disruption",
-        body,
-        lambda uow, progress: runs.disrupt(
-            uow,
-            body.work_center,
-            starts_at=body.starts_at,
-            ends_at=body.ends_at,
-            reason=body.reason,
-            now=dt.datetime.now(dt.UTC),
-            time_limit_s=body.time_limit_s,
-            seed=body.seed,
-            run_by=user,
-            progress=progress,
-        ),
+    disruption = DisruptionRequest(
+        work_center=body.work_center,
+        starts_at=body.starts_at,
+        ends_at=body.ends_at,
+        reason=body.reason,
+        time_limit_s=body.time_limit_s,
+        seed=body.seed,
     )
+    return submitted(request, response, "disruption", disruption, caller.username)
 
 
 class RushOrderIn(Schema):
@@ -142,27 +104,16 @@ class RushOrderIn(Schema):
     status_code=status.HTTP_202_ACCEPTED,
 )
 def rush_order(body: RushOrderIn, caller: Scheduler, request: Request, response: Response) -> JobOut:
-    user = caller.username
-    return _submit(
-        request,
-        response,
-        caller,
-        "rush_order",
-        body,
-        lambda uow, progress: runs.rush_order(
-            uow,
-            body.item,
-            body.quantity,
-            due=body.due,
-            number=body.number,
-            weight=body.weight,
-            now=dt.datetime.now(dt.UTC),
-            time_limit_s=body.time_limit_s,
-            seed=body.seed,
-            run_by=user,
-            progress=progress,
-        ),
+    rush = RushOrderRequest(
+        item=body.item,
+        quantity=body.quantity,
+        due=body.due,
+        number=body.number,
+        weight=body.weight,
+        time_limit_s=body.time_limit_s,
+        seed=body.seed,
     )
+    return submitted(request, response, "rush_order", rush, caller.username)
 
 
 @router.get("/current", response_model=RunView, summary="The schedule in force: when, by whom, how good")
@@ -278,7 +229,7 @@ class MoveIn(Schema):
 def move_operation(body: MoveIn, caller: Scheduler, request: Request, response: Response) -> JobOut:
     """A move the schedule refuses (outside working time, before the step before it ends, a unit the
     work center lacks, a started operation) is answered 422 at once and starts nothing."""
-    user, now = caller.username, dt.datetime.now(dt.UTC)
+    now = dt.datetime.now(dt.UTC)
     moves.check_move(
         caller.uow(),
         body.order,
@@ -288,25 +239,15 @@ def move_operation(body: MoveIn, caller: Scheduler, request: Request, response: 
         now=now,
         time_limit_s=body.time_limit_s,
     )
-    return _submit(
-        request,
-        response,
-        caller,
-        "move",
-        body,
-        lambda uow, progress: moves.move_operation(
-            uow,
-            body.order,
-            body.step,
-            starts_at=body.starts_at,
-            unit=body.unit,
-            now=dt.datetime.now(dt.UTC),
-            time_limit_s=body.time_limit_s,
-            seed=body.seed,
-            run_by=user,
-            progress=progress,
-        ),
+    move = MoveRequest(
+        order=body.order,
+        step=body.step,
+        starts_at=body.starts_at,
+        unit=body.unit,
+        time_limit_s=body.time_limit_s,
+        seed=body.seed,
     )
+    return submitted(request, response, "move", move, caller.username)
 
 
 @router.post("/undo", response_model=Undone, summary="Undo the last move: the schedule before it is in force again")

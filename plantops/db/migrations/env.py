@@ -5,7 +5,7 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy import create_engine
 
-from plantops.db.migrate import compare_type
+from plantops.db.migrate import compare_type, include_name
 from plantops.db.models import metadata
 
 config = context.config
@@ -27,6 +27,7 @@ def _run(connection) -> None:  # type: ignore[no-untyped-def]
         target_metadata=metadata,
         render_as_batch=connection.dialect.name == "sqlite",
         compare_type=compare_type,
+        include_name=include_name,
     )
     with context.begin_transaction():
         context.run_migrations()

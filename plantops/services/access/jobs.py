@@ -1,12 +1,17 @@
 """Background jobs: long runs (plan, schedule, forecast, policy) users start and follow.
 
-A job is submitted (``queued``), started (``running``), and ends ``succeeded`` with a
-result or ``failed`` with the reason, with the last step it reached. Each change is a
-transaction of its own, so the record tells anyone, whether or not the user who started
-the job is still connected, what became of it. Running the work and following its steps
-while it runs is the entrypoint's concern (a thread of the API server: the run's own
-transaction may hold the database's write lock on SQLite, so steps are not written
-here one by one); this module keeps the record.
+A job is submitted (``queued``), claimed by one worker (``running``, the worker named
+``host:pid``), and ends ``succeeded`` with a result, ``failed`` with the reason, or
+``cancelled``. Every change is a transaction of its own, so the record tells any
+process, whether or not the user who started the job is still connected, what became
+of it; progress (the step, and the count within it) is written here too as the run
+reports it.
+
+A worker that dies leaves its job ``running``: whoever finds the worker dead
+(:func:`recover_job`) queues the job again, or fails it once it has been started
+``attempts`` times. The claim is a conditional update (``WHERE status = 'queued'``), so
+that one worker runs a job however many ask for it. Who runs what, and when, is the job
+queue's concern (:mod:`plantops.jobs`); this module keeps the record.
 """
 
 from __future__ import annotations
@@ -18,15 +23,19 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import func, insert, select, update
+from sqlalchemy.orm import Session
 
 from plantops.db import audit
 from plantops.db.access import BackgroundJob
 from plantops.db.session import UnitOfWork
 from plantops.errors import NotFoundError, ValidationError
+from plantops.services.master_data.records import ConflictError
 from plantops.vocabulary import AuditAction, JobStatus
 
 MAX_PAGE = 1000
 UNFINISHED = (JobStatus.QUEUED, JobStatus.RUNNING)
+FINISHED = (JobStatus.SUCCEEDED, JobStatus.FAILED, JobStatus.CANCELLED)
+STEP_LENGTH = 64
 
 
 @dataclass(frozen=True)
@@ -41,9 +50,20 @@ class JobView:
     step: str
     steps_done: int
     steps_total: int | None
+    step_done: int | None
+    step_total: int | None
+    percent: float | None
+    attempts: int
+    worker: str | None
+    cancel_requested: bool
+    schedule: str | None
     request: dict[str, Any]
     result: dict[str, Any] | None
     error: str | None
+
+    @property
+    def finished(self) -> bool:
+        return self.status in FINISHED
 
 
 @dataclass(frozen=True)
@@ -54,35 +74,127 @@ class Output:
     key: str
 
 
+class JobFinishedError(ConflictError):
+    """A job that has already ended cannot be cancelled."""
+
+    def __init__(self, number: str, status: JobStatus) -> None:
+        super().__init__(
+            f"job {number} has already {status.value if status != JobStatus.CANCELLED else 'been cancelled'}"
+        )
+
+
 def submit_job(
-    uow: UnitOfWork, *, kind: str, request: dict[str, Any], submitted_by: str, steps_total: int | None = None
+    uow: UnitOfWork,
+    *,
+    kind: str,
+    request: dict[str, Any],
+    submitted_by: str,
+    steps_total: int | None = None,
+    schedule: str | None = None,
 ) -> JobView:
     """Record a job to run; its number is ``JOB-<n>``."""
     with uow:
-        session = uow.session
-        job_id = session.execute(
-            insert(BackgroundJob)
-            .values(
-                number="pending",
-                kind=kind,
-                status=JobStatus.QUEUED,
-                submitted_by=submitted_by,
-                submitted_at=dt.datetime.now(dt.UTC),
-                step="",
-                steps_done=0,
-                steps_total=steps_total,
-                request=json.dumps(request, default=str, sort_keys=True),
-            )
-            .returning(BackgroundJob.id)
-        ).scalar_one()
-        number = f"JOB-{job_id:06d}"
-        session.execute(update(BackgroundJob).where(BackgroundJob.id == job_id).values(number=number))
+        number = insert_job(uow.session, kind, request, submitted_by, steps_total, schedule)
         uow.commit()
     return get_job(uow, number)
 
 
-def start_job(uow: UnitOfWork, number: str) -> None:
-    _change(uow, number, status=JobStatus.RUNNING, started_at=dt.datetime.now(dt.UTC))
+def insert_job(
+    session: Session,
+    kind: str,
+    request: dict[str, Any],
+    submitted_by: str,
+    steps_total: int | None,
+    schedule: str | None = None,
+) -> str:
+    """Insert a queued job in the caller's transaction; its number."""
+    job_id = session.execute(
+        insert(BackgroundJob)
+        .values(
+            number="pending",
+            kind=kind,
+            status=JobStatus.QUEUED,
+            submitted_by=submitted_by,
+            submitted_at=dt.datetime.now(dt.UTC),
+            step="",
+            steps_done=0,
+            steps_total=steps_total,
+            request=json.dumps(request, default=str, sort_keys=True),
+            schedule=schedule,
+        )
+        .returning(BackgroundJob.id)
+    ).scalar_one()
+    number = f"JOB-{job_id:06d}"
+    session.execute(update(BackgroundJob).where(BackgroundJob.id == job_id).values(number=number))
+    return number
+
+
+def claim_job(uow: UnitOfWork, number: str, worker: str) -> JobView | None:
+    """Start the queued job ``number`` on ``worker``; None if it is not queued (another worker
+    has it, it was cancelled, or it has ended)."""
+    now = dt.datetime.now(dt.UTC)
+    with uow:
+        claimed = uow.session.execute(
+            update(BackgroundJob)
+            .where(BackgroundJob.number == number, BackgroundJob.status == JobStatus.QUEUED)
+            .values(
+                status=JobStatus.RUNNING,
+                worker=worker[:128],
+                attempts=BackgroundJob.attempts + 1,
+                started_at=now,
+                reported_at=now,
+                step="",
+                steps_done=0,
+                step_done=None,
+                step_total=None,
+            )
+        )
+        uow.commit()
+    return get_job(uow, number) if _count(claimed) else None
+
+
+def next_queued(uow: UnitOfWork) -> str | None:
+    """The number of the job queued longest, if any."""
+    with uow:
+        return uow.session.scalar(
+            select(BackgroundJob.number)
+            .where(BackgroundJob.status == JobStatus.QUEUED)
+            .order_by(BackgroundJob.id)
+            .limit(1)
+        )
+
+
+def report_progress(
+    uow: UnitOfWork,
+    number: str,
+    worker: str,
+    *,
+    step: str,
+    steps_done: int,
+    step_done: int | None = None,
+    step_total: int | None = None,
+) -> bool:
+    """Record how far ``worker`` has got with job ``number``; whether it should go on (False when
+    cancellation was asked, or when the job is no longer this worker's)."""
+    with uow:
+        go_on = uow.session.execute(
+            update(BackgroundJob)
+            .where(
+                BackgroundJob.number == number,
+                BackgroundJob.status == JobStatus.RUNNING,
+                BackgroundJob.worker == worker[:128],
+            )
+            .values(
+                step=step[:STEP_LENGTH],
+                steps_done=steps_done,
+                step_done=step_done,
+                step_total=step_total,
+                reported_at=dt.datetime.now(dt.UTC),
+            )
+            .returning(~BackgroundJob.cancel_requested)
+        ).scalar_one_or_none()
+        uow.commit()
+    return bool(go_on)
 
 
 def finish_job(
@@ -100,7 +212,8 @@ def finish_job(
         job = _job(session, number)
         job.status = JobStatus.SUCCEEDED
         job.finished_at = dt.datetime.now(dt.UTC)
-        job.step, job.steps_done = (steps[-1][:64] if steps else ""), len(steps)
+        job.step, job.steps_done = (steps[-1][:STEP_LENGTH] if steps else ""), len(steps)
+        job.step_done = job.step_total = None
         job.result = json.dumps(result, default=str, sort_keys=True)
         if output is not None:
             audit.record(
@@ -116,27 +229,69 @@ def finish_job(
 
 def fail_job(uow: UnitOfWork, number: str, error: str, *, steps: list[str]) -> None:
     """The job failed during the last of ``steps`` because of ``error``."""
-    _change(
-        uow,
-        number,
-        status=JobStatus.FAILED,
-        finished_at=dt.datetime.now(dt.UTC),
-        error=error,
-        step=steps[-1][:64] if steps else "",
-        steps_done=max(len(steps) - 1, 0),
-    )
+    _end(uow, number, JobStatus.FAILED, error, steps)
 
 
-def interrupt_unfinished(uow: UnitOfWork, reason: str) -> int:
-    """Mark every queued or running job failed (the server that ran them stopped); how many."""
+def mark_cancelled(uow: UnitOfWork, number: str, *, steps: list[str]) -> None:
+    """The run stopped, as asked, during the last of ``steps``; it wrote nothing."""
+    _end(uow, number, JobStatus.CANCELLED, "cancelled on request; nothing was written", steps)
+
+
+def cancel_job(uow: UnitOfWork, number: str) -> JobView:
+    """Cancel job ``number``: a queued job at once, a running one at its next step (its run
+    then rolls back, so that nothing of it is written)."""
+    now = dt.datetime.now(dt.UTC)
     with uow:
-        result = uow.session.execute(
+        session = uow.session
+        job = _job(session, number)
+        if job.status in FINISHED:
+            raise JobFinishedError(number, job.status)
+        session.execute(
             update(BackgroundJob)
-            .where(BackgroundJob.status.in_(UNFINISHED))
-            .values(status=JobStatus.FAILED, finished_at=dt.datetime.now(dt.UTC), error=reason)
+            .where(BackgroundJob.number == number, BackgroundJob.status == JobStatus.QUEUED)
+            .values(status=JobStatus.CANCELLED, finished_at=now, error="cancelled before it started")
+        )
+        session.execute(
+            update(BackgroundJob)
+            .where(BackgroundJob.number == number, BackgroundJob.status == JobStatus.RUNNING)
+            .values(cancel_requested=True)
         )
         uow.commit()
-    return int(getattr(result, "rowcount", 0) or 0)
+    return get_job(uow, number)
+
+
+def running_jobs(uow: UnitOfWork) -> list[tuple[str, str | None]]:
+    """Every running job's number and worker."""
+    with uow:
+        rows = uow.session.execute(
+            select(BackgroundJob.number, BackgroundJob.worker).where(BackgroundJob.status == JobStatus.RUNNING)
+        )
+        return [(number, worker) for number, worker in rows]
+
+
+def recover_job(uow: UnitOfWork, number: str, worker: str | None, reason: str, *, attempts: int) -> JobStatus | None:
+    """Job ``number`` lost ``worker`` (it died or stopped answering; None: whichever worker ran
+    it): queue the job again, or fail it for ``reason`` once it has been started ``attempts``
+    times. Its new status; None if it was no longer running on that worker."""
+    query = select(BackgroundJob).where(BackgroundJob.number == number, BackgroundJob.status == JobStatus.RUNNING)
+    if worker is not None:
+        query = query.where(BackgroundJob.worker == worker)
+    with uow:
+        session = uow.session
+        job = session.scalar(query)
+        if job is None:
+            return None
+        if job.cancel_requested:
+            job.status, job.finished_at = JobStatus.CANCELLED, dt.datetime.now(dt.UTC)
+            job.error = f"cancelled on request; {reason}"
+        elif job.attempts >= attempts:
+            job.status, job.finished_at = JobStatus.FAILED, dt.datetime.now(dt.UTC)
+            job.error = f"{reason}; started {job.attempts} times, it is not tried again"
+        else:
+            job.status, job.worker, job.error = JobStatus.QUEUED, None, f"{reason}; queued again"
+        status = job.status
+        uow.commit()
+    return status
 
 
 def get_job(uow: UnitOfWork, number: str) -> JobView:
@@ -189,12 +344,17 @@ def _order(sort: Sequence[str]) -> list[Any]:
     return order
 
 
-def _change(uow: UnitOfWork, number: str, **values: Any) -> None:
+def _end(uow: UnitOfWork, number: str, status: JobStatus, error: str, steps: list[str]) -> None:
     with uow:
         job = _job(uow.session, number)
-        for name, value in values.items():
-            setattr(job, name, value)
+        job.status, job.finished_at, job.error = status, dt.datetime.now(dt.UTC), error
+        job.step = steps[-1][:STEP_LENGTH] if steps else ""
+        job.steps_done = max(len(steps) - 1, 0)
         uow.commit()
+
+
+def _count(result: Any) -> int:
+    return int(getattr(result, "rowcount", 0) or 0)
 
 
 def _job(session: Any, number: str) -> BackgroundJob:
@@ -202,6 +362,20 @@ def _job(session: Any, number: str) -> BackgroundJob:
     if job is None:
         raise NotFoundError("job", number)
     return job  # type: ignore[no-any-return]
+
+
+def percent_done(
+    status: JobStatus, steps_done: int, steps_total: int | None, step_done: int | None, step_total: int | None
+) -> float | None:
+    """How far a job has got, 0 to 100: the steps done, and the share of the one under way that its
+    count tells (half of it where it counts nothing); None where the number of steps is unknown."""
+    if status is JobStatus.SUCCEEDED:
+        return 100.0
+    if not steps_total:
+        return None
+    within = step_done / step_total if step_done is not None and step_total else 0.5
+    begun = status is JobStatus.RUNNING and steps_done < steps_total
+    return round(100 * min(1.0, (steps_done + (within if begun else 0.0)) / steps_total), 1)
 
 
 def _view(job: BackgroundJob) -> JobView:
@@ -216,6 +390,13 @@ def _view(job: BackgroundJob) -> JobView:
         step=job.step,
         steps_done=job.steps_done,
         steps_total=job.steps_total,
+        step_done=job.step_done,
+        step_total=job.step_total,
+        percent=percent_done(job.status, job.steps_done, job.steps_total, job.step_done, job.step_total),
+        attempts=job.attempts,
+        worker=job.worker,
+        cancel_requested=job.cancel_requested,
+        schedule=job.schedule,
         request=json.loads(job.request),
         result=None if job.result is None else json.loads(job.result),
         error=job.error,

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 
+from plantops.errors import PlantOpsError
 from plantops.services.access.principal import Principal
 from plantops.vocabulary import Role
 
@@ -62,3 +63,15 @@ def allowed(principal: Principal, permission: Permission) -> bool:
 def roles_allowed(permission: Permission) -> frozenset[Role]:
     """The roles that grant ``permission``."""
     return frozenset(role for role, granted in PERMISSIONS.items() if permission in granted)
+
+
+class PermissionDeniedError(PlantOpsError):
+    """The principal's roles do not grant what an action on a record needs."""
+
+
+def require(principal: Principal, permission: Permission, action: str) -> None:
+    """Refuse ``action`` unless one of ``principal``'s roles grants ``permission``."""
+    if not allowed(principal, permission):
+        raise PermissionDeniedError(
+            f"{action} needs the permission {permission.value!r}, which your roles do not grant"
+        )

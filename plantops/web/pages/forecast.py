@@ -6,7 +6,6 @@ Everything is read from and done through :mod:`plantops.services.forecasting`.
 
 from __future__ import annotations
 
-from dataclasses import asdict
 from typing import Annotated, Any
 from urllib.parse import quote
 
@@ -14,33 +13,24 @@ from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import RedirectResponse
 from starlette.responses import Response
 
-from plantops.db.session import UnitOfWork
-from plantops.errors import NotFoundError, PlantOpsError
+from plantops.errors import PlantOpsError
 from plantops.services.access import Permission
-from plantops.services.access.jobs import Output
 from plantops.services.forecasting import queries
 from plantops.services.forecasting.overrides import override_forecast
 from plantops.services.forecasting.queries import NoForecastError, SeriesView
-from plantops.services.forecasting.runs import ForecastRequest, ForecastSummary, check_request, run_forecast
-from plantops.web import charts, forms
+from plantops.services.forecasting.runs import ForecastRequest, check_request
+from plantops.web import charts, forms, jobs
 from plantops.web.auth import User, plant, require, work_as
-from plantops.web.jobs import Job, JobBoard, Progress
 from plantops.web.templating import render
 
 router = APIRouter(prefix="/forecast")
 
-FORECAST_STEPS = ("read", "forecast", "write")
 #: The least accurate items of the newest version shown on the overview.
 WORST_SHOWN = 15
 #: The forecast form's fields (the forecast request's names for them) and their labels.
 RUN_LABELS = {"horizon": "Weeks ahead", "publish": "Publish for MRP"}
 #: The override form's fields and their labels.
 OVERRIDE_LABELS = {"week": "Week of", "quantity": "Quantity", "reason": "Reason"}
-
-
-def _jobs(request: Request) -> JobBoard:
-    board: JobBoard = request.app.state.jobs
-    return board
 
 
 @router.get("")
@@ -84,21 +74,13 @@ def start_forecast(
         errors = forms.place(error, typed, RUN_LABELS)
         return forms.refused(request, "forecast/run_form.html", "#forecast-form", typed, errors, RUN_LABELS)
 
-    def work(uow: UnitOfWork, progress: Progress) -> tuple[ForecastSummary, Output]:
-        summary = run_forecast(uow, forecast_request, run_by=user.username, progress=progress)
-        return summary, Output("forecast_version", summary.number)
-
-    job = _jobs(request).start(
-        "forecast", "Forecast of every item", user.username, asdict(forecast_request), FORECAST_STEPS, work
-    )
+    job = jobs.start(request, "forecast", forecast_request, user.username)
     return render(request, "forecast/run.html", job=job)
 
 
 @router.get("/runs/{number}")
 def forecast_progress(request: Request, number: str) -> Response:
-    job: Job | None = _jobs(request).get(number)
-    if job is None:
-        raise NotFoundError("forecast run in progress", number)
+    job = jobs.get(request, number)
     response = render(request, "forecast/run.html", job=job)
     if job.finished:
         response.headers["HX-Trigger"] = "forecast-changed"

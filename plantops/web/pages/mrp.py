@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
-from dataclasses import asdict
 from typing import Annotated, Any
 from urllib.parse import quote
 
@@ -19,18 +18,16 @@ from fastapi.responses import RedirectResponse
 from starlette.responses import Response
 
 from plantops.db.session import UnitOfWork
-from plantops.errors import NotFoundError, PlantOpsError, ValidationError
+from plantops.errors import PlantOpsError, ValidationError
 from plantops.services.access import Permission
-from plantops.services.access.jobs import Output
 from plantops.services.master_data.values import DATE, INTEGER, NUMBER
 from plantops.services.planning import actions, pegging, queries
 from plantops.services.planning.problem import PlanRequest
 from plantops.services.planning.queries import NoPlanError
-from plantops.services.planning.runs import PlanSummary, check_request, run_plan
+from plantops.services.planning.runs import PlanSummary, check_request
 from plantops.vocabulary import PlanExceptionKind, PlannedOrderStatus, Procurement
-from plantops.web import charts, forms, lists
+from plantops.web import charts, forms, jobs, lists
 from plantops.web.auth import User, plant, require, work_as
-from plantops.web.jobs import Job, JobBoard, Progress
 from plantops.web.templating import render
 
 router = APIRouter(prefix="/mrp")
@@ -45,7 +42,6 @@ ROW_NAMES = {
     "planned_order_receipts": "Planned order receipts",
     "planned_order_releases": "Planned order releases",
 }
-PLAN_STEPS = ("read", "plan", "write")
 #: The plan form's fields (the plan request's own names) and their labels.
 PLAN_LABELS = {
     "start": "Today of the plan",
@@ -53,11 +49,6 @@ PLAN_LABELS = {
     "frozen_weeks": "Frozen fence (weeks)",
     "slushy_weeks": "Slushy fence (weeks)",
 }
-
-
-def _jobs(request: Request) -> JobBoard:
-    board: JobBoard = request.app.state.jobs
-    return board
 
 
 def _words(words: Any) -> tuple[tuple[str, str], ...]:
@@ -384,21 +375,13 @@ def start_plan(
             request, "mrp/plan_form.html", "#plan-form", typed, forms.place(error, typed, PLAN_LABELS), PLAN_LABELS
         )
 
-    def work(uow: UnitOfWork, progress: Progress) -> tuple[PlanSummary, Output]:
-        summary = run_plan(uow, plan_request, run_by=user.username, progress=progress)
-        return summary, Output("plan_run", summary.number)
-
-    job = _jobs(request).start(
-        "plan", f"Plan from {plan_request.start}", user.username, asdict(plan_request), PLAN_STEPS, work
-    )
+    job = jobs.start(request, "plan", plan_request, user.username)
     return render(request, "mrp/run.html", job=job)
 
 
 @router.get("/runs/{number}")
 def plan_progress(request: Request, number: str) -> Response:
-    job: Job | None = _jobs(request).get(number)
-    if job is None:
-        raise NotFoundError("plan run in progress", number)
+    job = jobs.get(request, number)
     summary: PlanSummary | None = job.result
     response = render(request, "mrp/run.html", job=job, summary=summary)
     if job.finished:

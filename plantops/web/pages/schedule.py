@@ -10,30 +10,25 @@ Everything is read from and done through :mod:`plantops.services.scheduling`.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
-from dataclasses import asdict
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Form, Request
 from starlette.responses import Response
 
-from plantops.db.session import UnitOfWork
 from plantops.errors import NotFoundError, PlantOpsError, ValidationError
+from plantops.jobs.kinds import DisruptionRequest, MoveRequest, RushOrderRequest
 from plantops.services.access import Permission
-from plantops.services.access.jobs import Output
 from plantops.services.scheduling import dispatch, lateness, moves, queries, runs, worktime
 from plantops.services.scheduling.queries import OperationView, RunView, WorkCenterSequence
 from plantops.services.scheduling.runs import NoScheduleError, ScheduleRequest, ScheduleSummary
 from plantops.services.scheduling.worktime import NonWorking
-from plantops.web import charts, forms
+from plantops.web import charts, forms, jobs
 from plantops.web.auth import User, plant, require
-from plantops.web.jobs import Job, JobBoard, Progress
 from plantops.web.links import scheduled_order_link
 from plantops.web.templating import render
 
 router = APIRouter(prefix="/schedule")
 
-SCHEDULE_STEPS = ("read", "solve", "write")
 VIEWS = {"resources": "per work center", "orders": "per order"}
 #: The seconds a repair searches unless the form says otherwise.
 DEFAULT_TIME_LIMIT = "10"
@@ -59,11 +54,6 @@ MOVE_LABELS = {
 }
 #: The dispatch list's choice of day and shift, and their labels.
 DISPATCH_LABELS = {"date": "Day", "shift": "Shift (blank: the whole day)"}
-
-
-def _jobs(request: Request) -> JobBoard:
-    board: JobBoard = request.app.state.jobs
-    return board
 
 
 @router.get("")
@@ -193,16 +183,9 @@ def _disruption_forms() -> dict[str, Any]:
     }
 
 
-def _start(
-    request: Request, user: User, title: str, form: dict[str, Any], run: Callable[..., ScheduleSummary]
-) -> Response:
-    """Run ``run(uow, progress=...)`` in the background as the user; the answer polls its progress."""
-
-    def work(uow: UnitOfWork, progress: Progress) -> tuple[ScheduleSummary, Output]:
-        summary = run(uow, progress=progress)
-        return summary, Output("schedule_run", summary.number)
-
-    job = _jobs(request).start("schedule", title, user.username, form, SCHEDULE_STEPS, work)
+def _start(request: Request, kind: str, service_request: Any, user: User) -> Response:
+    """Queue the run as a job of the user's; the answer polls its progress."""
+    job = jobs.start(request, kind, service_request, user.username)
     return render(request, "schedule/run.html", job=job, summary=None)
 
 
@@ -228,13 +211,7 @@ def start_schedule(
     except PlantOpsError as error:
         errors = forms.place(error, typed, RUN_LABELS)
         return forms.refused(request, "schedule/run_form.html", "#schedule-form", typed, errors, RUN_LABELS)
-    return _start(
-        request,
-        user,
-        f"Schedule of {schedule_request.weeks} weeks",
-        asdict(schedule_request),
-        lambda uow, progress: runs.schedule_work(uow, schedule_request, run_by=user.username, progress=progress),
-    )
+    return _start(request, "schedule", schedule_request, user)
 
 
 @router.post("/disruptions")
@@ -272,24 +249,8 @@ def report_disruption(
         return forms.refused(
             request, "schedule/down_form.html", "#down-form", typed, errors, DOWN_LABELS, centers=centers
         )
-    form = {"work_center": center, "starts_at": starts, "ends_at": ends, "reason": why, "time_limit_s": limit}
-    return _start(
-        request,
-        user,
-        f"Repair after {center} down",
-        form,
-        lambda uow, progress: runs.disrupt(
-            uow,
-            center,
-            starts_at=starts,
-            ends_at=ends,
-            reason=why,
-            now=dt.datetime.now(dt.UTC),
-            time_limit_s=limit,
-            run_by=user.username,
-            progress=progress,
-        ),
-    )
+    disruption = DisruptionRequest(work_center=center, starts_at=starts, ends_at=ends, reason=why, time_limit_s=limit)
+    return _start(request, "disruption", disruption, user)
 
 
 @router.post("/rush-orders")
@@ -316,23 +277,8 @@ def add_rush_order(
     except PlantOpsError as error:
         errors = forms.place(error, typed, RUSH_LABELS)
         return forms.refused(request, "schedule/rush_form.html", "#rush-form", typed, errors, RUSH_LABELS)
-    form = {"item": code, "quantity": amount, "due": due_date, "time_limit_s": limit}
-    return _start(
-        request,
-        user,
-        f"Repair for a rush order of {code}",
-        form,
-        lambda uow, progress: runs.rush_order(
-            uow,
-            code,
-            amount,
-            due=due_date,
-            now=dt.datetime.now(dt.UTC),
-            time_limit_s=limit,
-            run_by=user.username,
-            progress=progress,
-        ),
-    )
+    rush = RushOrderRequest(item=code, quantity=amount, due=due_date, time_limit_s=limit)
+    return _start(request, "rush_order", rush, user)
 
 
 @router.post("/moves")
@@ -372,24 +318,8 @@ def move_operation(
     except PlantOpsError as error:
         errors = forms.place(error, typed, MOVE_LABELS)
         return forms.refused(request, "schedule/move_form.html", "#op-move-form", typed, errors, MOVE_LABELS)
-    form = {"order": code, "step": sequence, "starts_at": starts_at, "unit": on_unit, "time_limit_s": limit}
-    return _start(
-        request,
-        user,
-        f"Repair after moving {code}/{sequence}",
-        form,
-        lambda uow, progress: moves.move_operation(
-            uow,
-            code,
-            sequence,
-            starts_at=starts_at,
-            unit=on_unit,
-            now=dt.datetime.now(dt.UTC),
-            time_limit_s=limit,
-            run_by=user.username,
-            progress=progress,
-        ),
-    )
+    move = MoveRequest(order=code, step=sequence, starts_at=starts_at, unit=on_unit, time_limit_s=limit)
+    return _start(request, "move", move, user)
 
 
 @router.post("/undo")
@@ -444,9 +374,7 @@ def dispatch_page(request: Request, work_center: str, date: str = "", shift: str
 
 @router.get("/runs/{number}")
 def schedule_progress(request: Request, number: str) -> Response:
-    job: Job | None = _jobs(request).get(number)
-    if job is None:
-        raise NotFoundError("schedule run in progress", number)
+    job = jobs.get(request, number)
     summary: ScheduleSummary | None = job.result
     response = render(request, "schedule/run.html", job=job, summary=summary)
     if job.finished:

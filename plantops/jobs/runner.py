@@ -1,0 +1,148 @@
+"""Running one job: claim it, run its service as the user who submitted it, report, finish.
+
+Whichever worker runs a job (a ``plantops worker`` process taking it from the queue, or
+a server's in-process worker), it runs it here, so that every job is claimed, followed
+and ended the same way:
+
+* the claim is the record's conditional update: a job already claimed, cancelled or
+  ended is left alone;
+* each step, and each count within a step (no more often than every
+  :data:`REPORT_SECONDS`), is written to the job's record, where any server process
+  reads it; the answer says whether to go on, and a cancelled run raises
+  :class:`JobCancelled` from the service's own progress call, so that its unit of work
+  rolls back and nothing of it is written;
+* the run ends succeeded (with the service's summary as its result), failed (with the
+  reason a user can read; an unexpected error is logged with its traceback and named,
+  never shown), or cancelled.
+
+On SQLite a run's transaction holds the database's write lock, so a report may find it
+taken: it then waits at most :data:`SQLITE_REPORT_WAIT_MS`, and the step is kept in
+this process (:data:`LIVE`) for the pages it serves, until the next report gets through.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+import os
+import socket
+import threading
+import time
+from collections.abc import Callable
+from typing import Any
+
+from sqlalchemy.exc import OperationalError
+
+from plantops.bootstrap import PlantOps
+from plantops.db.session import UnitOfWork
+from plantops.errors import PlantOpsError
+from plantops.jobs.kinds import Run, kind_of
+from plantops.services.access import jobs
+from plantops.services.access.jobs import Output
+
+_log = logging.getLogger(__name__)
+
+REPORT_SECONDS = 0.5
+SQLITE_REPORT_WAIT_MS = 200
+
+
+class JobCancelled(Exception):  # noqa: N818: it is a signal, not an error
+    """Raised inside a run whose job was cancelled, to roll its unit of work back."""
+
+
+@dataclasses.dataclass
+class LiveStep:
+    """The step a job running in this process last reported."""
+
+    step: str
+    steps_done: int
+    step_done: int | None
+    step_total: int | None
+
+
+#: Steps of the jobs running in this process, by job number.
+LIVE: dict[str, LiveStep] = {}
+_LIVE_LOCK = threading.Lock()
+
+
+def worker_name(suffix: str = "") -> str:
+    """This process's name as a worker: ``host:pid`` (and a suffix for one of its threads)."""
+    return f"{socket.gethostname()}:{os.getpid()}{suffix}"
+
+
+def live_step(number: str) -> LiveStep | None:
+    with _LIVE_LOCK:
+        return LIVE.get(number)
+
+
+def run_job(ops: PlantOps, number: str, worker: str, *, report_uow: UnitOfWork | None = None) -> bool:
+    """Claim and run job ``number`` as ``worker``; whether this worker ran it.
+
+    ``report_uow`` gives the units of work progress reports are written in (on SQLite, a
+    connection that waits only briefly for the write lock); by default ``ops``'."""
+    view = jobs.claim_job(ops.uow(), number, worker)
+    if view is None:
+        return False
+    reporter = _Reporter(ops, number, worker, report_uow)
+    try:
+        kind = kind_of(view.kind)
+        request = kind.read(view.request, at_start=True)
+        run = Run(ops, ops.uow().acting_as(view.submitted_by), view.submitted_by, reporter.progress(kind.steps))
+        summary = kind.run(run, request)
+        result = dataclasses.asdict(summary)
+        jobs.finish_job(ops.uow(), number, result, steps=reporter.begun, output=Output(kind.record, summary.number))
+    except JobCancelled:
+        jobs.mark_cancelled(ops.uow(), number, steps=reporter.begun)
+    except PlantOpsError as error:
+        jobs.fail_job(ops.uow(), number, str(error), steps=reporter.begun)
+    except Exception as error:  # a crash is logged and recorded, never lost in a thread
+        _log.exception("job %s failed", number)
+        reason = f"the run stopped unexpectedly ({type(error).__name__}): see the worker's log"
+        jobs.fail_job(ops.uow(), number, reason, steps=reporter.begun)
+    finally:
+        with _LIVE_LOCK:
+            LIVE.pop(number, None)
+    return True
+
+
+class _Reporter:
+    """Writes a run's progress to its job's record and stops the run when it is cancelled."""
+
+    def __init__(self, ops: PlantOps, number: str, worker: str, report_uow: UnitOfWork | None) -> None:
+        self._uow: Callable[[], UnitOfWork] = (lambda: report_uow) if report_uow is not None else ops.uow
+        self._number, self._worker = number, worker
+        self.begun: list[str] = []
+        self._last = 0.0
+
+    def progress(self, steps: tuple[str, ...]) -> Any:
+        def tell(step: str, done: int | None = None, total: int | None = None, /) -> None:
+            new_step = not self.begun or self.begun[-1] != step
+            if new_step:
+                self.begun.append(step)
+            steps_done = steps.index(step) if step in steps else len(self.begun) - 1
+            live = LiveStep(step, steps_done, done, total)
+            with _LIVE_LOCK:
+                LIVE[self._number] = live
+            now = time.monotonic()
+            if not new_step and now - self._last < REPORT_SECONDS:
+                return
+            self._last = now
+            self._report(live)
+
+        return tell
+
+    def _report(self, live: LiveStep) -> None:
+        try:
+            go_on = jobs.report_progress(
+                self._uow(),
+                self._number,
+                self._worker,
+                step=live.step,
+                steps_done=live.steps_done,
+                step_done=live.step_done,
+                step_total=live.step_total,
+            )
+        except OperationalError:  # SQLite's write lock, held by the run itself: report next time
+            return
+        if not go_on:
+            raise JobCancelled(self._number)
