@@ -36,6 +36,10 @@ class Settings(BaseSettings):
     worker_stall_seconds: float = Field(default=60.0, ge=5.0, le=86400.0)
     #: How many times a job is started before a dead worker makes it fail for good.
     job_attempts: int = Field(default=2, ge=1, le=10)
+    #: The key web sessions are signed with, shared by every server process (``serve
+    #: --workers N`` sets one for its processes); empty: a new key at each start, which
+    #: signs everyone out.
+    session_secret: str = ""
     #: Whether engine work that splits into independent pieces (chunks of forecast series)
     #: runs on Dask (see ``plantops.fanout``); false runs it all in the calling process.
     fan_out: bool = True
