@@ -8,12 +8,15 @@ one that runs the pieces on a Dask cluster (https://distributed.dask.org):
 - otherwise on a ``LocalCluster`` of ``PLANTOPS_DASK_WORKERS`` worker processes of one
   thread each (statsforecast's fits hold the GIL: processes, not threads), no dashboard.
 
-The client (and the local cluster) start at the first piece of work that needs them,
-not when PlantOps is built: commands that never fan out pay nothing, and neither does
-work of a single piece, which runs in this process (a cluster takes seconds to start,
-more than one chunk of forecasts takes on a small plant). One :class:`DaskMap` serves
-every run of the process, whatever thread it comes from; :meth:`DaskMap.close` (called
-by ``PlantOps.close()``) shuts it down. Dask is imported only when a cluster is needed.
+The client (and the local cluster) start at the first work of more than one piece, not
+when PlantOps is built: commands that never fan out pay nothing, and a single piece runs
+in this process. A local cluster takes seconds to start (3 to 7 s for two workers on the
+benchmark machine, "Forecasting on Dask" in BENCHMARKS.md), as long as a small plant's
+whole forecast; the forecast engine likewise keeps a batch of no more than one chunk's
+series in this process, so that tests and small plants never start one. One
+:class:`DaskMap` serves every run of the process, from whatever thread;
+:meth:`DaskMap.close` (called by ``PlantOps.close()``) shuts it down. Dask is imported
+only when a cluster is needed (it would slow every command's start).
 """
 
 from __future__ import annotations
