@@ -58,6 +58,8 @@ COMMANDS: dict[str, Entry] = {
         "Finite-capacity scheduling: schedule the work, read the schedule, repair it after a disruption.",
     ),
     "user": Entry("plantops.cli.user", "Users of the HTTP API: add them, grant roles, issue tokens and API keys."),
+    "jobs": Entry("plantops.cli.jobs", "Background jobs: list, follow and cancel them; declare recurring jobs."),
+    "worker": Entry("plantops.cli.worker", "Run queued jobs until interrupted.", command="worker"),
     "serve": Entry("plantops.cli.serve", "Serve the HTTP API and the web app until interrupted.", command="serve"),
 }
 

@@ -10,6 +10,7 @@ what a recurring job needs: a nightly plan plans from the night it runs.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -24,8 +25,10 @@ from plantops.db.session import UnitOfWork
 from plantops.errors import ValidationError
 from plantops.services.access.permissions import Permission
 from plantops.services.forecasting.runs import ForecastRequest, ForecastSummary, run_forecast
+from plantops.services.forecasting.runs import check_request as check_forecast
 from plantops.services.planning.problem import PlanRequest
 from plantops.services.planning.runs import PlanSummary, run_plan
+from plantops.services.planning.runs import check_request as check_plan
 from plantops.services.policy.runs import PolicyRequest, compute_policies
 from plantops.services.policy.runs import RunSummary as PolicySummary
 from plantops.services.scheduling import moves
@@ -103,16 +106,26 @@ class JobKind:
     run: Callable[[Run, Any], Any]
     #: Request fields filled in when the job starts, where the request leaves them out.
     at_start: Callable[[], dict[str, Any]] = dict
+    #: The service's own checks of a request, run before it is queued or scheduled.
+    check: Callable[[Any], None] = lambda _request: None
 
     def read(self, request: Mapping[str, Any], *, at_start: bool = False) -> Any:
         """The request as the service takes it, from its JSON form; a field's error names it."""
         values = {**self.at_start(), **request} if at_start else dict(request)
+        known = [f.name for f in dataclasses.fields(self.request_type)]
+        for name in values:
+            if name not in known:
+                raise ValidationError(
+                    f"{self.name} job", name, f"is not a field of its request (known: {', '.join(known)})"
+                )
         try:
-            return _adapter(self.request_type).validate_python(values)
+            read = _adapter(self.request_type).validate_python(values)
         except PydanticValidationError as error:
             first = error.errors()[0]
             field = ".".join(str(part) for part in first["loc"]) or "request"
             raise ValidationError(f"{self.name} job", field, first["msg"]) from None
+        self.check(read)
+        return read
 
     def summary_of(self, result: Mapping[str, Any]) -> Any:
         """The run's summary from the job's result, as the service returned it."""
@@ -187,7 +200,7 @@ def _move(run: Run, request: MoveRequest) -> Any:
 
 
 def _forecast(run: Run, request: ForecastRequest) -> Any:
-    return run_forecast(run.uow, request, run_by=run.user, progress=run.progress)
+    return run_forecast(run.uow, request, run_by=run.user, progress=run.progress, map_chunks=run.ops.map_function())
 
 
 def _policy(run: Run, request: PolicyRequest) -> Any:
@@ -209,6 +222,7 @@ KINDS: dict[str, JobKind] = {
             "plan_run",
             _plan,
             lambda: {"start": dt.date.today()},
+            check_plan,
         ),
         JobKind(
             "schedule",
@@ -220,6 +234,7 @@ KINDS: dict[str, JobKind] = {
             "schedule_run",
             _schedule,
             lambda: {"horizon_start": dt.datetime.now(dt.UTC)},
+            scheduling.check_request,
         ),
         JobKind(
             "disruption",
@@ -260,6 +275,7 @@ KINDS: dict[str, JobKind] = {
             ("read", "forecast", "write"),
             "forecast_version",
             _forecast,
+            check=check_forecast,
         ),
         JobKind(
             "policy",

@@ -12,7 +12,6 @@ needs no other process.
 from __future__ import annotations
 
 import asyncio
-import dataclasses
 import logging
 import threading
 from typing import Any
@@ -81,55 +80,60 @@ class JobQueue:
             jobs.fail_job(self._ops.uow(), number, reason, steps=[])
             raise QueueUnavailableError(f"job {number}: {reason}; try again") from None
 
-    def cancel(self, number: str, principal: Principal) -> JobView:
-        """Cancel job ``number`` for ``principal``, whose roles must allow its kind."""
-        view = jobs.get_job(self._ops.uow(), number)
-        require(principal, kind_of(view.kind).permission, f"cancelling a {view.kind} job")
+    def cancel(self, number: str, principal: Principal | None = None) -> JobView:
+        """Cancel job ``number``; for a ``principal`` (an API or web user), whose roles must allow its
+        kind (the console's operator, who holds the database, needs none)."""
+        view = self.view(number)
+        if principal is not None:
+            require(principal, kind_of(view.kind).permission, f"cancelling a {view.kind} job")
+        if runner.cancel_here(number):  # its run stops at its next step; the record says so when it ends
+            return runner.live_view(number) or view
         return jobs.cancel_job(self._ops.uow(), number)
 
     def declare_schedule(
-        self, principal: Principal, *, name: str, kind: str, request: dict[str, Any], cron: str, timezone: str
+        self,
+        *,
+        name: str,
+        kind: str,
+        request: dict[str, Any],
+        cron: str,
+        timezone: str,
+        run_as: str,
+        principal: Principal | None = None,
     ) -> ScheduleView:
-        """Declare (or replace) the recurring job ``name``, run as ``principal``, whose roles must
-        allow its kind; ``request`` is read as the kind's request, fields left out filled in at each run."""
+        """Declare (or replace) the recurring job ``name``, run as ``run_as``; ``request`` is read as
+        the kind's request, the fields it leaves out filled in at each run. A ``principal`` must be
+        allowed the kind."""
         job_kind = kind_of(kind)
-        require(principal, job_kind.permission, f"scheduling a {kind} job")
+        if principal is not None:
+            require(principal, job_kind.permission, f"scheduling a {kind} job")
         job_kind.read(request, at_start=True)  # refuse a request that could never run
         return job_schedules.declare_schedule(
-            self._ops.uow().acting_as(principal.username),
+            self._ops.uow().acting_as(run_as),
             name=name,
             kind=kind,
             request=request,
             cron=cron,
             timezone=timezone,
-            run_as=principal.username,
-            declared_by=principal.username,
+            run_as=run_as,
+            declared_by=principal.username if principal is not None else run_as,
         )
 
-    def remove_schedule(self, principal: Principal, name: str) -> None:
-        schedule = job_schedules.get_schedule(self._ops.uow(), name)
-        require(principal, kind_of(schedule.kind).permission, f"removing a {schedule.kind} schedule")
-        job_schedules.remove_schedule(self._ops.uow().acting_as(principal.username), name)
+    def remove_schedule(self, name: str, principal: Principal | None = None) -> None:
+        if principal is not None:
+            schedule = job_schedules.get_schedule(self._ops.uow(), name)
+            require(principal, kind_of(schedule.kind).permission, f"removing a {schedule.kind} schedule")
+        job_schedules.remove_schedule(self._ops.uow(), name)
 
     def view(self, number: str) -> JobView:
-        """Job ``number`` as recorded, with the step it is at if it runs in this process and its
-        last report could not be written yet (SQLite's write lock)."""
-        return self.with_live_step(jobs.get_job(self._ops.uow(), number))
+        """Job ``number`` as recorded, or, while this process runs it, as it knows it (on SQLite the
+        run holds the write lock, and a read would wait for it)."""
+        return runner.live_view(number) or jobs.get_job(self._ops.uow(), number)
 
     @staticmethod
     def with_live_step(view: JobView) -> JobView:
-        live = runner.live_step(view.number)
-        if live is None or view.finished:
-            return view
-        percent = jobs.percent_done(view.status, live.steps_done, view.steps_total, live.step_done, live.step_total)
-        return dataclasses.replace(
-            view,
-            step=live.step,
-            steps_done=live.steps_done,
-            step_done=live.step_done,
-            step_total=live.step_total,
-            percent=percent,
-        )
+        """A job read from its record, with the step it is at if this process runs it."""
+        return runner.live_view(view.number) or view
 
     def start(self) -> None:
         """Start this process's worker, if it runs jobs and it has not started yet."""

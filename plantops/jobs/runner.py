@@ -15,9 +15,10 @@ and ended the same way:
   reason a user can read; an unexpected error is logged with its traceback and named,
   never shown), or cancelled.
 
-On SQLite a run's transaction holds the database's write lock, so a report may find it
-taken: it then waits at most :data:`SQLITE_REPORT_WAIT_MS`, and the step is kept in
-this process (:data:`LIVE`) for the pages it serves, until the next report gets through.
+On SQLite a run's transaction holds the database's write lock (every transaction there
+begins ``IMMEDIATE``, reads included), so a report may find it taken and is then skipped
+until the next one gets through; meanwhile this process answers for the jobs it runs
+from memory (:func:`live_view`, :func:`cancel_here`), without waiting for the lock.
 """
 
 from __future__ import annotations
@@ -38,30 +39,31 @@ from plantops.db.session import UnitOfWork
 from plantops.errors import PlantOpsError
 from plantops.jobs.kinds import Run, kind_of
 from plantops.services.access import jobs
-from plantops.services.access.jobs import Output
+from plantops.services.access.jobs import JobView, Output
 
 _log = logging.getLogger(__name__)
 
 REPORT_SECONDS = 0.5
-SQLITE_REPORT_WAIT_MS = 200
 
 
-class JobCancelled(Exception):  # noqa: N818: it is a signal, not an error
+class JobCancelled(Exception):
     """Raised inside a run whose job was cancelled, to roll its unit of work back."""
 
 
 @dataclasses.dataclass
-class LiveStep:
-    """The step a job running in this process last reported."""
+class _Live:
+    """A job running in this process: as it was claimed, the step it last reported, and whether
+    it was asked here to stop."""
 
-    step: str
-    steps_done: int
-    step_done: int | None
-    step_total: int | None
+    claimed: JobView
+    step: str = ""
+    steps_done: int = 0
+    step_done: int | None = None
+    step_total: int | None = None
+    cancel: bool = False
 
 
-#: Steps of the jobs running in this process, by job number.
-LIVE: dict[str, LiveStep] = {}
+_LIVE: dict[str, _Live] = {}
 _LIVE_LOCK = threading.Lock()
 
 
@@ -70,9 +72,31 @@ def worker_name(suffix: str = "") -> str:
     return f"{socket.gethostname()}:{os.getpid()}{suffix}"
 
 
-def live_step(number: str) -> LiveStep | None:
+def live_view(number: str) -> JobView | None:
+    """Job ``number`` as this process knows it while running it (its last step), or None."""
     with _LIVE_LOCK:
-        return LIVE.get(number)
+        live = _LIVE.get(number)
+        if live is None:
+            return None
+        view = live.claimed
+        return dataclasses.replace(
+            view,
+            step=live.step,
+            steps_done=live.steps_done,
+            step_done=live.step_done,
+            step_total=live.step_total,
+            percent=jobs.percent_done(view.status, live.steps_done, view.steps_total, live.step_done, live.step_total),
+            cancel_requested=view.cancel_requested or live.cancel,
+        )
+
+
+def cancel_here(number: str) -> bool:
+    """Ask job ``number`` to stop at its next step, if this process runs it; whether it does."""
+    with _LIVE_LOCK:
+        live = _LIVE.get(number)
+        if live is not None:
+            live.cancel = True
+        return live is not None
 
 
 def run_job(ops: PlantOps, number: str, worker: str, *, report_uow: UnitOfWork | None = None) -> bool:
@@ -83,6 +107,8 @@ def run_job(ops: PlantOps, number: str, worker: str, *, report_uow: UnitOfWork |
     view = jobs.claim_job(ops.uow(), number, worker)
     if view is None:
         return False
+    with _LIVE_LOCK:
+        _LIVE[number] = _Live(view)
     reporter = _Reporter(ops, number, worker, report_uow)
     try:
         kind = kind_of(view.kind)
@@ -101,7 +127,7 @@ def run_job(ops: PlantOps, number: str, worker: str, *, report_uow: UnitOfWork |
         jobs.fail_job(ops.uow(), number, reason, steps=reporter.begun)
     finally:
         with _LIVE_LOCK:
-            LIVE.pop(number, None)
+            _LIVE.pop(number, None)
     return True
 
 
@@ -120,27 +146,30 @@ class _Reporter:
             if new_step:
                 self.begun.append(step)
             steps_done = steps.index(step) if step in steps else len(self.begun) - 1
-            live = LiveStep(step, steps_done, done, total)
             with _LIVE_LOCK:
-                LIVE[self._number] = live
+                live = _LIVE[self._number]
+                live.step, live.steps_done, live.step_done, live.step_total = step, steps_done, done, total
+                cancelled = live.cancel
+            if cancelled:
+                raise JobCancelled(self._number)
             now = time.monotonic()
             if not new_step and now - self._last < REPORT_SECONDS:
                 return
             self._last = now
-            self._report(live)
+            self._report(step, steps_done, done, total)
 
         return tell
 
-    def _report(self, live: LiveStep) -> None:
+    def _report(self, step: str, steps_done: int, done: int | None, total: int | None) -> None:
         try:
             go_on = jobs.report_progress(
                 self._uow(),
                 self._number,
                 self._worker,
-                step=live.step,
-                steps_done=live.steps_done,
-                step_done=live.step_done,
-                step_total=live.step_total,
+                step=step,
+                steps_done=steps_done,
+                step_done=done,
+                step_total=total,
             )
         except OperationalError:  # SQLite's write lock, held by the run itself: report next time
             return

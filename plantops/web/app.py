@@ -33,6 +33,7 @@ from plantops.web.pages import (
     dashboard,
     forecast,
     items,
+    jobs,
     mrp,
     orders,
     policies,
@@ -58,16 +59,16 @@ SECURITY_HEADERS = {
 }
 
 
-def create_web_app(ops: PlantOps, *, secret: bytes | None = None, jobs: JobQueue | None = None) -> FastAPI:
+def create_web_app(ops: PlantOps, *, secret: bytes | None = None, job_queue: JobQueue | None = None) -> FastAPI:
     """The web app on ``ops``; sessions are signed with ``secret`` (by default a new one per start,
     so that a restart logs everyone out). Jobs go to ``jobs``, the queue of the app it is mounted
-    in; without one, to a queue of its own that it stops when it shuts down."""
-    queue = jobs or JobQueue(ops)
+    in (``job_queue``); without one, to a queue of its own that it stops when it shuts down."""
+    queue = job_queue or JobQueue(ops)
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         yield
-        if jobs is None:
+        if job_queue is None:
             queue.stop()
 
     app = FastAPI(title="PlantOps", docs_url=None, redoc_url=None, openapi_url=None, lifespan=lifespan)
@@ -92,6 +93,7 @@ def create_web_app(ops: PlantOps, *, secret: bytes | None = None, jobs: JobQueue
         orders,
         policies,
         audit,
+        jobs,
         users,
     ):
         app.include_router(pages.router, dependencies=[Depends(auth.current_user)])

@@ -43,7 +43,13 @@ NAVIGATION = (
     ("Analyse", (("/", "Dashboard"),)),
     (
         "Admin",
-        (("/records", "Master data"), ("/audit", "Audit trail"), ("/admin/users", "Users"), ("/settings", "Settings")),
+        (
+            ("/records", "Master data"),
+            ("/jobs", "Jobs"),
+            ("/audit", "Audit trail"),
+            ("/admin/users", "Users"),
+            ("/settings", "Settings"),
+        ),
     ),
 )
 

@@ -98,7 +98,13 @@ def list_schedules(query: Annotated[ListQuery, Query()], caller: Reader) -> Page
 )
 def declare_schedule(name: str, body: ScheduleIn, caller: Authenticated, request: Request) -> ScheduleOut:
     view = queue_of(request).declare_schedule(
-        caller.principal, name=name, kind=body.kind, request=body.request, cron=body.cron, timezone=body.timezone
+        name=name,
+        kind=body.kind,
+        request=body.request,
+        cron=body.cron,
+        timezone=body.timezone,
+        run_as=caller.username,
+        principal=caller.principal,
     )
     return _schedule(view)
 
@@ -110,7 +116,7 @@ def declare_schedule(name: str, body: ScheduleIn, caller: Authenticated, request
     responses=problem_responses(404),
 )
 def remove_schedule(name: str, caller: Authenticated, request: Request) -> Response:
-    queue_of(request).remove_schedule(caller.principal, name)
+    queue_of(request).remove_schedule(name, caller.principal)
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 

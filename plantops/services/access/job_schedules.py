@@ -83,7 +83,6 @@ def declare_schedule(
     timezone: str,
     run_as: str,
     declared_by: str,
-    steps_total: int | None = None,
     enabled: bool = True,
 ) -> ScheduleView:
     """Create the schedule ``name``, or replace what it says; it is next due at the first time of
