@@ -33,8 +33,6 @@ _log = logging.getLogger(__name__)
 
 POLL_SECONDS = 2.0
 MAINTAIN_SECONDS = 15.0
-#: How long a look at the job table waits for SQLite's write lock.
-LOOK_WAIT_MS = 200
 
 
 class LocalWorker:
@@ -47,7 +45,7 @@ class LocalWorker:
         self._wake = threading.Event()
         self._stop = threading.Event()
         self._running: list[threading.Thread] = []
-        engine = make_engine(ops.settings.database_url, sqlite_wait_ms=LOOK_WAIT_MS)
+        engine = make_engine(ops.settings.database_url, sqlite_wait_ms=runner.REPORT_WAIT_MS)
         self._quick_engine = engine
         self._quick = make_session_factory(engine)
         self._next_maintenance = 0.0

@@ -29,13 +29,12 @@ import os
 import socket
 import threading
 import time
-from collections.abc import Callable
 from typing import Any
 
 from sqlalchemy.exc import OperationalError
 
 from plantops.bootstrap import PlantOps
-from plantops.db.session import UnitOfWork
+from plantops.db.session import UnitOfWork, make_engine, make_session_factory
 from plantops.errors import PlantOpsError
 from plantops.jobs.kinds import Run, kind_of
 from plantops.services.access import jobs
@@ -44,6 +43,8 @@ from plantops.services.access.jobs import JobView, Output
 _log = logging.getLogger(__name__)
 
 REPORT_SECONDS = 0.5
+#: How long a progress report waits for SQLite's write lock (the run itself may hold it).
+REPORT_WAIT_MS = 200
 
 
 class JobCancelled(Exception):
@@ -102,14 +103,20 @@ def cancel_here(number: str) -> bool:
 def run_job(ops: PlantOps, number: str, worker: str, *, report_uow: UnitOfWork | None = None) -> bool:
     """Claim and run job ``number`` as ``worker``; whether this worker ran it.
 
-    ``report_uow`` gives the units of work progress reports are written in (on SQLite, a
-    connection that waits only briefly for the write lock); by default ``ops``'."""
+    ``report_uow`` is the unit of work progress reports are written in; by default one
+    that, on SQLite, waits at most :data:`REPORT_WAIT_MS` for the write lock."""
+    if report_uow is None:
+        engine = make_engine(ops.settings.database_url, sqlite_wait_ms=REPORT_WAIT_MS)
+        try:
+            return run_job(ops, number, worker, report_uow=UnitOfWork(make_session_factory(engine)))
+        finally:
+            engine.dispose()
     view = jobs.claim_job(ops.uow(), number, worker)
     if view is None:
         return False
     with _LIVE_LOCK:
         _LIVE[number] = _Live(view)
-    reporter = _Reporter(ops, number, worker, report_uow)
+    reporter = _Reporter(number, worker, report_uow)
     try:
         kind = kind_of(view.kind)
         request = kind.read(view.request, at_start=True)
@@ -134,8 +141,8 @@ def run_job(ops: PlantOps, number: str, worker: str, *, report_uow: UnitOfWork |
 class _Reporter:
     """Writes a run's progress to its job's record and stops the run when it is cancelled."""
 
-    def __init__(self, ops: PlantOps, number: str, worker: str, report_uow: UnitOfWork | None) -> None:
-        self._uow: Callable[[], UnitOfWork] = (lambda: report_uow) if report_uow is not None else ops.uow
+    def __init__(self, number: str, worker: str, report_uow: UnitOfWork) -> None:
+        self._uow = report_uow
         self._number, self._worker = number, worker
         self.begun: list[str] = []
         self._last = 0.0
@@ -163,7 +170,7 @@ class _Reporter:
     def _report(self, step: str, steps_done: int, done: int | None, total: int | None) -> None:
         try:
             go_on = jobs.report_progress(
-                self._uow(),
+                self._uow,
                 self._number,
                 self._worker,
                 step=step,
