@@ -28,6 +28,10 @@ from plantops.db.models import metadata
 POSTGRES_URL = os.environ.get("PLANTOPS_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 
 
+#: The job queue's tables (procrastinate's, created by migration 0013), emptied with PlantOps' own.
+QUEUE_TABLES = ("procrastinate_jobs", "procrastinate_workers", "procrastinate_events", "procrastinate_periodic_defers")
+
+
 def _postgres_available() -> str | None:
     """None when the server answers, else why not."""
     try:
@@ -72,7 +76,7 @@ def empty_postgres_url(postgres_url: str) -> str:
     url = postgres_url
     engine = create_engine(url)
     with engine.begin() as connection:
-        tables = ", ".join(f'"{t.name}"' for t in metadata.sorted_tables)
+        tables = ", ".join([*(f'"{t.name}"' for t in metadata.sorted_tables), *QUEUE_TABLES])
         exists = connection.execute(text("select to_regclass('public.item')")).scalar()
         if exists:
             connection.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
