@@ -14,19 +14,11 @@ from plantops.errors import ValidationError
 from plantops.jobs.kinds import KINDS
 from plantops.jobs.queue import JobQueue
 from plantops.services.access import job_schedules, jobs
-from plantops.services.access.jobs import JobView
 from plantops.vocabulary import JobStatus
 
 app = typer.Typer()
 schedules = typer.Typer(help="Recurring jobs: a nightly plan, a weekly forecast.")
 app.add_typer(schedules, name="schedule")
-
-
-def _progress(job: JobView) -> str:
-    if job.status is JobStatus.RUNNING:
-        within = f" {job.step_done}/{job.step_total}" if job.step_total and job.step_done is not None else ""
-        return f"{job.step}{within} ({job.percent or 0:.0f}%)"
-    return job.error or "" if job.status is not JobStatus.SUCCEEDED else "done"
 
 
 @app.command(name="list")
@@ -50,7 +42,7 @@ def list_jobs(
             job.submitted_at,
             job.worker or "",
             job.attempts,
-            _progress(job),
+            job.progress_said,
         )
     print_listing(listing, output)
 
@@ -65,7 +57,7 @@ def show(number: Annotated[str, typer.Argument(help="The job's number, e.g. JOB-
     console.print(f"Request: {json.dumps(job.request, sort_keys=True)}")
     if job.worker:
         console.print(f"Worker: {job.worker} (started {job.attempts} time{'s' if job.attempts != 1 else ''})")
-    console.print(f"Progress: {_progress(job)}")
+    console.print(f"Progress: {job.progress_said}")
     if job.result is not None:
         console.print(f"Result: {json.dumps(job.result, sort_keys=True)}")
 

@@ -65,6 +65,17 @@ class JobView:
     def finished(self) -> bool:
         return self.status in FINISHED
 
+    @property
+    def progress_said(self) -> str:
+        """How far a running job has got (``forecast 40/94, 55%``), or why an ended one did not succeed."""
+        if self.status is JobStatus.RUNNING:
+            within = f" {self.step_done}/{self.step_total}" if self.step_total and self.step_done is not None else ""
+            said = f"{self.step or 'starting'}{within}, {self.percent or 0:.0f}%"
+            return f"stopping as asked ({said})" if self.cancel_requested else said
+        if self.status is JobStatus.QUEUED:
+            return "waiting for a worker"
+        return "" if self.status is JobStatus.SUCCEEDED else (self.error or "")
+
 
 @dataclass(frozen=True)
 class Output:

@@ -50,11 +50,6 @@ def _rows(uow: UnitOfWork, query: lists.Query, offset: int, limit: int) -> lists
 
 
 def _row(job: JobView) -> dict[str, Any]:
-    if job.status is JobStatus.RUNNING:
-        within = f" {job.step_done}/{job.step_total}" if job.step_total and job.step_done is not None else ""
-        progress = f"{job.step}{within}, {job.percent or 0:.0f}%"
-    else:
-        progress = "" if job.status is JobStatus.SUCCEEDED else (job.error or "")
     return {
         "number": job.number,
         "kind": job.kind,
@@ -65,7 +60,7 @@ def _row(job: JobView) -> dict[str, Any]:
         "worker": job.worker or "",
         "attempts": job.attempts,
         "schedule": job.schedule or "",
-        "progress": progress,
+        "progress": job.progress_said,
         "finished": job.finished,
         "cancel_requested": job.cancel_requested,
     }
@@ -189,7 +184,7 @@ def _json_object(text: str) -> dict[str, Any]:
 
 
 def _placed(error: PlantOpsError, typed: dict[str, str]) -> dict[str, str]:
-    """A request field's error (``weeks``) goes beside the request box, naming the field."""
-    if isinstance(error, ValidationError) and error.field not in typed and error.record.endswith(" job"):
+    """The error of a field of the job's request (``weeks``) goes beside the request box, naming it."""
+    if isinstance(error, ValidationError) and error.field not in typed:
         return {"request": f"{error.field}: {error.reason}"}
     return forms.place(error, typed, SCHEDULE_LABELS)
