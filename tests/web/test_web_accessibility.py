@@ -52,6 +52,7 @@ def main_pages(plant: PlantOps) -> list[str]:
         "/orders/sales",
         sheet_link("sales_orders", sales_order),
         f"{sheet_link('boms', bom)}?tab=edit",
+        "/jobs",
     ]
 
 
