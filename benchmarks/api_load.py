@@ -88,6 +88,7 @@ SECONDS = 120.0
 PLAN_EVERY = 15.0
 SCALE = 20_000
 OPERATORS = 10
+PLANNER = "load-planner"
 STALL_SECONDS = 10
 JOB_ATTEMPTS = 2
 PLAN_WEEKS = 52
@@ -443,9 +444,6 @@ async def drive(
         window = time.perf_counter() - began
         after = cpu_now(watched)
     return tally, Window(window, {name: after[name] - before[name] for name in before})
-
-
-PLANNER = "load-planner"
 
 
 def load_plant(url: str) -> Plant:
@@ -808,7 +806,8 @@ def load_body(outcome: LoadOutcome, seconds: float) -> list[str]:
     return [
         f"### The API under load: {outcome.clients} clients for {seconds:g} s (one run)",
         "",
-        "`plantops serve --workers 2` and one `plantops worker` on the demo plant (seed 42), planned once;",
+        f"`plantops serve --workers 2` and one `plantops worker` on the demo plant (seed {SEED}), planned once",
+        f"({outcome.plant.plan_in_force});",
         f"{outcome.clients} clients (asyncio coroutines sharing one `httpx.AsyncClient`, each sending its next",
         "request when the last is answered) as 10 operators, reads 70 % (items, balances of an item, both",
         "order books, planned orders, the job list) and postings 30 % (receipts and issues of one unit of an",
