@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from sqlalchemy import Engine
 
 from plantops.bounds import PostingWindow
 from plantops.config import Settings
 from plantops.db.session import UnitOfWork, make_engine, make_session_factory
-from plantops.engines.fanout import MapFunction, serial_map
-from plantops.fanout import DaskMap
+
+if TYPE_CHECKING:  # the fan-out and the engines load with the first work that needs them, not with every command
+    from plantops.engines.fanout import MapFunction
+    from plantops.fanout import DaskMap
 
 
 @dataclass
@@ -22,8 +25,7 @@ class PlantOps:
 
     def __post_init__(self) -> None:
         self._session_factory = make_session_factory(self.engine)
-        settings = self.settings
-        self._dask = DaskMap(settings.dask_scheduler, settings.dask_workers) if settings.fan_out else None
+        self._dask: DaskMap | None = None
 
     def uow(self) -> UnitOfWork:
         window = PostingWindow(self.settings.posting_days_back, self.settings.posting_days_ahead)
@@ -32,7 +34,15 @@ class PlantOps:
     def map_function(self) -> MapFunction:
         """Where engines run their independent pieces of work: on Dask (:mod:`plantops.fanout`; the cluster
         starts at the first work of more than one piece), or in this process when ``fan_out`` is off."""
-        return self._dask if self._dask is not None else serial_map
+        from plantops.engines.fanout import serial_map
+        from plantops.fanout import DaskMap
+
+        settings = self.settings
+        if not settings.fan_out:
+            return serial_map
+        if self._dask is None:
+            self._dask = DaskMap(settings.dask_scheduler, settings.dask_workers)
+        return self._dask
 
     def migrate(self) -> tuple[str | None, str | None]:
         """Upgrade the schema to the newest revision; returns (before, after)."""
