@@ -3,11 +3,11 @@ cancelling it; and the recurring jobs (a nightly plan, a weekly forecast)."""
 
 from __future__ import annotations
 
-import datetime as dt
+import dataclasses
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request, Response, status
-from pydantic import BaseModel, Field
+from pydantic import Field
 
 from plantops.api.problems import problem_responses
 from plantops.api.schemas import Code, ListQuery, Page, Schema, page_of
@@ -66,28 +66,14 @@ class ScheduleIn(Schema):
     )
 
 
-class ScheduleOut(BaseModel):
-    name: str
-    kind: str
-    cron: str
-    timezone: str
-    enabled: bool
-    next_run_at: dt.datetime
-    last_job: str | None
-    run_as: str
-    request: dict[str, Any]
-    declared_by: str
-    declared_at: dt.datetime
-
-
-def _schedule(view: ScheduleView) -> ScheduleOut:
-    return ScheduleOut(**view.__dict__)
+ScheduleOut = ScheduleView
+"""A recurring job as the API answers it: the service's view of it."""
 
 
 @router.get("/schedules", response_model=Page[ScheduleOut], summary="Recurring jobs, by name")
 def list_schedules(query: Annotated[ListQuery, Query()], caller: Reader) -> Page[ScheduleOut]:
-    found = [_schedule(s) for s in job_schedules.list_schedules(caller.uow())]
-    return page_of(found, query, tuple(ScheduleOut.model_fields))
+    found = job_schedules.list_schedules(caller.uow())
+    return page_of(found, query, tuple(f.name for f in dataclasses.fields(ScheduleView)))
 
 
 @router.put(
@@ -97,7 +83,7 @@ def list_schedules(query: Annotated[ListQuery, Query()], caller: Reader) -> Page
     responses=problem_responses(404),
 )
 def declare_schedule(name: str, body: ScheduleIn, caller: Authenticated, request: Request) -> ScheduleOut:
-    view = queue_of(request).declare_schedule(
+    return queue_of(request).declare_schedule(
         name=name,
         kind=body.kind,
         request=body.request,
@@ -106,7 +92,6 @@ def declare_schedule(name: str, body: ScheduleIn, caller: Authenticated, request
         run_as=caller.username,
         principal=caller.principal,
     )
-    return _schedule(view)
 
 
 @router.delete(
