@@ -95,14 +95,20 @@ async def maintain(app: procrastinate.App, ops: PlantOps) -> None:
         await app.configure_task(RUN_JOB).defer_async(number=due.number)
 
 
-def run_worker(ops: PlantOps, *, name: str, install_signal_handlers: bool = True, **options: Any) -> None:
-    """Run a worker until it is stopped (SIGINT / SIGTERM where it installs its handlers)."""
+def worker_options(ops: PlantOps, name: str, *, install_signal_handlers: bool) -> dict[str, Any]:
+    """How a worker runs: its concurrency, its heartbeat (four per stall time), and procrastinate's
+    queue entries of succeeded jobs deleted (the job's record is PlantOps' own)."""
     settings = ops.settings
-    worker_app(ops).run_worker(
-        name=name,
-        concurrency=settings.worker_concurrency,
-        update_heartbeat_interval=settings.worker_stall_seconds / 4,
-        stalled_worker_timeout=settings.worker_stall_seconds,
-        install_signal_handlers=install_signal_handlers,
-        **options,
-    )
+    return {
+        "name": name,
+        "concurrency": settings.worker_concurrency,
+        "update_heartbeat_interval": settings.worker_stall_seconds / 4,
+        "stalled_worker_timeout": settings.worker_stall_seconds,
+        "install_signal_handlers": install_signal_handlers,
+        "delete_jobs": "successful",
+    }
+
+
+def run_worker(ops: PlantOps, *, name: str) -> None:
+    """Run a worker in the foreground until SIGINT or SIGTERM (jobs under way finish first)."""
+    worker_app(ops).run_worker(**worker_options(ops, name, install_signal_handlers=True))

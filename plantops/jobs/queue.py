@@ -184,13 +184,9 @@ class JobQueue:
             self._worker_loop = self._worker_task = None
 
     async def _postgres_worker(self) -> None:
-        settings = self._ops.settings
         app = postgres.worker_app(self._ops)
         async with app.open_async():
-            await app.run_worker_async(
-                name=f"server-{runner.worker_name()}",
-                concurrency=settings.worker_concurrency,
-                update_heartbeat_interval=settings.worker_stall_seconds / 4,
-                stalled_worker_timeout=settings.worker_stall_seconds,
-                install_signal_handlers=False,
+            options = postgres.worker_options(
+                self._ops, f"server-{runner.worker_name()}", install_signal_handlers=False
             )
+            await app.run_worker_async(**options)
