@@ -86,7 +86,8 @@ class JobQueue:
         view = self.view(number)
         if principal is not None:
             require(principal, kind_of(view.kind).permission, f"cancelling a {view.kind} job")
-        if runner.cancel_here(number):  # its run stops at its next step; the record says so when it ends
+        if runner.cancel_here(number) and not self._postgres:
+            # its run stops at its next step; the record, behind SQLite's lock, says so when it ends
             return runner.live_view(number) or view
         return jobs.cancel_job(self._ops.uow(), number)
 
