@@ -287,7 +287,7 @@ def report(f: Figures, load: tuple[float, float], seconds: float) -> str:
         f"| efficiency (speed-up / {o.workers}) | {f.efficiency:.2f} |",
         f"| forecasts identical in one process and on the cluster | {'yes' if f.identical else '**no**'} |",
         f"| the sample's chunks, each in one process (wall s) | {_runs(f.chunk_seconds)} |",
-        f"| best the cluster can do: the rest of the run + the longest chunk (wall s) "
+        f"| the rest of the run + the longest chunk, in one process (wall s) "
         f"| {f.serial - sum(f.chunk_seconds) + max(f.chunk_seconds):.1f} |",
         f"| cost per series, one process (ms) | {1000 * f.per_series:.1f} |",
         f"| cluster start-up: client and {o.workers} workers (s) | {f.start_up:.1f} |",
@@ -305,9 +305,9 @@ def report(f: Figures, load: tuple[float, float], seconds: float) -> str:
         "It assumes workers as fast as these cores, each alone on its core, and a scheduler that keeps up; "
         "the chunks then run in waves, so past k workers more "
         "buy nothing, and the part in the calling process bounds the speed-up (Amdahl). The last columns divide "
-        f"the chunks' time by the efficiency measured here ({f.efficiency:.2f}: the sample's chunks do not cost the "
-        "same, and on this shared machine the workers competed with other work for the two cores), a pessimistic "
-        "reading.",
+        f"the chunks' time by the efficiency measured here ({f.efficiency:.2f}), which moves with the other work on "
+        "this shared machine from run to run (the one-process runs above spread as the table shows): a second "
+        "reading of the same model, not a bound.",
         "",
         "| workers | projected wall time | speed-up over one process | efficiency "
         f"| at efficiency {f.efficiency:.2f}: wall time | speed-up |",
