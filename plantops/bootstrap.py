@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -26,6 +27,7 @@ class PlantOps:
     def __post_init__(self) -> None:
         self._session_factory = make_session_factory(self.engine)
         self._dask: DaskMap | None = None
+        self._dask_lock = threading.Lock()
 
     def uow(self) -> UnitOfWork:
         window = PostingWindow(self.settings.posting_days_back, self.settings.posting_days_ahead)
@@ -40,9 +42,10 @@ class PlantOps:
         settings = self.settings
         if not settings.fan_out:
             return serial_map
-        if self._dask is None:
-            self._dask = DaskMap(settings.dask_scheduler, settings.dask_workers)
-        return self._dask
+        with self._dask_lock:  # two jobs' threads asking at once start one cluster
+            if self._dask is None:
+                self._dask = DaskMap(settings.dask_scheduler, settings.dask_workers)
+            return self._dask
 
     def migrate(self) -> tuple[str | None, str | None]:
         """Upgrade the schema to the newest revision; returns (before, after)."""
