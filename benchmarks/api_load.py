@@ -96,6 +96,8 @@ INSUFFICIENT_STOCK = "urn:plantops:problem:insufficient-stock"
 #: How long a process may take to answer at all, a job to end.
 START_SECONDS = 60.0
 JOB_SECONDS = 900.0
+#: A client drops an idle connection after this long, before uvicorn does (after 5 s).
+KEEPALIVE_SECONDS = 2.0
 
 
 class BenchmarkError(PlantOpsError):
@@ -164,12 +166,15 @@ def stop(process: Started) -> None:
 
 
 @contextmanager
-def processes() -> Iterator[tuple[Path, list[Started]]]:
-    """A folder for the processes' logs and the list of processes started; all stopped at the end."""
+def processes(logs: Path | None) -> Iterator[tuple[Path, list[Started]]]:
+    """A folder for the processes' logs (``logs``, or a temporary one) and the list of processes
+    started; all stopped at the end."""
     started: list[Started] = []
+    if logs:
+        logs.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="plantops-api-load-") as folder:
         try:
-            yield Path(folder), started
+            yield logs or Path(folder), started
         finally:
             for process in reversed(started):
                 stop(process)
@@ -223,16 +228,17 @@ def bearer(token: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {token}"}
 
 
-def cpu_seconds(tree: Sequence[psutil.Process]) -> float:
-    """User and system CPU time of these processes so far (those that ended count nothing)."""
-    total = 0.0
-    for process in tree:
+def cpu_by_process(group: Sequence[psutil.Process]) -> dict[int, float]:
+    """User and system CPU time so far of each of these processes and of its children that have ended
+    (PostgreSQL's sessions, for its postmaster), by pid; processes that ended are left out."""
+    found = {}
+    for process in group:
         try:
             times = process.cpu_times()
         except (psutil.NoSuchProcess, psutil.AccessDenied):
             continue
-        total += times.user + times.system
-    return total
+        found[process.pid] = times.user + times.system + times.children_user + times.children_system
+    return found
 
 
 def postgres_processes() -> list[psutil.Process]:
@@ -382,27 +388,39 @@ class Gate:
     deadline: float = float("inf")
 
 
-async def client_loop(number: int, client: httpx.AsyncClient, plant: Plant, tally: Tally, gate: Gate) -> None:
+def http_client(base: str) -> httpx.AsyncClient:
+    """One simulated user's connection to the server.
+
+    Its idle connection is dropped after :data:`KEEPALIVE_SECONDS`, before the server's own limit
+    (uvicorn's 5 s): a request sent on a connection the server is closing at that moment would
+    fail on the way, a failure of the client's configuration rather than of the server."""
+    limits = httpx.Limits(max_connections=1, max_keepalive_connections=1, keepalive_expiry=KEEPALIVE_SECONDS)
+    return httpx.AsyncClient(base_url=base, limits=limits, timeout=httpx.Timeout(120.0))
+
+
+async def client_loop(number: int, base: str, plant: Plant, tally: Tally, gate: Gate) -> None:
     """One simulated user: a warm-up read, then the mix until the deadline, each call after the last's answer."""
     rng = random.Random(SEED * 1000 + number)
     token = plant.operator_tokens[number % len(plant.operator_tokens)]
-    await send(client, Call("items", "GET", "/api/v1/items?limit=1", token), None)
-    gate.ready += 1
-    await gate.opened.wait()
-    sent = 0
-    while time.perf_counter() < gate.deadline:
-        call = rng.choices(PICKS, WEIGHTS)[0](rng, plant, f"load-{number}-{sent}")
-        await send(client, dataclasses.replace(call, token=token), tally)
-        sent += 1
+    async with http_client(base) as client:
+        await send(client, Call("items", "GET", "/api/v1/items?limit=1", token), None)
+        gate.ready += 1
+        await gate.opened.wait()
+        sent = 0
+        while time.perf_counter() < gate.deadline:
+            call = rng.choices(PICKS, WEIGHTS)[0](rng, plant, f"load-{number}-{sent}")
+            await send(client, dataclasses.replace(call, token=token), tally)
+            sent += 1
 
 
-async def planner_loop(client: httpx.AsyncClient, plant: Plant, tally: Tally, gate: Gate, every: float) -> None:
+async def planner_loop(base: str, plant: Plant, tally: Tally, gate: Gate, every: float) -> None:
     """The planner: a plan run of the whole plant every ``every`` seconds, the first when the window opens."""
-    await gate.opened.wait()
-    while time.perf_counter() < gate.deadline:
-        call = Call("plan runs", "POST", "/api/v1/plan/runs", plant.planner_token, {"weeks": 26})
-        await send(client, call, tally)
-        await asyncio.sleep(max(0.0, min(every, gate.deadline - time.perf_counter())))
+    async with http_client(base) as client:
+        await gate.opened.wait()
+        while time.perf_counter() < gate.deadline:
+            call = Call("plan runs", "POST", "/api/v1/plan/runs", plant.planner_token, {"weeks": 26})
+            await send(client, call, tally)
+            await asyncio.sleep(max(0.0, min(every, gate.deadline - time.perf_counter())))
 
 
 @dataclass(frozen=True)
@@ -413,37 +431,43 @@ class Window:
     cpu: dict[str, float]
 
 
-def cpu_now(watched: dict[str, list[psutil.Process]]) -> dict[str, float]:
-    """CPU seconds so far of this process (the clients), of each watched group, and of the whole machine."""
+Watched = dict[str, Callable[[], list[psutil.Process]]]
+"""Groups of processes whose CPU time is measured, each listed afresh when measured."""
+
+
+def cpu_now(watched: Watched) -> dict[str, dict[int, float]]:
+    """CPU seconds so far of this process (the clients), of each watched group's processes (by pid) and of
+    the whole machine."""
     return {
-        "load clients (this process)": time.process_time(),
-        **{name: cpu_seconds(group) for name, group in watched.items()},
-        "whole machine": machine_busy_seconds(),
+        "load clients (this process)": {0: time.process_time()},
+        **{name: cpu_by_process(group()) for name, group in watched.items()},
+        "whole machine": {0: machine_busy_seconds()},
     }
 
 
 async def drive(
-    base: str, plant: Plant, clients: int, seconds: float, plan_every: float, watched: dict[str, list[psutil.Process]]
+    base: str, plant: Plant, clients: int, seconds: float, plan_every: float, watched: Watched
 ) -> tuple[Tally, Window]:
     """All the clients and the planner against ``base`` for ``seconds``, counted from the end of their warm-up."""
     tally, gate = Tally(), Gate(asyncio.Event())
-    limits = httpx.Limits(max_connections=clients + 1, max_keepalive_connections=clients + 1)
-    async with httpx.AsyncClient(base_url=base, limits=limits, timeout=httpx.Timeout(120.0)) as client:
-        tasks = [asyncio.create_task(client_loop(n, client, plant, tally, gate)) for n in range(clients)]
-        tasks.append(asyncio.create_task(planner_loop(client, plant, tally, gate, plan_every)))
-        while gate.ready < clients:
-            for task in tasks:
-                if task.done():
-                    task.result()  # a warm-up that failed raises here
-            await asyncio.sleep(0.05)
-        before = cpu_now(watched)
-        began = time.perf_counter()
-        gate.deadline = began + seconds
-        gate.opened.set()
-        await asyncio.gather(*tasks)
-        window = time.perf_counter() - began
-        after = cpu_now(watched)
-    return tally, Window(window, {name: after[name] - before[name] for name in before})
+    tasks = [asyncio.create_task(client_loop(n, base, plant, tally, gate)) for n in range(clients)]
+    tasks.append(asyncio.create_task(planner_loop(base, plant, tally, gate, plan_every)))
+    while gate.ready < clients:
+        for task in tasks:
+            if task.done():
+                task.result()  # a warm-up that failed raises here
+        await asyncio.sleep(0.05)
+    before = cpu_now(watched)
+    began = time.perf_counter()
+    gate.deadline = began + seconds
+    gate.opened.set()
+    await asyncio.gather(*tasks)
+    window = time.perf_counter() - began
+    after = cpu_now(watched)
+    # a process started in the window counts from zero (a new database session); one that ended in it counts
+    # in its parent's time of ended children (PostgreSQL's postmaster), its time before the window twice
+    used = {name: sum(cpu - before[name].get(pid, 0.0) for pid, cpu in after[name].items()) for name in after}
+    return tally, Window(window, used)
 
 
 def load_plant(url: str) -> Plant:
@@ -509,6 +533,8 @@ class LoadOutcome:
     missing: int
     extra: int
     job_statuses: dict[str, int]
+    #: Database sessions opened while the clients ran (warm-up included): connections the servers' pools opened.
+    sessions_opened: int
 
     @property
     def posted(self) -> int:
@@ -527,23 +553,25 @@ class LoadOutcome:
         return found
 
 
-def load_run(url: str, clients: int, seconds: float, plan_every: float) -> LoadOutcome:
+def load_run(url: str, clients: int, seconds: float, plan_every: float, logs: Path | None) -> LoadOutcome:
     """The load part: the plant, the processes, the clients, then the ledger's checks."""
     plant = load_plant(url)
-    with processes() as (logs, started):
+    with processes(logs and logs / "load") as (folder, started):
         port = free_port()
         base = f"http://127.0.0.1:{port}"
-        server = start("server", url, logs, "serve", "--workers", "2", "--port", str(port))
+        server = start("server", url, folder, "serve", "--workers", "2", "--port", str(port))
         started.append(server)
-        worker = start("worker", url, logs, "worker", "--name", "load")
+        worker = start("worker", url, folder, "worker", "--name", "load")
         started.append(worker)
         wait_for_server(base, plant.planner_token, server)
-        watched = {
-            "servers (2 processes)": server.tree(),
-            "job worker": worker.tree(),
-            "PostgreSQL": postgres_processes(),
+        watched: Watched = {
+            "servers (2 processes)": server.tree,
+            "job worker": worker.tree,
+            "PostgreSQL": postgres_processes,
         }
+        sessions = database_sessions(url)
         tally, window = asyncio.run(drive(base, plant, clients, seconds, plan_every, watched))
+        sessions = database_sessions(url) - sessions - 1  # less the one this count opens
         ends = [job_end(base, plant.planner_token, number) for number in tally.jobs]
     job_statuses: dict[str, int] = {}
     for end in ends:
@@ -572,7 +600,19 @@ def load_run(url: str, clients: int, seconds: float, plan_every: float) -> LoadO
         len(answered - in_ledger),
         len(in_ledger - answered),
         job_statuses,
+        sessions,
     )
+
+
+def database_sessions(url: str) -> int:
+    """How many sessions have been opened to the database at ``url`` so far (PostgreSQL's statistics)."""
+    engine = create_engine(url)
+    try:
+        with engine.connect() as connection:
+            query = text("SELECT sessions FROM pg_stat_database WHERE datname = current_database()")
+            return int(connection.execute(query).scalar_one())
+    finally:
+        engine.dispose()
 
 
 # --------------------------------------------------------------------------- the kill
@@ -672,18 +712,18 @@ class KillOutcome:
         return found
 
 
-def kill_run(url: str, scale: int) -> KillOutcome:
+def kill_run(url: str, scale: int, logs: Path | None) -> KillOutcome:
     """The kill part: a plan in force, a second run whose worker dies while writing, a second worker."""
     seed_seconds = run_cli(url, "demo", "--scale", str(scale), "--seed", str(SEED))
     ops = build(Settings(database_url=url, server_runs_jobs=False))
     try:
         add_user(ops.uow(), PLANNER, roles=[Role.PLANNER])
         token = issue_token(ops.uow(), PLANNER).secret
-        with processes() as (logs, started):
+        with processes(logs and logs / "kill") as (folder, started):
             port = free_port()
             base = f"http://127.0.0.1:{port}"
-            server = start("server", url, logs, "serve", "--port", str(port))
-            first_worker = start("worker-first", url, logs, "worker", "--name", "first")
+            server = start("server", url, folder, "serve", "--port", str(port))
+            first_worker = start("worker-first", url, folder, "worker", "--name", "first")
             started += [server, first_worker]
             wait_for_server(base, token, server)
             first = job_end(base, token, post_plan(base, token))
@@ -717,7 +757,7 @@ def kill_run(url: str, scale: int) -> KillOutcome:
             wait_until("the killed worker's sessions ending", lambda: not backends_alive(ops, pids), 60)
             in_force_after_kill, after_kill = plan_in_force(ops), rows_by_run(ops)
 
-            second_worker = start("worker-second", url, logs, "worker", "--name", "second")
+            second_worker = start("worker-second", url, folder, "worker", "--name", "second")
             started.append(second_worker)
             second_started = time.perf_counter()
             seen: dict[str, float] = {}
@@ -820,6 +860,8 @@ def load_body(outcome: LoadOutcome, seconds: float) -> list[str]:
         load_table(outcome),
         "",
         *cpu_lines(outcome.window),
+        f"Database sessions opened while the clients ran: {outcome.sessions_opened:,} (each server process keeps",
+        "a pool of 5 connections and opens up to 10 more when busy, closing each of those when it is given back).",
         "",
         "Errors (5xx, transport errors, any other status than the endpoint's own):"
         f" {sum(outcome.tally.errors.values())}. An issue refused for want of stock (409 `insufficient-stock`)",
@@ -907,6 +949,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--scale", type=int, default=SCALE, help="items of the synthetic plant of the kill")
     parser.add_argument("--only", choices=("load", "kill"), help="run one part only (BENCHMARKS.md is left alone)")
     parser.add_argument("--keep", action="store_true", help="keep the two databases")
+    parser.add_argument("--logs", type=Path, help="keep the servers' and workers' logs in this folder")
     parser.add_argument("--no-write", action="store_true", help=f"do not update {BENCHMARKS_MD.name}")
     args = parser.parse_args(argv)
 
@@ -917,12 +960,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if args.only != "kill":
             urls.append(fresh_postgres_database(args.server, LOAD_DATABASE))
-            loaded = load_run(urls[-1], args.clients, args.seconds, args.plan_every)
+            loaded = load_run(urls[-1], args.clients, args.seconds, args.plan_every, args.logs)
             body += [*load_body(loaded, args.seconds), ""]
             problems += loaded.problems()
         if args.only != "load":
             urls.append(fresh_postgres_database(args.server, KILL_DATABASE))
-            killed = kill_run(urls[-1], args.scale)
+            killed = kill_run(urls[-1], args.scale, args.logs)
             body += [*kill_body(killed), ""]
             problems += killed.problems()
     finally:
