@@ -1,6 +1,6 @@
 """The HTTP API under load on PostgreSQL, and a worker killed with SIGKILL in the middle of a plan run.
 
-    .venv/bin/python -m benchmarks.api_load                       # about 6 minutes; updates BENCHMARKS.md
+    .venv/bin/python -m benchmarks.api_load                       # about 10 minutes; updates BENCHMARKS.md
     .venv/bin/python -m benchmarks.api_load --seconds 10 --clients 10 --scale 2000 --no-write   # a quick look
 
 **Load.** A fresh database with the demo plant (seed 42), planned once, one planner and
@@ -11,10 +11,12 @@ requests for ``--seconds`` (120), each the next as soon as the last is answered 
 closed loop, no think time): reads of items, stock balances, both order books, the
 planned orders and the job list, and single-line stock receipts and issues of one unit
 at the demo plant's locations (:data:`MIX`); beside them a planner starts a plan run (a
-job) every ``--plan-every`` seconds. The clients are coroutines of one asyncio loop
-sharing one ``httpx.AsyncClient`` rather than locust: locust would be one more
-dependency and a gevent runtime for what forty lines of asyncio do, and its percentiles
-come from rounded buckets where these are computed from every latency. An issue refused
+job) every ``--plan-every`` seconds. The clients are coroutines of one asyncio loop,
+each with its own ``httpx.AsyncClient`` and connection (one client shared by all cost
+12 ms of CPU a request in its connection pool, and the client became the bottleneck),
+rather than locust: locust would be one more dependency and a gevent runtime for what
+forty lines of asyncio do, and its percentiles come from rounded buckets where these are
+computed from every latency. An issue refused
 for want of stock (409 ``insufficient-stock``) is the business saying no, counted apart;
 every other answer than the endpoint's own (5xx, a transport error, any unexpected
 status) is an error, and there must be none. Afterwards the ledger must be sound
@@ -86,7 +88,7 @@ SEED = 42
 CLIENTS = 100
 SECONDS = 120.0
 PLAN_EVERY = 15.0
-SCALE = 20_000
+SCALE = 80_000
 OPERATORS = 10
 PLANNER = "load-planner"
 STALL_SECONDS = 10
@@ -847,15 +849,14 @@ def load_body(outcome: LoadOutcome, seconds: float) -> list[str]:
         f"### The API under load: {outcome.clients} clients for {seconds:g} s (one run)",
         "",
         f"`plantops serve --workers 2` and one `plantops worker` on the demo plant (seed {SEED}), planned once",
-        f"({outcome.plant.plan_in_force});",
-        f"{outcome.clients} clients (asyncio coroutines sharing one `httpx.AsyncClient`, each sending its next",
-        "request when the last is answered) as 10 operators, reads 70 % (items, balances of an item, both",
-        "order books, planned orders, the job list) and postings 30 % (receipts and issues of one unit of an",
-        f"item without lots at a location holding it ({len(outcome.plant.places)} such pairs), each with an",
-        "`Idempotency-Key`);",
-        f"a planner starts a plan run (a job, 26 weeks) every {outcome.plan_every:g} s. Latencies are from",
-        "sending to the whole answer read, in the client; the window starts once every client has had one",
-        f"answer, and lasted {outcome.window.seconds:.1f} s (requests under way at the end are waited for).",
+        f"({outcome.plant.plan_in_force}); {outcome.clients} clients (asyncio coroutines in this process, each with",
+        "its own `httpx.AsyncClient` and connection, sending its next request when the last is answered) as",
+        f"{OPERATORS} operators: reads 70 % (items, balances of an item, both order books, planned orders, the job",
+        "list) and postings 30 % (receipts and issues of one unit of an item without lots where it is held,",
+        f"{len(outcome.plant.places)} item-location pairs, each with an `Idempotency-Key`); a planner starts a plan",
+        f"run (a job, 26 weeks) every {outcome.plan_every:g} s. Latencies are from sending to the whole answer read,",
+        "in the client; the window starts once every client has had one answer, and lasted",
+        f"{outcome.window.seconds:.1f} s (requests under way at the end are waited for).",
         "",
         load_table(outcome),
         "",
