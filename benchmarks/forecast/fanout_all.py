@@ -78,6 +78,8 @@ def main() -> int:
     identical = same(in_process, on_cluster)
     body = "\n".join(
         [
+            f"## {TITLE}",
+            "",
             f"`python -m benchmarks.forecast.fanout_all`: {options.series:,} series of {WEEKS} weeks "
             "(the series of the section above, seed 42), forecast 26 weeks ahead with 80 and 95 % intervals "
             f"by the cheapest candidates ({', '.join(CHEAPEST)}; every candidate would take about 9 hours here "
