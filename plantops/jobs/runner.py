@@ -116,6 +116,7 @@ def run_job(ops: PlantOps, number: str, worker: str, *, report_uow: UnitOfWork |
         return False
     with _LIVE_LOCK:
         _LIVE[number] = _Live(view)
+    _log.info("job %s (%s, attempt %d) starts on %s: %s", number, view.kind, view.attempts, worker, view.request)
     reporter = _Reporter(number, worker, report_uow)
     try:
         kind = kind_of(view.kind)
