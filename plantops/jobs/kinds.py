@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import functools
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
@@ -137,7 +138,9 @@ class JobKind:
         return dumped
 
 
+@functools.cache
 def _adapter(request_type: type) -> TypeAdapter[Any]:
+    """The pydantic adapter of a request or summary type, built once per type."""
     return TypeAdapter(request_type)
 
 
