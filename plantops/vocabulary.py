@@ -24,6 +24,18 @@ class Procurement(StrEnum):
     TRANSFER = "transfer"
 
 
+class ReplenishmentPolicy(StrEnum):
+    """An inventory policy that MRP carries out at an item-site instead of netting against safety stock.
+
+    ``reorder_point``: (r, Q), whenever the inventory position is at or below r, order
+    the smallest multiple of Q that lifts it above r; ``min_max``: (s, S), whenever it is at
+    or below s, order up to S. Both are reviewed every ``review_weeks`` buckets.
+    """
+
+    REORDER_POINT = "reorder_point"
+    MIN_MAX = "min_max"
+
+
 class LotSizeRule(StrEnum):
     LOT_FOR_LOT = "lot_for_lot"
     FIXED_ORDER_QUANTITY = "fixed_order_quantity"
@@ -71,6 +83,7 @@ class LocationKind(StrEnum):
     SHIPPING = "shipping"
     PRODUCTION = "production"
     QUALITY = "quality"
+    TRANSIT = "transit"  # goods shipped on a transfer order and not yet received; owned by the receiving site
 
 
 class ShiftKind(StrEnum):

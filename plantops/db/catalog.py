@@ -16,6 +16,7 @@ from plantops.vocabulary import (
     OutputKind,
     Procurement,
     ProductionType,
+    ReplenishmentPolicy,
     Tracking,
     UnitDimension,
     ValuationMethod,
@@ -93,6 +94,48 @@ class Item(Base):
         enum_column(ValuationMethod, "valuation_method"), default=ValuationMethod.FIFO
     )
     allow_negative_stock: Mapped[bool] = mapped_column(default=False)
+    planner_code: Mapped[str | None] = mapped_column(String(32))
+
+
+class ItemSite(Base):
+    """How an item is planned at one site: each value set here overrides the item's own.
+
+    An empty value (NULL) means "as the item": MRP, DRP, policies and the pages read the
+    effective value, the site's where it is set and the item's otherwise. The policy
+    (``policy`` with ``reorder_point``, ``order_quantity`` or ``order_up_to`` and
+    ``review_weeks``) has no item-wide default: without one the site nets against its
+    safety stock with its lot-size rule.
+    """
+
+    __tablename__ = "item_site"
+    __table_args__ = (
+        UniqueConstraint("item_id", "site_id"),
+        CheckConstraint("lead_time_days >= 0", name="lead_time_nonnegative"),
+        CheckConstraint("safety_stock >= 0", name="safety_stock_nonnegative"),
+        CheckConstraint("review_weeks >= 1", name="review_weeks_positive"),
+        Index("ix_item_site_site", "site_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    item_id: Mapped[int] = mapped_column(ForeignKey("item.id", ondelete="CASCADE"))
+    site_id: Mapped[int] = mapped_column(ForeignKey("site.id"))
+    procurement: Mapped[Procurement | None] = mapped_column(enum_column(Procurement, "procurement"))
+    transfer_from_site_id: Mapped[int | None] = mapped_column(ForeignKey("site.id"))
+    lead_time_days: Mapped[Decimal | None]
+    lot_size_rule: Mapped[LotSizeRule | None] = mapped_column(enum_column(LotSizeRule, "lot_size_rule"))
+    fixed_order_quantity: Mapped[Decimal | None]
+    order_periods: Mapped[int | None]
+    min_order_quantity: Mapped[Decimal | None]
+    order_multiple: Mapped[Decimal | None]
+    max_order_quantity: Mapped[Decimal | None]
+    safety_stock: Mapped[Decimal | None]
+    policy: Mapped[ReplenishmentPolicy | None] = mapped_column(enum_column(ReplenishmentPolicy, "replenishment_policy"))
+    reorder_point: Mapped[Decimal | None]
+    order_quantity: Mapped[Decimal | None]
+    order_up_to: Mapped[Decimal | None]
+    review_weeks: Mapped[int | None]
+    planner_code: Mapped[str | None] = mapped_column(String(32))
+    abc_class: Mapped[AbcClass | None] = mapped_column(enum_column(AbcClass, "abc_class"))
 
 
 class Routing(Base):

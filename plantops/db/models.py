@@ -12,6 +12,7 @@ from plantops.db import (
     sales,
     scheduling,
     sites,
+    transfers,
 )
 from plantops.db.base import Base
 
@@ -30,4 +31,5 @@ __all__ = [
     "sales",
     "scheduling",
     "sites",
+    "transfers",
 ]

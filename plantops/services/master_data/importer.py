@@ -38,7 +38,7 @@ from plantops.services.master_data.sheets import (
     Sheet,
 )
 from plantops.services.master_data.values import BadValue
-from plantops.vocabulary import LotSizeRule, MoveType, Procurement, Tracking
+from plantops.vocabulary import LotSizeRule, MoveType, Procurement, ReplenishmentPolicy, Tracking
 
 
 @dataclass
@@ -319,6 +319,41 @@ RowRule = Callable[[dict[str, Any]], Iterable[tuple[str, str]]]
 def _item_rules(row: dict[str, Any]) -> Iterable[tuple[str, str]]:
     if row["procurement"] is Procurement.TRANSFER and row["transfer_from_site"] is None:
         yield "transfer_from_site", "is required for an item supplied by transfer"
+    yield from _lot_size_rules(row)
+
+
+def _item_site_rules(row: dict[str, Any]) -> Iterable[tuple[str, str]]:
+    """An item-site's own values must make sense together; what it leaves empty is the item's."""
+    if row["procurement"] is Procurement.TRANSFER and row["transfer_from_site"] is None:
+        yield "transfer_from_site", "is required where the item is supplied by transfer"
+    if row["transfer_from_site"] is not None and row["transfer_from_site"] == row["site"]:
+        yield "transfer_from_site", f"{row['site']} cannot supply itself"
+    if row["transfer_from_site"] is not None and row["procurement"] not in (None, Procurement.TRANSFER):
+        yield "transfer_from_site", f"is only for procurement transfer, not {row['procurement']}"
+    yield from _lot_size_rules({"ordering_cost": 0, "holding_cost_rate": 0, **row})
+    policy = row["policy"]
+    if policy is None:
+        for name in ("reorder_point", "order_quantity", "order_up_to", "review_weeks"):
+            if row[name] is not None:
+                yield name, "needs a policy (reorder_point or min_max)"
+        return
+    if row["reorder_point"] is None:
+        yield "reorder_point", f"is required by policy {policy}"
+    if policy is ReplenishmentPolicy.REORDER_POINT:
+        if row["order_quantity"] is None:
+            yield "order_quantity", "is required by policy reorder_point"
+        if row["order_up_to"] is not None:
+            yield "order_up_to", "belongs to policy min_max, not reorder_point"
+    else:
+        if row["order_up_to"] is None:
+            yield "order_up_to", "is required by policy min_max"
+        elif row["reorder_point"] is not None and row["order_up_to"] < row["reorder_point"]:
+            yield "order_up_to", f"{row['order_up_to']} is below reorder_point {row['reorder_point']}"
+        if row["order_quantity"] is not None:
+            yield "order_quantity", "belongs to policy reorder_point, not min_max"
+
+
+def _lot_size_rules(row: dict[str, Any]) -> Iterable[tuple[str, str]]:
     rule = row["lot_size_rule"]
     if rule is LotSizeRule.FIXED_ORDER_QUANTITY and row["fixed_order_quantity"] is None:
         yield "fixed_order_quantity", "is required by lot_size_rule fixed_order_quantity"
@@ -370,6 +405,7 @@ def _not_beyond_ordered(row: dict[str, Any], done: str) -> Iterable[tuple[str, s
 
 RULES: dict[str, RowRule] = {
     "items": _item_rules,
+    "item_sites": _item_site_rules,
     "sites": _site_rules,
     "boms": _effectivity_rules,
     "bom_components": _effectivity_rules,
