@@ -1,6 +1,7 @@
-"""How the lines of an MRP problem are named to a planner: a sales order line ``SO-12/3`` or
-a forecast's week for a demand; a purchase order line ``PO-12/1``, a work order ``WO-7`` or a
-firm planned order's number for a scheduled receipt."""
+"""How the lines of an MRP problem are named to a planner: a sales order line ``SO-12/3``, a
+forecast's week or a transfer order line still to ship ``TO-4/1`` for a demand; a purchase order
+line ``PO-12/1``, a work order ``WO-7``, a transfer order line still to arrive or a firm planned
+order's number for a scheduled receipt."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from plantops.db.planning import PlannedOrder
 from plantops.db.procurement import PurchaseOrder, PurchaseOrderLine
 from plantops.db.production import WorkOrder
 from plantops.db.sales import DemandForecast, SalesOrder, SalesOrderLine
+from plantops.db.transfers import TransferOrder, TransferOrderLine
 from plantops.services.planning.problem import LoadedProblem
 
 CHUNK = 1000  # ids per IN list
@@ -37,10 +39,28 @@ def demand_names(session: Session, loaded: LoadedProblem, lines: Iterable[int]) 
             select(DemandForecast.id, DemandForecast.period_start).where(DemandForecast.id.in_(chunk))
         ):
             weeks[forecast_id] = week
+    transfers = _transfer_lines(session, ids[kinds == "transfer"])
     return {
-        int(line): sales.get(ref, "") if kind == "sales" else f"forecast of the week of {weeks.get(ref)}"
+        int(line): sales.get(ref, "")
+        if kind == "sales"
+        else transfers.get(ref, "")
+        if kind == "transfer"
+        else f"forecast of the week of {weeks.get(ref)}"
         for line, kind, ref in zip(wanted.tolist(), kinds.tolist(), ids.tolist(), strict=True)
     }
+
+
+def _transfer_lines(session: Session, ids: np.ndarray) -> dict[int, str]:
+    """``TO-4/1`` for each transfer order line id."""
+    names: dict[int, str] = {}
+    for chunk in _chunks(ids):
+        for line_id, order, line in session.execute(
+            select(TransferOrderLine.id, TransferOrder.number, TransferOrderLine.line)
+            .join(TransferOrder, TransferOrder.id == TransferOrderLine.order_id)
+            .where(TransferOrderLine.id.in_(chunk))
+        ):
+            names[line_id] = f"{order}/{line}"
+    return names
 
 
 def receipt_names(session: Session, loaded: LoadedProblem, receipts: Iterable[int] | None = None) -> dict[int, str]:
@@ -59,6 +79,8 @@ def receipt_names(session: Session, loaded: LoadedProblem, receipts: Iterable[in
     for chunk in _chunks(ids[kinds == "work"]):
         for order_id, order in session.execute(select(WorkOrder.id, WorkOrder.number).where(WorkOrder.id.in_(chunk))):
             names[("work", order_id)] = order
+    for line_id, name in _transfer_lines(session, ids[kinds == "transfer"]).items():
+        names[("transfer", line_id)] = name
     for chunk in _chunks(ids[kinds == "firm"]):
         for position, order in session.execute(
             select(PlannedOrder.position, PlannedOrder.number).where(

@@ -2,9 +2,15 @@
 
 Planning nodes are (item, site) pairs: every pair with demand, stock or an open order,
 closed under "is supplied from": a made item's components (and co-products) at the
-same site, a transferred item's node at the site it is transferred from. A made item is
-made at the site of its routing's first work center; a transferred item is made or
-bought at its ``transfer_from_site`` and shipped to the others.
+same site, a transferred item's node at the site it is transferred from. Each node is
+planned with the item's parameters overridden by its item-site record
+(:mod:`plantops.services.item_sites`): procurement, transfer source, lead time, lot
+sizing, limits, safety stock and the inventory policy MRP carries out there. A node
+supplied by transfer from its own site is made (or bought, without a BOM) there.
+
+Open transfer orders are scheduled receipts at their destination (what is not received
+yet, due on their due date) and demand at their source (what is not shipped yet, on their
+ship date); stock in transit locations is not on hand anywhere until it is received.
 
 Everything is read a column at a time (:func:`plantops.db.bulk.read_columns`) and
 joined with numpy: a plant of 100,000 items, half a million BOM lines and a million
@@ -32,6 +38,7 @@ from plantops.db.procurement import PurchaseOrder, PurchaseOrderLine, SupplierIt
 from plantops.db.production import WorkOrder
 from plantops.db.sales import DemandForecast, SalesOrder, SalesOrderLine
 from plantops.db.sites import CalendarHoliday, CalendarShift, Location, WorkCenter
+from plantops.db.transfers import TransferOrder, TransferOrderLine
 from plantops.engines.mrp import (
     Boms,
     Calendar,
@@ -44,7 +51,8 @@ from plantops.engines.mrp import (
     SupplierItems,
 )
 from plantops.engines.mrp.kinds import LOT_SIZE_RULES, PROCUREMENTS
-from plantops.vocabulary import ItemType, OrderStatus, PlannedOrderStatus, Procurement, WorkOrderStatus
+from plantops.services.item_sites import site_columns
+from plantops.vocabulary import ItemType, LocationKind, OrderStatus, PlannedOrderStatus, Procurement, WorkOrderStatus
 
 OPEN_WORK_ORDERS = (WorkOrderStatus.PLANNED, WorkOrderStatus.RELEASED, WorkOrderStatus.IN_PROGRESS)
 CALENDAR_MARGIN_DAYS = 400  # lead times reach this far before the first bucket at most
@@ -75,8 +83,9 @@ class FirmOrders:
 class References:
     """What each demand or receipt line of the problem stands for: a kind and a row id per line.
 
-    Demands are ``sales`` (sales order line id) or ``forecast`` (demand forecast id);
-    receipts are ``purchase`` (purchase order line id), ``work`` (work order id) or
+    Demands are ``sales`` (sales order line id), ``forecast`` (demand forecast id) or
+    ``transfer`` (a transfer order line to ship); receipts are ``purchase`` (purchase order
+    line id), ``work`` (work order id), ``transfer`` (a transfer order line to receive) or
     ``firm`` (a firm planned order's position in the plan in force)."""
 
     kind: np.ndarray  # text per line
@@ -170,6 +179,7 @@ def load_problem(session: Session, request: PlanRequest, *, firm_from_run: int |
         .where(WorkOrder.status.in_(OPEN_WORK_ORDERS), WorkOrder.quantity > WorkOrder.completed_quantity)
         .order_by(WorkOrder.id),
     )
+    shipments, arrivals = _open_transfers(connection)
     firm = read_columns(
         connection,
         select(
@@ -194,11 +204,21 @@ def load_problem(session: Session, request: PlanRequest, *, firm_from_run: int |
             as_float(func.sum(StockBalance.reserved), flat).label("reserved"),
         )
         .join(Location, Location.id == StockBalance.location_id)
+        .where(Location.kind != LocationKind.TRANSIT)
         .group_by(StockBalance.item_id, Location.site_id),
     )
 
     held = stock["on_hand"] != 0
-    seeded = [sales, forecasts, purchases, works, firm, {"item": stock["item"][held], "site": stock["site"][held]}]
+    seeded = [
+        sales,
+        forecasts,
+        shipments,
+        purchases,
+        works,
+        arrivals,
+        firm,
+        {"item": stock["item"][held], "site": stock["site"][held]},
+    ]
     nodes = catalog.close(np.concatenate([c["item"] for c in seeded]), np.concatenate([c["site"] for c in seeded]))
 
     on_hand = np.zeros(nodes.size)
@@ -230,19 +250,28 @@ def load_problem(session: Session, request: PlanRequest, *, firm_from_run: int |
         ),
         stock=Stock.of(on_hand=on_hand, allocated=allocated),
         demands=Demands.of(
-            node=nodes.find(np.concatenate([sales["item"], forecasts["item"]]), _sites(sales, forecasts)),
-            date=np.concatenate([sales["date"], forecasts["date"]]),
-            quantity=np.concatenate([sales["quantity"], forecasts["quantity"]]),
-            priority=np.concatenate([sales["priority"], np.full(forecasts["id"].size, FORECAST_PRIORITY)]),
-            forecast=np.repeat([False, True], [sales["id"].size, forecasts["id"].size]),
+            node=nodes.find(_column("item", sales, forecasts, shipments), _column("site", sales, forecasts, shipments)),
+            date=_column("date", sales, forecasts, shipments),
+            quantity=_column("quantity", sales, forecasts, shipments),
+            priority=np.concatenate(
+                [
+                    sales["priority"],
+                    np.full(forecasts["id"].size, FORECAST_PRIORITY),
+                    np.full(shipments["id"].size, TRANSFER_PRIORITY),
+                ]
+            ),
+            forecast=np.repeat([False, True, False], [sales["id"].size, forecasts["id"].size, shipments["id"].size]),
         ),
         receipts=Receipts.of(
             node=nodes.find(
-                np.concatenate([purchases["item"], works["item"], firm["item"]]), _sites(purchases, works, firm)
+                _column("item", purchases, works, arrivals, firm), _column("site", purchases, works, arrivals, firm)
             ),
-            due=np.concatenate([purchases["date"], works["date"], firm["date"]]),
-            quantity=np.concatenate([purchases["quantity"], works["quantity"], firm["quantity"]]),
-            firm=np.repeat([False, False, True], [purchases["id"].size, works["id"].size, firm["id"].size]),
+            due=_column("date", purchases, works, arrivals, firm),
+            quantity=_column("quantity", purchases, works, arrivals, firm),
+            firm=np.repeat(
+                [False, False, False, True],
+                [purchases["id"].size, works["id"].size, arrivals["id"].size, firm["id"].size],
+            ),
         ),
     )
     return LoadedProblem(
@@ -250,18 +279,51 @@ def load_problem(session: Session, request: PlanRequest, *, firm_from_run: int |
         node_item=nodes.item,
         node_site=nodes.site,
         boms=bom_ids,
-        demands=_references(sales=sales, forecast=forecasts),
-        receipts=_references(purchase=purchases, work=works, firm=firm),
+        demands=_references(sales=sales, forecast=forecasts, transfer=shipments),
+        receipts=_references(purchase=purchases, work=works, transfer=arrivals, firm=firm),
         sites=sites,
         firm_orders=FirmOrders(firm_from_run, firm["id"].tolist()),
     )
 
 
 FORECAST_PRIORITY = 5  # forecasts come after sales orders of any usual priority
+TRANSFER_PRIORITY = 1  # what a transfer order still has to ship is promised to the other site
 
 
-def _sites(*columns: Columns) -> np.ndarray:
-    return np.concatenate([c["site"] for c in columns])
+def _column(name: str, *columns: Columns) -> np.ndarray:
+    return np.concatenate([c[name] for c in columns])
+
+
+def _open_transfers(connection: Connection) -> tuple[Columns, Columns]:
+    """Open transfer order lines: what is still to ship (demand at the source on the ship date)
+    and what is still to arrive (a receipt at the destination on the due date)."""
+    flat = connection.dialect.name
+    lines = (
+        select(
+            TransferOrderLine.id.label("id"),
+            TransferOrderLine.item_id.label("item"),
+        )
+        .join(TransferOrder, TransferOrder.id == TransferOrderLine.order_id)
+        .where(TransferOrder.status == OrderStatus.OPEN)
+        .order_by(TransferOrderLine.id)
+    )
+    shipments = read_columns(
+        connection,
+        lines.add_columns(
+            TransferOrder.from_site_id.label("site"),
+            TransferOrder.ship_date.label("date"),
+            as_float(TransferOrderLine.quantity - TransferOrderLine.shipped_quantity, flat).label("quantity"),
+        ).where(TransferOrderLine.quantity > TransferOrderLine.shipped_quantity),
+    )
+    arrivals = read_columns(
+        connection,
+        lines.add_columns(
+            TransferOrder.to_site_id.label("site"),
+            TransferOrder.due_date.label("date"),
+            as_float(TransferOrderLine.quantity - TransferOrderLine.received_quantity, flat).label("quantity"),
+        ).where(TransferOrderLine.quantity > TransferOrderLine.received_quantity),
+    )
+    return shipments, arrivals
 
 
 def _references(**lines: Columns) -> References:
@@ -354,9 +416,38 @@ class _Catalog:
         ids = self.items["id"]
         self.row_of = np.full(int(ids.max(initial=0)) + 1, -1, dtype=np.int64)
         self.row_of[ids] = np.arange(ids.size)
-        self.procurement = _codes(self.items["procurement"], PROCUREMENTS)
-        self.transfer_site = self.items["transfer_from_site"]
+        self.sites = site_columns(connection)
+        self.site_keys = _key(self.sites["item"], self.sites["site"])  # sorted: read by item, then site
         self._read_boms(on)
+
+    def effective(self, item: np.ndarray, site: np.ndarray) -> Columns:
+        """Each (item, site)'s planning parameters: its item-site record's where set, else its item's.
+
+        Procurement comes as :data:`PROCUREMENTS` codes; the policy as :class:`ReplenishmentPolicy`
+        text (``None``: none) with its numbers NaN and ``review_weeks`` -1 where not set.
+        """
+        values = {name: column[self.row_of[item]] for name, column in self.items.items()}
+        values["procurement"] = _codes(values["procurement"], PROCUREMENTS)
+        values["policy"] = np.full(item.size, None, dtype=object)
+        values["review_weeks"] = np.full(item.size, -1, dtype=np.int64)
+        for name in POLICY_NUMBERS:
+            values[name] = np.full(item.size, np.nan)
+        keys = _key(item, site)
+        at = np.searchsorted(self.site_keys, keys).clip(max=max(self.site_keys.size - 1, 0))
+        has = self.site_keys[at] == keys if self.site_keys.size else np.zeros(item.size, np.bool_)
+        if not has.any():
+            return values
+        record = {name: column[at[has]] for name, column in self.sites.items()}
+        for name, column in OVERRIDDEN_NUMBERS.items():
+            own = record[column].astype(np.float64)
+            values[name][has] = np.where(np.isnan(own), values[name][has], own)
+        for name in ("lot_size_rule", "policy"):
+            values[name][has] = np.where(record[name] == None, values[name][has], record[name])  # noqa: E711
+        procurement = _codes(record["procurement"], PROCUREMENTS)
+        values["procurement"][has] = np.where(procurement >= 0, procurement, values["procurement"][has])
+        for name in ("transfer_from_site", "order_periods", "review_weeks"):
+            values[name][has] = np.where(record[name] >= 0, record[name], values[name][has])
+        return values
 
     def _read_boms(self, on: dt.date) -> None:
         """The BOM that makes each item (its first valid one by priority; co-products are made by
@@ -427,14 +518,14 @@ class _Catalog:
         self.member_item = members[order]
         self.member_start, self.member_count = _starts_and_counts(member_bom[order], self.bom_id.size)
 
-    def _supply(self, item: np.ndarray, site: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    def _supply(
+        self, item: np.ndarray, site: np.ndarray, values: Columns | None = None
+    ) -> tuple[np.ndarray, np.ndarray]:
         """Per node: the site it is transferred from (-1 if none) and the BOM that makes it (-1 if none)."""
-        rows = self.row_of[item]
-        source = self.transfer_site[rows]
-        transfer = (
-            (self.procurement[rows] == PROCUREMENT_CODES[Procurement.TRANSFER]) & (source >= 0) & (source != site)
-        )
-        bought = self.procurement[rows] == PROCUREMENT_CODES[Procurement.BUY]
+        values = self.effective(item, site) if values is None else values
+        procurement, source = values["procurement"], values["transfer_from_site"]
+        transfer = (procurement == PROCUREMENT_CODES[Procurement.TRANSFER]) & (source >= 0) & (source != site)
+        bought = procurement == PROCUREMENT_CODES[Procurement.BUY]
         bom = np.where(transfer | bought, -1, self.item_bom[item])
         return np.where(transfer, source, -1), bom
 
@@ -463,8 +554,8 @@ class _Catalog:
 
     def structure(self, nodes: NodeSet, site_row: np.ndarray) -> tuple[Nodes, Boms, np.ndarray]:
         """The engine's nodes and BOMs: one engine BOM per (BOM, site) used."""
-        rows = self.row_of[nodes.item]
-        from_site, bom = self._supply(nodes.item, nodes.site)
+        items = self.effective(nodes.item, nodes.site)
+        from_site, bom = self._supply(nodes.item, nodes.site, items)
         made = bom >= 0
         engine_pairs, node_pair = np.unique(_key(bom[made], nodes.site[made]), return_inverse=True)
         node_bom = np.full(nodes.size, -1, dtype=np.int64)
@@ -474,7 +565,6 @@ class _Catalog:
             PROCUREMENT_CODES[Procurement.TRANSFER],
             np.where(made, PROCUREMENT_CODES[Procurement.MAKE], PROCUREMENT_CODES[Procurement.BUY]),
         )
-        items = {name: column[rows] for name, column in self.items.items()}
         engine_nodes = Nodes.of(
             item=nodes.item,
             site=site_row[nodes.site],
@@ -584,6 +674,19 @@ def release_date(connection: Connection, site: int, lead_time: float, due: dt.da
 
 
 PROCUREMENT_CODES = {word: code for code, word in enumerate(PROCUREMENTS)}
+#: Numbers an item-site may override: the loader's name -> the item-site column (see :meth:`_Catalog.effective`).
+OVERRIDDEN_NUMBERS = {
+    "lead_time": "lead_time_days",
+    "fixed_order_quantity": "fixed_order_quantity",
+    "min_order_quantity": "min_order_quantity",
+    "order_multiple": "order_multiple",
+    "max_order_quantity": "max_order_quantity",
+    "safety_stock": "safety_stock",
+    "reorder_point": "reorder_point",
+    "order_quantity": "order_quantity",
+    "order_up_to": "order_up_to",
+}
+POLICY_NUMBERS = ("reorder_point", "order_quantity", "order_up_to")
 
 
 def _starts_and_counts(dense_bom: np.ndarray, boms: int) -> tuple[np.ndarray, np.ndarray]:
