@@ -23,6 +23,7 @@ from plantops.db.sites import Site
 from plantops.errors import NotFoundError, PlantOpsError, ValidationError
 from plantops.services.inventory.references import item_ref, site_id
 from plantops.services.planning.runs import PLANNED_DOCUMENT, RECORD_ROWS, unpack_record
+from plantops.services.transfers import release_planned_transfer
 from plantops.vocabulary import OrderStatus, PlanExceptionKind, PlannedOrderStatus, Procurement, WorkOrderStatus
 
 
@@ -475,7 +476,8 @@ def firm_order(session: Session, number: str) -> OrderView:
 
 
 def release(uow: UnitOfWork, number: str, *, today: dt.date) -> OrderView:
-    """Turn a planned order into a purchase order (buy) or a released work order (make).
+    """Turn a planned order into a purchase order (buy), a released work order (make) or a transfer
+    order (transfer, :func:`~plantops.services.transfers.release_planned_transfer`).
 
     The next run counts it as a scheduled receipt.
     """
@@ -505,13 +507,7 @@ def release_order(session: Session, number: str, *, today: dt.date) -> OrderView
             )
         )
     else:
-        raise ValidationError(
-            "release",
-            "order",
-            f"{number} is a transfer between sites: transfer orders "
-            "are not kept by PlantOps yet; move the stock with `plantops stock move "
-            "--transfer-order` when it ships",
-        )
+        document = release_planned_transfer(session, order, today=today)
     session.execute(
         update(PlannedOrder)
         .where(PlannedOrder.run_id == order.run_id, PlannedOrder.position == order.position)
