@@ -415,11 +415,16 @@ def test_demo_city_bikes_reach_the_distribution_center_by_transfer(demo: MasterD
     dc_sites = {s["code"] for s in demo["sites"] if s["kind"].value == "distribution_center"}
     dc_locations = {loc["code"] for loc in demo["locations"] if loc["site"] in dc_sites}
     dc_orders = {o["number"] for o in demo["sales_orders"] if o["site"] in dc_sites}
-    transferred = {code for code, i in items.items() if i["procurement"] is Procurement.TRANSFER}
+    by_site = {(row["item"], row["site"]): row for row in demo["item_sites"]}
+    transferred = {item for (item, site), row in by_site.items() if row["procurement"] is Procurement.TRANSFER}
 
-    assert transferred and all(items[c]["transfer_from_site"] not in dc_sites for c in transferred)
+    assert {"BIKE-CITY-M", "BIKE-CITY-L"} <= transferred
+    sources = {row["transfer_from_site"] for row in by_site.values() if row["procurement"] is Procurement.TRANSFER}
+    assert sources and not sources & dc_sites
+    assert all(items[c]["procurement"] is not Procurement.TRANSFER for c in transferred)  # made or bought at home
     assert transferred <= {line["item"] for line in demo["sales_order_lines"] if line["order"] in dc_orders}
     assert transferred <= {s["item"] for s in demo[OPENING_STOCK] if s["location"] in dc_locations}
+    assert any(row.get("policy") is not None for row in demo["item_sites"])
 
 
 def test_demo_sales_history_is_over_100_weeks_without_gaps(demo: MasterData) -> None:

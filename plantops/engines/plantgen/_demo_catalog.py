@@ -26,6 +26,7 @@ from plantops.vocabulary import (
     OutputKind,
     Procurement,
     ProductionType,
+    ReplenishmentPolicy,
     SiteKind,
     Tracking,
     UnitDimension,
@@ -144,13 +145,11 @@ I = ItemSpec  # noqa: E741 - a short name keeps the table below readable
 
 # fmt: off
 ITEMS: tuple[ItemSpec, ...] = (
-    # --- bicycles: finished goods (city bikes reach the DC by transfer from the plant)
-    I("BIKE-CITY-M", "City bike 28in, frame M", FG, "pcs", TRANSFER, "BIKE-CITY", lead_time_days=2,
-      lot_size_rule=POQ, order_periods=2, safety_stock=12, abc=A, valuation=STANDARD,
-      transfer_from_site=BIKE, stock=8, dc_stock=26),
-    I("BIKE-CITY-L", "City bike 28in, frame L", FG, "pcs", TRANSFER, "BIKE-CITY", lead_time_days=2,
-      lot_size_rule=POQ, order_periods=2, safety_stock=8, abc=A, valuation=STANDARD,
-      transfer_from_site=BIKE, stock=5, dc_stock=17),
+    # --- bicycles: finished goods (city bikes reach the DC by transfer from the plant: ITEM_SITES)
+    I("BIKE-CITY-M", "City bike 28in, frame M", FG, "pcs", MAKE, "BIKE-CITY", lead_time_days=2,
+      lot_size_rule=POQ, order_periods=2, safety_stock=12, abc=A, valuation=STANDARD, stock=8, dc_stock=26),
+    I("BIKE-CITY-L", "City bike 28in, frame L", FG, "pcs", MAKE, "BIKE-CITY", lead_time_days=2,
+      lot_size_rule=POQ, order_periods=2, safety_stock=8, abc=A, valuation=STANDARD, stock=5, dc_stock=17),
     I("BIKE-MTB-29", "Mountain bike 29in hardtail", FG, "pcs", MAKE, "BIKE-MTB", lead_time_days=3,
       safety_stock=6, abc=A, valuation=STANDARD, stock=14),
     I("BIKE-KIDS-20", "Kids bike 20in", FG, "pcs", MAKE, "BIKE-KIDS", lead_time_days=2, lot_size_rule=FOQ,
@@ -319,6 +318,24 @@ ITEMS: tuple[ItemSpec, ...] = (
 
 
 del I
+
+#: How items are planned per site where it differs from the item (the ``item_sites`` sheet): city
+#: bikes are made at the bicycle plant, which keeps a small safety stock, and transferred to the DC,
+#: which keeps the item's; the DC replenishes its brake pads from the plant by a min-max policy
+#: (order up to 45 when the position falls to 15); the dairy's bottled products are made at the dairy.
+ITEM_SITES: tuple[dict[str, object], ...] = (
+    {"item": "BIKE-CITY-M", "site": BIKE, "procurement": MAKE, "safety_stock": 4, "planner_code": "BIKES"},
+    {"item": "BIKE-CITY-M", "site": DC, "procurement": TRANSFER, "transfer_from_site": BIKE, "lead_time_days": 1,
+     "lot_size_rule": L4L, "planner_code": "DC-NORTH", "abc_class": A},
+    {"item": "BIKE-CITY-L", "site": BIKE, "procurement": MAKE, "safety_stock": 3, "planner_code": "BIKES"},
+    {"item": "BIKE-CITY-L", "site": DC, "procurement": TRANSFER, "transfer_from_site": BIKE, "lead_time_days": 1,
+     "lot_size_rule": L4L, "planner_code": "DC-NORTH", "abc_class": A},
+    {"item": "SPARE-PADS-DISC", "site": DC, "procurement": TRANSFER, "transfer_from_site": BIKE,
+     "lead_time_days": 1, "policy": ReplenishmentPolicy.MIN_MAX, "reorder_point": 15, "order_up_to": 45,
+     "review_weeks": 1, "planner_code": "DC-NORTH", "abc_class": B},
+    {"item": "CREAM-BTL-250", "site": DAIRY, "procurement": MAKE, "planner_code": "DAIRY"},
+    {"item": "SKIM-BTL-1L", "site": DAIRY, "procurement": MAKE, "planner_code": "DAIRY"},
+)  # fmt: skip
 
 
 @dataclass(frozen=True)

@@ -12,8 +12,9 @@ Conventions the data follows:
   operation's batch size, or the routing's costing lot; run time per unit; ``cost_per_hour /
   efficiency``) and their ``yield_rate``. A separation BOM's cost is split by cost
   share: outputs get their ``cost_share``, the main product what is left.
-* An item with procurement ``transfer`` is made at its ``transfer_from_site`` (where its
-  BOM's work centers are) and transferred to the other sites that stock or sell it.
+* An item is made or bought at the site of its work centers; where it is stocked or sold at
+  another site, its item-site record there says it comes by transfer (and from where), with
+  that site's lead time, lot sizing, safety stock or inventory policy.
 * Calendar breaks sit on the weekday they start on: the night shift that starts
   Sunday 22:00 has its break on Monday 02:00.
 """
@@ -42,6 +43,7 @@ from plantops.engines.plantgen._demo_catalog import (
     BUY,
     DAIRY,
     DC,
+    ITEM_SITES,
     ITEMS,
     ROUTINGS,
     SITES,
@@ -94,6 +96,13 @@ def build_demo_plant(*, as_of: dt.date, seed: int = 42) -> MasterData:
         "work_centers": _work_centers(),
         "work_center_downtimes": _downtimes(as_of),
         "items": [_item_row(spec, costs[spec.code], leads[spec.code]) for spec in ITEMS],
+        "item_sites": [
+            {
+                name: num(value) if isinstance(value, int | float) and name != "review_weeks" else value
+                for name, value in row.items()
+            }
+            for row in ITEM_SITES
+        ],
         "unit_conversions": [
             {"from_unit": f, "to_unit": t, "item": i, "factor": num(x)} for f, t, i, x in UNIT_CONVERSIONS
         ],
