@@ -10,13 +10,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from plantops.bootstrap import PlantOps
-from plantops.db.catalog import Item
+from plantops.db.catalog import Item, ItemSite
 from plantops.errors import NotFoundError, ValidationError
-from plantops.services import master_data
+from plantops.services import item_sites, master_data
 from plantops.services.inventory import stock
+from plantops.services.item_sites import Source
 from plantops.services.policy import apply, queries, runs
 from plantops.services.policy.runs import PolicyRequest
 from plantops.vocabulary import (
@@ -25,6 +26,7 @@ from plantops.vocabulary import (
     LeadTimeBasis,
     LotSizeRule,
     PolicyMethod,
+    ReplenishmentPolicy,
     ServiceMeasure,
     VariabilityBasis,
 )
@@ -64,6 +66,14 @@ def plant(ops: PlantOps, tmp_path: Path) -> PlantOps:
 def _lines(ops: PlantOps, run: str | None = None) -> dict[str, Any]:
     _, views = queries.policy_lines(ops.uow(), run=run)
     return {view.item: view.line for view in views}
+
+
+def _items(ops: PlantOps) -> dict[str, tuple[Decimal, LotSizeRule, Decimal | None]]:
+    """Each item's own safety stock, lot-size rule and fixed order quantity."""
+    with ops.uow() as uow:
+        return {
+            i.code: (i.safety_stock, i.lot_size_rule, i.fixed_order_quantity) for i in uow.session.scalars(select(Item))
+        }
 
 
 def test_demand_is_exploded_through_the_bill_of_materials(plant: PlantOps) -> None:
@@ -106,8 +116,7 @@ def test_reorder_points_meet_their_targets_within_the_order_limits(plant: PlantO
 
     for line in lines.values():
         assert float(line.expected_fill_rate) >= 0.97
-        assert line.new_lot_size_rule is LotSizeRule.FIXED_ORDER_QUANTITY
-        assert line.new_fixed_order_quantity == line.order_quantity
+        assert line.order_quantity > 0 and line.order_up_to is None
     tube = lines["TUBE"]
     assert tube.lead_time_basis is LeadTimeBasis.SUPPLIER
     assert float(tube.lead_time_days) == 10
@@ -156,7 +165,6 @@ def test_every_method_gives_each_item_its_policy(plant: PlantOps, method: Policy
         assert line.new_safety_stock >= 0
         if method is PolicyMethod.GUARANTEED_SERVICE:
             assert line.service_time_days is not None
-            assert line.new_lot_size_rule is line.before_lot_size_rule
         else:
             assert float(line.expected_cycle_service) >= 0.95
 
@@ -209,43 +217,47 @@ def test_guaranteed_service_times_cost_what_enumerating_every_service_time_finds
         inbound = chosen[item]
 
 
-def test_apply_writes_the_parameters_and_records_before_and_after(plant: PlantOps) -> None:
+def test_apply_writes_the_policy_at_the_site_and_leaves_the_item_as_it_was(plant: PlantOps) -> None:
     runs.compute_policies(plant.uow(), PolicyRequest(today=TODAY), computed_by="tester")
 
     number, changes = apply.apply_policies(plant.uow(), items=("BIKE", "TUBE"), applied_by="planner")
     lines = _lines(plant)
-    with plant.uow() as uow:
-        items = {
-            i.code: (i.safety_stock, i.lot_size_rule, i.fixed_order_quantity) for i in uow.session.scalars(select(Item))
-        }
+    items = _items(plant)
 
     assert number == "POL-000001"
-    assert [c.item for c in changes] == ["BIKE", "TUBE"]
+    assert [(c.item, c.site, c.created) for c in changes] == [("BIKE", "P1", True), ("TUBE", "P1", True)]
     assert changes[0].safety_stock == (Decimal(5), lines["BIKE"].new_safety_stock)
+    assert changes[0].policy == (None, ReplenishmentPolicy.REORDER_POINT)
     for code in ("BIKE", "TUBE"):
-        assert items[code] == (
-            lines[code].new_safety_stock,
-            LotSizeRule.FIXED_ORDER_QUANTITY,
+        at_site = item_sites.planning_at(plant.uow(), code, "P1")
+        assert at_site["policy"] is ReplenishmentPolicy.REORDER_POINT
+        assert (at_site["reorder_point"], at_site["order_quantity"]) == (
+            lines[code].reorder_point,
             lines[code].order_quantity,
         )
+        assert (at_site["order_up_to"], at_site["review_weeks"]) == (None, 1)
+        assert at_site.settings["safety_stock"] == item_sites.Setting(lines[code].new_safety_stock, Source.SITE)
+        assert at_site.settings["lead_time_days"].source is Source.ITEM  # nothing else is written at the site
         assert lines[code].applied_by == "planner" and lines[code].applied_at is not None
-    assert items["FRAME"][2] == 50 and lines["FRAME"].applied_at is None
+    assert items["BIKE"] == (Decimal(5), LotSizeRule.LOT_FOR_LOT, None)  # the item's own values are kept
+    assert items["FRAME"] == (Decimal(0), LotSizeRule.FIXED_ORDER_QUANTITY, Decimal(50))
+    assert lines["FRAME"].applied_at is None
     with pytest.raises(ValidationError, match="BIKE: item: the policy of POL-000001 at P1 was applied"):
         apply.apply_policies(plant.uow(), items=("BIKE",))
 
 
-def test_apply_without_lot_sizing_keeps_the_rule(plant: PlantOps) -> None:
+def test_apply_without_lot_sizing_writes_the_safety_stock_only(plant: PlantOps) -> None:
     runs.compute_policies(plant.uow(), PolicyRequest(today=TODAY), computed_by="tester")
 
-    apply.apply_policies(plant.uow(), items=("FRAME",), lot_sizing=False)
+    _, [change] = apply.apply_policies(plant.uow(), items=("FRAME",), lot_sizing=False)
     frame = _lines(plant)["FRAME"]
-    with plant.uow() as uow:
-        item = uow.session.scalars(select(Item).where(Item.code == "FRAME")).one()
-        rule, fixed, safety = item.lot_size_rule, item.fixed_order_quantity, item.safety_stock
+    at_site = item_sites.planning_at(plant.uow(), "FRAME", "P1")
 
-    assert (rule, fixed) == (LotSizeRule.FIXED_ORDER_QUANTITY, 50)
-    assert safety == frame.new_safety_stock > 0
-    assert frame.new_fixed_order_quantity == 50  # the line records what was written
+    assert change.policy == (None, None) and change.reorder_point == (None, None)
+    assert at_site["safety_stock"] == frame.new_safety_stock > 0
+    assert at_site["policy"] is None
+    assert (at_site["lot_size_rule"], at_site["fixed_order_quantity"]) == (LotSizeRule.FIXED_ORDER_QUANTITY, 50)
+    assert _items(plant)["FRAME"][0] == 0
 
 
 def test_apply_is_all_or_nothing(plant: PlantOps) -> None:
@@ -254,13 +266,12 @@ def test_apply_is_all_or_nothing(plant: PlantOps) -> None:
         uow.session.scalars(select(Item).where(Item.code == "FRAME")).one().safety_stock = Decimal(3)
         uow.commit()
 
-    with pytest.raises(ValidationError, match=r"FRAME: safety_stock: changed from 0.* to 3.* since POL-000001"):
+    with pytest.raises(ValidationError, match=r"FRAME: safety_stock: changed at P1 from 0.* to 3.* since POL-000001"):
         apply.apply_policies(plant.uow())
     with plant.uow() as uow:
-        bike = uow.session.scalars(select(Item).where(Item.code == "BIKE")).one()
-        kept = (bike.safety_stock, bike.lot_size_rule)
+        records = uow.session.scalar(select(func.count()).select_from(ItemSite))
 
-    assert kept == (5, LotSizeRule.LOT_FOR_LOT)
+    assert records == 0  # the bike's line, applied before the frame's, was rolled back
     assert all(line.applied_at is None for line in _lines(plant).values())
 
 

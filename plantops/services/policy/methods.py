@@ -41,7 +41,7 @@ from plantops.engines.policy import (
     reorder_point_for_target,
 )
 from plantops.errors import ValidationError
-from plantops.vocabulary import DemandDistribution, LotSizeRule, ServiceMeasure
+from plantops.vocabulary import DemandDistribution, ServiceMeasure
 
 F64 = NDArray[np.float64]
 I64 = NDArray[np.int64]
@@ -102,8 +102,6 @@ class Computed:
     cycle_service: F64
     fill_rate: F64
     unit_cost: F64
-    lot_size_rule: list[LotSizeRule | None]  # None: keep the item's
-    fixed_order_quantity: F64  # NaN: none
     service_time_days: I64 = field(default_factory=lambda: np.zeros(0, np.int64))
 
     def take(self, keep: NDArray[np.bool_]) -> Computed:
@@ -112,7 +110,6 @@ class Computed:
         return replace(
             self,
             distribution=[self.distribution[r] for r in rows],
-            lot_size_rule=[self.lot_size_rule[r] for r in rows],
             **{name: getattr(self, name)[keep] for name in _COMPUTED_ARRAYS},
         )
 
@@ -129,14 +126,12 @@ class Computed:
             cycle_service=np.zeros(size),
             fill_rate=np.zeros(size),
             unit_cost=unit_cost.copy(),
-            lot_size_rule=[None] * size,
-            fixed_order_quantity=nan.copy(),
             service_time_days=np.full(size, -1, np.int64),
         )
 
 
 _CANDIDATE_ARRAYS = [f.name for f in fields(Candidates) if f.name not in ("codes", "price_breaks")]
-_COMPUTED_ARRAYS = [f.name for f in fields(Computed) if f.name not in ("distribution", "lot_size_rule")]
+_COMPUTED_ARRAYS = [f.name for f in fields(Computed) if f.name != "distribution"]
 
 
 def distributions(
@@ -231,9 +226,6 @@ def _round_reorder_policy(
     )
     result.cycle_service[index] = cycle_service_level(over_lead, point)
     result.fill_rate[index] = fill_rate(over_lead, point, quantity)
-    for node, q in zip(index.tolist(), quantity.tolist(), strict=True):
-        result.lot_size_rule[node] = LotSizeRule.FIXED_ORDER_QUANTITY
-        result.fixed_order_quantity[node] = q
 
 
 def base_stock(rows: Candidates, measure: ServiceMeasure, forced: DemandDistribution | None) -> Computed:
@@ -254,8 +246,6 @@ def base_stock(rows: Candidates, measure: ServiceMeasure, forced: DemandDistribu
         result.expected_cost[index] = rows.ordering_cost[index] * WEEKS_A_YEAR + rows.holding[index] * on_hand
         result.cycle_service[index] = protection.cdf(level)
         result.fill_rate[index] = periodic_fill_rate(protection, over_lead, level, weekly.mean)
-        for node in index.tolist():
-            result.lot_size_rule[node] = LotSizeRule.LOT_FOR_LOT
     return result
 
 
@@ -287,6 +277,4 @@ def periodic(rows: Candidates, measure: ServiceMeasure, forced: DemandDistributi
         result.expected_cost[node] = (policy.ordering_cost + policy.holding_cost) * WEEKS_A_YEAR
         result.cycle_service[node] = policy.cycle_service_level
         result.fill_rate[node] = policy.fill_rate
-        result.lot_size_rule[node] = LotSizeRule.FIXED_ORDER_QUANTITY
-        result.fixed_order_quantity[node] = policy.order_up_to - policy.reorder_point
     return result

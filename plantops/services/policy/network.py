@@ -7,21 +7,29 @@ one); a made item's BOM runs at the same site consume the BOM's inputs, per run
 most runs (its *driver*); the others come along. The main product needs
 ``1 / yield`` runs per unit made. Alternates are replaced by the group's primary line;
 phantoms pass their demand through; services are bought but never stocked.
+
+Each node reads its item's planning parameters *at its site*: an ``item_site`` record's
+values where it sets them, the item's own otherwise (:mod:`plantops.services.item_sites`),
+so a site may buy what another makes, or take it from another source with its own lead
+time. As there, an item transferred from the very site it is at is made there (bought,
+when it has no BOM).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict, deque
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from typing import Any
 
+import numpy as np
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from plantops.db.catalog import Bom, BomComponent, BomOutput, Item, Unit
 from plantops.db.sites import CalendarShift, Site, WorkCenter
+from plantops.services.item_sites import site_columns
 from plantops.vocabulary import ItemType, LotSizeRule, Procurement
 
 NodeKey = tuple[int, int]  # (item id, site id)
@@ -31,7 +39,7 @@ WAREHOUSE_WORKING_DAYS = 5
 
 @dataclass(frozen=True)
 class ItemFacts:
-    """An item's planning parameters and what the policy needs to know of it."""
+    """An item's planning parameters at a site (the effective ones) and what the policy needs to know of it."""
 
     id: int
     code: str
@@ -67,10 +75,11 @@ class BomRun:
 
 @dataclass
 class SupplyNetwork:
-    """Nodes in an order where every node comes after all of its users."""
+    """Nodes in an order where every node comes after all of its users; ``facts`` are each node's
+    item's parameters at the node's site."""
 
     nodes: list[NodeKey]
-    items: dict[int, ItemFacts]
+    facts: list[ItemFacts]
     sites: dict[int, str]
     working_days: dict[int, int]  # site -> working days a week
     transfer_from: dict[int, int] = field(default_factory=dict)  # node -> node it is transferred from
@@ -78,7 +87,7 @@ class SupplyNetwork:
     runs: list[BomRun] = field(default_factory=list)
 
     def item(self, node: int) -> ItemFacts:
-        return self.items[self.nodes[node][0]]
+        return self.facts[node]
 
     def site(self, node: int) -> int:
         return self.nodes[node][1]
@@ -109,7 +118,7 @@ def read_network(session: Session, seeds: list[NodeKey], today: dt.date) -> Supp
             transfer_from[node] = index[(item, source)]
             suppliers[node].add(index[(item, source)])
             continue
-        bom = catalog.making_bom(item)
+        bom = catalog.making_bom(item, site)
         if bom is None:
             continue
         if (bom, site) not in run_of:
@@ -124,7 +133,7 @@ def read_network(session: Session, seeds: list[NodeKey], today: dt.date) -> Supp
     ]
     return SupplyNetwork(
         nodes=[keys[old] for old in order],
-        items=catalog.items,
+        facts=[catalog.at_site(*keys[old]) for old in order],
         sites=catalog.sites,
         working_days=read_working_days(session),
         transfer_from={renumber[n]: renumber[s] for n, s in transfer_from.items()},
@@ -152,7 +161,7 @@ def _users_first(size: int, suppliers: dict[int, set[int]]) -> list[int]:
 
 
 class _Catalog:
-    """Items, the BOMs in force and the sites, read once."""
+    """Items, their records per site, the BOMs in force and the sites, read once."""
 
     def __init__(self, session: Session, today: dt.date) -> None:
         self.session, self.today = session, today
@@ -181,6 +190,9 @@ class _Catalog:
             )
         }
         self.sites = dict(session.execute(select(Site.id, Site.code)).all())
+        self.overrides = _site_overrides(session)
+        self.with_bom = set(session.scalars(select(Bom.item_id).distinct()))
+        self.effective: dict[NodeKey, ItemFacts] = {}
         self.bom_of: dict[int, int] = {}
         self.boms: dict[int, Any] = {}
         for row in session.execute(
@@ -219,22 +231,28 @@ class _Catalog:
                 self.outputs[output.bom_id].append(output)
                 self.bom_of.setdefault(output.item_id, output.bom_id)  # a co-product is made by its runs
 
-    def transfer_source(self, item: int, site: int) -> int | None:
-        facts = self.items[item]
-        source = facts.transfer_from_site_id
-        if facts.procurement is Procurement.TRANSFER and source is not None and source != site:
-            return source
-        return None
+    def at_site(self, item: int, site: int) -> ItemFacts:
+        """The item's parameters at the site: the site's record's where it sets them, else the item's."""
+        key = (item, site)
+        found = self.effective.get(key)
+        if found is None:
+            found = _effective(self.items[item], self.overrides.get(key, {}), site, item in self.with_bom)
+            self.effective[key] = found
+        return found
 
-    def making_bom(self, item: int) -> int | None:
-        return None if self.items[item].procurement is Procurement.BUY else self.bom_of.get(item)
+    def transfer_source(self, item: int, site: int) -> int | None:
+        facts = self.at_site(item, site)
+        return facts.transfer_from_site_id if facts.procurement is Procurement.TRANSFER else None
+
+    def making_bom(self, item: int, site: int) -> int | None:
+        return None if self.at_site(item, site).procurement is Procurement.BUY else self.bom_of.get(item)
 
     def supplied_from(self, key: NodeKey) -> list[NodeKey]:
         item, site = key
         source = self.transfer_source(item, site)
         if source is not None:
             return [(item, source)]
-        bom = self.making_bom(item)
+        bom = self.making_bom(item, site)
         if bom is None:
             return []
         main = self.boms[bom].item_id
@@ -254,6 +272,56 @@ class _Catalog:
             for line in self.lines[bom]
         ]
         return BomRun(outputs, inputs)
+
+
+#: Item-site columns that override the item's own value of the same name, as :class:`ItemFacts` calls them.
+_OVERRIDDEN = {
+    "procurement": "procurement",
+    "transfer_from_site": "transfer_from_site_id",
+    "lead_time_days": "lead_time_days",
+    "lot_size_rule": "lot_size_rule",
+    "fixed_order_quantity": "fixed_order_quantity",
+    "min_order_quantity": "min_order_quantity",
+    "order_multiple": "order_multiple",
+    "max_order_quantity": "max_order_quantity",
+    "safety_stock": "safety_stock",
+}
+_MICRO = Decimal("0.000001")
+
+
+def _site_overrides(session: Session) -> dict[NodeKey, dict[str, Any]]:
+    """Per (item, site) with a record, the values it sets, as :class:`ItemFacts` types them."""
+    columns = site_columns(session.connection())
+    if not columns["item"].size:
+        return {}
+    typed: dict[str, list[Any]] = {}
+    for name, field_name in _OVERRIDDEN.items():
+        column = columns[name]
+        if name == "procurement":
+            typed[field_name] = [None if v is None else Procurement(v) for v in column.tolist()]
+        elif name == "lot_size_rule":
+            typed[field_name] = [None if v is None else LotSizeRule(v) for v in column.tolist()]
+        elif name == "transfer_from_site":
+            typed[field_name] = [None if v < 0 else v for v in column.tolist()]
+        else:  # decimals read as floats: back to the exact value (six decimals) they were stored as
+            set_at = ~np.isnan(column)
+            typed[field_name] = [
+                Decimal(repr(v)).quantize(_MICRO) if s else None
+                for v, s in zip(column.tolist(), set_at.tolist(), strict=True)
+            ]
+    overrides: dict[NodeKey, dict[str, Any]] = {}
+    for row, key in enumerate(zip(columns["item"].tolist(), columns["site"].tolist(), strict=True)):
+        overrides[key] = {name: values[row] for name, values in typed.items() if values[row] is not None}
+    return overrides
+
+
+def _effective(item: ItemFacts, overrides: dict[str, Any], site: int, has_bom: bool) -> ItemFacts:
+    """``item`` with the site's values, and the rule of :func:`plantops.services.item_sites.planning_in`
+    that an item transferred from its own site is made there (bought without a BOM)."""
+    facts = replace(item, **overrides) if overrides else item
+    if facts.procurement is Procurement.TRANSFER and facts.transfer_from_site_id == site:
+        return replace(facts, procurement=Procurement.MAKE if has_bom else Procurement.BUY, transfer_from_site_id=None)
+    return facts
 
 
 def read_working_days(session: Session) -> dict[int, int]:

@@ -9,25 +9,25 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Row, Select, func, select
+from sqlalchemy import Row, Select, and_, func, select
 from sqlalchemy.orm import Session
 
 from plantops.db.base import table_of
-from plantops.db.catalog import Item, Unit
+from plantops.db.catalog import Item, ItemSite, Unit
 from plantops.db.inventory_policy import PolicyLine, PolicyRun
 from plantops.db.session import UnitOfWork
 from plantops.db.sites import Site
 from plantops.engines.policy import Demand, Replenishment, SimulationResult, simulate
 from plantops.errors import NotFoundError, ValidationError
-from plantops.services.policy.apply import policy_run
+from plantops.services.policy.apply import POLICY_OF, policy_run
 from plantops.services.policy.network import read_working_days
 from plantops.vocabulary import (
     AbcClass,
     DemandBasis,
     DemandDistribution,
     LeadTimeBasis,
-    LotSizeRule,
     PolicyMethod,
+    ReplenishmentPolicy,
     ServiceMeasure,
     VariabilityBasis,
 )
@@ -50,7 +50,10 @@ class RunView:
 
 @dataclass(frozen=True)
 class LineView:
-    """A line of a run: the item, site and unit codes, and the line's columns (``line.safety_stock``...)."""
+    """A line of a run: the item, site and unit codes, and the line's columns (``line.safety_stock``...),
+    with what the item's planning data at the site holds now (``line.site_policy``, ``line.site_reorder_point``,
+    ``line.site_order_quantity``, ``line.site_order_up_to``, ``line.site_review_weeks``, and
+    ``line.site_safety_stock``: the site's, else the item's)."""
 
     item: str
     site: str
@@ -61,6 +64,24 @@ class LineView:
     @property
     def applied(self) -> bool:
         return self.line.applied_at is not None
+
+    @property
+    def in_mrp(self) -> str:
+        """What MRP does for the item at the site now: carry out its policy, or net against its safety stock."""
+        line, unit = self.line, self.unit
+        every = "" if (line.site_review_weeks or 1) == 1 else f", reviewed every {line.site_review_weeks} weeks"
+        match line.site_policy:
+            case ReplenishmentPolicy.REORDER_POINT:
+                return (
+                    f"carries out (r, Q) with r = {_n(line.site_reorder_point, unit)}, "
+                    f"Q = {_n(line.site_order_quantity, unit)}{every}"
+                )
+            case ReplenishmentPolicy.MIN_MAX:
+                return (
+                    f"carries out (s, S) with s = {_n(line.site_reorder_point, unit)}, "
+                    f"S = {_n(line.site_order_up_to, unit)}{every}"
+                )
+        return f"nets against safety stock {_n(line.site_safety_stock, unit)}"
 
 
 @dataclass(frozen=True)
@@ -109,11 +130,10 @@ def explain(
         working = read_working_days(session)
         site_ids = dict(session.execute(select(Site.code, Site.id)).all())
         header = _run_view(chosen)
-        governing = max(lines, key=lambda view: view.line.new_safety_stock)
         return header, [
             Explanation(
                 view,
-                _paragraphs(header, view, len(lines), governing, working[site_ids[view.site]]),
+                _paragraphs(header, view, working[site_ids[view.site]]),
                 _simulate(header, view, working[site_ids[view.site]]) if simulated else None,
             )
             for view in lines
@@ -141,10 +161,17 @@ def _lines_query(run: PolicyRun, items: tuple[str, ...]) -> Select[Any]:
             Site.code.label("site_code"),
             Unit.code.label("unit_code"),
             Unit.decimals,
+            ItemSite.policy.label("site_policy"),
+            ItemSite.reorder_point.label("site_reorder_point"),
+            ItemSite.order_quantity.label("site_order_quantity"),
+            ItemSite.order_up_to.label("site_order_up_to"),
+            ItemSite.review_weeks.label("site_review_weeks"),
+            func.coalesce(ItemSite.safety_stock, Item.safety_stock).label("site_safety_stock"),
         )
         .join(Item, Item.id == PolicyLine.item_id)
         .join(Unit, Unit.id == Item.unit_id)
         .join(Site, Site.id == PolicyLine.site_id)
+        .outerjoin(ItemSite, and_(ItemSite.item_id == PolicyLine.item_id, ItemSite.site_id == PolicyLine.site_id))
         .where(PolicyLine.run_id == run.id)
         .order_by(Item.code, Site.code)
     )
@@ -164,7 +191,7 @@ def _n(value: Decimal | float | None, unit: str = "") -> str:
     return f"{text} {unit}".rstrip()
 
 
-def _paragraphs(run: RunView, view: LineView, sites: int, governing: LineView, working_days: int) -> list[str]:
+def _paragraphs(run: RunView, view: LineView, working_days: int) -> list[str]:
     line, unit = view.line, view.unit
     mean, std, cost = float(line.demand_mean), float(line.demand_std), float(line.unit_cost)
     variation = std / mean if mean else math.inf
@@ -184,7 +211,7 @@ def _paragraphs(run: RunView, view: LineView, sites: int, governing: LineView, w
             if run.method is PolicyMethod.GUARANTEED_SERVICE
             else "(ordering and holding)."
         ),
-        _apply_sentence(view, sites, governing),
+        _apply_sentence(run, view),
     ]
     return text
 
@@ -275,26 +302,21 @@ def _law_reason(law: DemandDistribution) -> str:
             return ""
 
 
-def _apply_sentence(view: LineView, sites: int, governing: LineView) -> str:
+def _apply_sentence(run: RunView, view: LineView) -> str:
     line, unit = view.line, view.unit
-
-    def rule(name: LotSizeRule, fixed: Decimal | None) -> str:
-        words = name.value.replace("_", " ")
-        return f"{words} {_n(fixed, unit)}" if name is LotSizeRule.FIXED_ORDER_QUANTITY else words
-
     if line.applied_at is not None:
-        return f"Applied on {line.applied_at:%Y-%m-%d %H:%M} UTC by {line.applied_by}."
-    change = (
-        f"safety stock {_n(line.before_safety_stock, unit)} -> {_n(line.new_safety_stock, unit)}, lot sizing "
-        f"{rule(line.before_lot_size_rule, line.before_fixed_order_quantity)} -> "
-        f"{rule(line.new_lot_size_rule, line.new_fixed_order_quantity)}"
-    )
-    if sites > 1 and governing is not view:
+        applied = f"Applied on {line.applied_at:%Y-%m-%d %H:%M} UTC by {line.applied_by}"
+        return f"{applied}; at {view.site} MRP now {view.in_mrp}."
+    safety = f"safety stock {_n(line.before_safety_stock, unit)} -> {_n(line.new_safety_stock, unit)}"
+    if POLICY_OF[run.method] is None:
         return (
-            f"Not applied by itself: MRP keeps one value per item, and applying takes the largest safety stock, "
-            f"at {governing.site}. This site's policy would mean {change}."
+            f"Applying writes {safety} at {view.site} (a service time is no replenishment policy); "
+            f"MRP there {view.in_mrp}."
         )
-    return f"Applying writes {change}."
+    return (
+        f"Applying writes {safety} and this policy at {view.site}, which MRP then carries out there; "
+        f"now it {view.in_mrp}."
+    )
 
 
 def _simulate(run: RunView, view: LineView, working_days: int) -> SimulationResult | None:

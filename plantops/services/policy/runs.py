@@ -5,7 +5,10 @@ A run reads the sales history, the forecast, the catalog and the supply side
 (ABC by annual value of its demand at its cost, XYZ by the coefficient of variation of its
 weekly demand), sets its service target (the planner's, or by ABC class), computes the
 policy of the chosen method (:mod:`.methods`, :mod:`.placement`) and writes the run and
-its lines in one transaction. It changes no planning parameter: :mod:`.apply` does that.
+its lines in one transaction. Every node reads its item's parameters at its site (lead
+time, procurement and transfer source, lot-size rule, order limits, safety stock: the
+item-site record's where set, else the item's), and its line records them as ``before_*``.
+It changes no planning parameter: :mod:`.apply` does that.
 """
 
 from __future__ import annotations
@@ -309,8 +312,6 @@ def _write(
         item = network.item(node)
         unit = 10.0**-item.decimals
         safety = math.ceil(float(computed.safety_stock[row]) / unit - 1e-9) * unit  # in the item's unit
-        rule = computed.lot_size_rule[row] or item.lot_size_rule
-        fixed = computed.fixed_order_quantity[row]
         values = {
             "run_id": run_id,
             "item_id": item.id,
@@ -342,8 +343,8 @@ def _write(
             "before_lot_size_rule": item.lot_size_rule,
             "before_fixed_order_quantity": item.fixed_order_quantity,
             "new_safety_stock": _exact(max(safety, 0.0)),
-            "new_lot_size_rule": rule,
-            "new_fixed_order_quantity": _optional(fixed) if computed.lot_size_rule[row] else item.fixed_order_quantity,
+            "new_lot_size_rule": item.lot_size_rule,  # applying writes the policy, not a lot-size rule
+            "new_fixed_order_quantity": item.fixed_order_quantity,
         }
         for name in _LINE_COLUMNS:
             columns[name].append(values[name])
