@@ -30,6 +30,7 @@ from plantops.api.routers import (
     policy,
     scheduling,
     stock,
+    transfers,
     users,
 )
 from plantops.api.security import Requires, authenticated
@@ -59,6 +60,7 @@ ROUTERS = (
     master_data.router,
     orders.router,
     stock.router,
+    transfers.router,
     forecasting.router,
     planning.router,
     scheduling.router,
