@@ -2,7 +2,8 @@
 
 Input arrays hold :class:`~plantops.vocabulary.Procurement` and
 :class:`~plantops.vocabulary.LotSizeRule` as ``int8`` codes (the position of the word in
-:data:`PROCUREMENTS` / :data:`LOT_SIZE_RULES`); result arrays hold :class:`OrderKind`,
+:data:`PROCUREMENTS` / :data:`LOT_SIZE_RULES`), and :class:`~plantops.vocabulary.ReplenishmentPolicy`
+as 1 + its position in :data:`POLICIES` (0: no policy); result arrays hold :class:`OrderKind`,
 :class:`ExceptionKind` and :class:`LateCause` the same way.
 """
 
@@ -10,13 +11,13 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from enum import StrEnum
-from typing import Any, TypeVar
+from typing import Any
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from plantops.errors import ValidationError
-from plantops.vocabulary import LotSizeRule, PlanExceptionKind, Procurement
+from plantops.vocabulary import LotSizeRule, PlanExceptionKind, Procurement, ReplenishmentPolicy
 
 #: What a planned order asks for: a work order (make), a purchase order (buy) or a transfer.
 OrderKind = Procurement
@@ -61,19 +62,19 @@ LOT_SIZE_RULES: tuple[LotSizeRule, ...] = (
     LotSizeRule.PERIOD_ORDER_QUANTITY,
     LotSizeRule.WAGNER_WHITIN,
 )
+POLICIES: tuple[ReplenishmentPolicy, ...] = (ReplenishmentPolicy.REORDER_POINT, ReplenishmentPolicy.MIN_MAX)
 ORDER_KINDS: tuple[OrderKind, ...] = (OrderKind.MAKE, OrderKind.BUY, OrderKind.TRANSFER)
 EXCEPTION_KINDS: tuple[ExceptionKind, ...] = tuple(ExceptionKind)
 LATE_CAUSES: tuple[LateCause, ...] = tuple(LateCause)
 
 MAKE, BUY, TRANSFER = 0, 1, 2
 LFL, FOQ, EOQ, POQ, WW = 0, 1, 2, 3, 4
+NO_POLICY, REORDER_POINT, MIN_MAX = 0, 1, 2
 EXPEDITE, DEFER, CANCEL, PAST_DUE, BELOW_SAFETY_STOCK, LATE_DEMAND, SLUSHY_FENCE = range(7)
 LEAD_TIME, FROZEN_FENCE, NO_SUPPLY = range(3)
 
-_W = TypeVar("_W", bound=StrEnum)
 
-
-def encode(values: ArrayLike | Iterable[Any], words: Sequence[_W], record: str, field: str) -> NDArray[np.int8]:
+def encode(values: ArrayLike | Iterable[Any], words: Sequence[str], record: str, field: str) -> NDArray[np.int8]:
     """``int8`` codes of ``values`` given as words (or their strings) or as codes already."""
     array = values if isinstance(values, np.ndarray) else np.asarray(list(values))  # type: ignore[arg-type]
     if array.ndim != 1:
@@ -90,3 +91,11 @@ def encode(values: ArrayLike | Iterable[Any], words: Sequence[_W], record: str, 
             raise ValidationError(record, field, f"row {position}: {value!r} is not one of {sorted(lookup)}")
         codes[position] = code
     return codes
+
+
+def encode_policies(values: ArrayLike | Iterable[Any], record: str, field: str) -> NDArray[np.int8]:
+    """Policy codes: 0 for none (code 0, None, "" or "none"), else 1 + the word's position in :data:`POLICIES`."""
+    array = values if isinstance(values, np.ndarray) else np.asarray(list(values))  # type: ignore[arg-type]
+    if array.dtype.kind not in "iu":
+        array = np.asarray(["none" if value is None or value == "" else str(value) for value in array.tolist()])
+    return encode(array, ("none", *POLICIES), record, field)

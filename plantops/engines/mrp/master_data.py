@@ -7,6 +7,7 @@ node per stocked (item, site) pair and maps every id to a position in these arra
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 import numpy as np
@@ -14,7 +15,19 @@ from numpy.typing import ArrayLike
 
 from plantops.engines.mrp import _checks as check
 from plantops.engines.mrp._checks import F64, I64, Bool, Dates
-from plantops.engines.mrp.kinds import EOQ, FOQ, LOT_SIZE_RULES, MAKE, POQ, PROCUREMENTS, encode
+from plantops.engines.mrp.kinds import (
+    EOQ,
+    FOQ,
+    LOT_SIZE_RULES,
+    MAKE,
+    MIN_MAX,
+    NO_POLICY,
+    POQ,
+    PROCUREMENTS,
+    REORDER_POINT,
+    encode,
+    encode_policies,
+)
 from plantops.errors import ValidationError
 
 _NODES = "mrp nodes"
@@ -26,6 +39,11 @@ def _optional(values: ArrayLike | None, size: int, field: str, none: float) -> F
     """A non-negative quantity where NaN (a database NULL) means ``none``."""
     array = check.floats(values, _NODES, field, size, none, allow_nan=True)
     return np.where(np.isnan(array), none, array)
+
+
+def _level(values: ArrayLike | None, size: int, field: str) -> F64:
+    """A policy's stock level (may be negative: a reorder point below zero waits for backorders); NaN: not set."""
+    return check.floats(values, _NODES, field, size, np.nan, minimum=-check.BOUND, allow_nan=True)
 
 
 @dataclass(frozen=True, eq=False)
@@ -44,7 +62,12 @@ class Nodes:
       (inf: none), applied to order quantities after the rule;
     - ``safety_stock``; ``yield_rate`` (receipt = order quantity x yield);
     - ``bom``: the BOM that makes the node (-1: none); ``source``: the node a transfer
-      node is supplied from (-1: none).
+      node is supplied from (-1: none);
+    - ``policy``: the inventory policy that plans the node instead of its safety stock and
+      lot-size rule (codes: 0 none, 1 ``reorder_point`` (r, Q), 2 ``min_max`` (s, S); see
+      :mod:`~plantops.engines.mrp.policies`), with ``reorder_point`` (r or s),
+      ``order_quantity`` (Q) and ``order_up_to`` (S) in stock units (NaN: not set) and
+      ``review_weeks``, the buckets between two reviews (at least 1).
     """
 
     item: I64
@@ -65,6 +88,11 @@ class Nodes:
     yield_rate: F64
     bom: I64
     source: I64
+    policy: np.ndarray[tuple[int], np.dtype[np.int8]]
+    reorder_point: F64
+    order_quantity: F64
+    order_up_to: F64
+    review_weeks: I64
 
     @classmethod
     def of(
@@ -88,11 +116,17 @@ class Nodes:
         yield_rate: ArrayLike | None = None,
         bom: ArrayLike | None = None,
         source: ArrayLike | None = None,
+        policy: ArrayLike | Iterable[str | None] | None = None,
+        reorder_point: ArrayLike | None = None,
+        order_quantity: ArrayLike | None = None,
+        order_up_to: ArrayLike | None = None,
+        review_weeks: ArrayLike | None = None,
     ) -> Nodes:
-        """Validate and convert; omitted columns default to a bought, lot-for-lot node without limits.
+        """Validate and convert; omitted columns default to a bought, lot-for-lot node without limits or policy.
 
         Words may be given as :class:`~plantops.vocabulary.Procurement` /
-        :class:`~plantops.vocabulary.LotSizeRule` values or their codes. A fractional lead
+        :class:`~plantops.vocabulary.LotSizeRule` / :class:`~plantops.vocabulary.ReplenishmentPolicy`
+        values or their codes (a policy of None or "" is none). A fractional lead
         time counts as the next whole working day.
         """
         items = check.ints(item, _NODES, "item", None)
@@ -104,6 +138,13 @@ class Nodes:
         )
         lead = check.floats(lead_time, _NODES, "lead_time", size)
         periods = _optional(order_periods, size, "order_periods", 0.0)
+        review = _optional(review_weeks, size, "review_weeks", 1.0)
+        if (review != np.round(review)).any():
+            raise ValidationError(
+                _NODES,
+                "review_weeks",
+                f"node {check.first_bad(review != np.round(review))}: must be a whole number of buckets",
+            )
         nodes = cls(
             item=items,
             site=check.ints(site, _NODES, "site", size),
@@ -125,12 +166,17 @@ class Nodes:
             yield_rate=check.floats(yield_rate, _NODES, "yield_rate", size, 1.0, positive=True),
             bom=check.ints(bom, _NODES, "bom", size, -1),
             source=check.ints(source, _NODES, "source", size, -1),
+            policy=np.zeros(size, np.int8) if policy is None else encode_policies(policy, _NODES, "policy"),
+            reorder_point=_level(reorder_point, size, "reorder_point"),
+            order_quantity=check.floats(order_quantity, _NODES, "order_quantity", size, np.nan, allow_nan=True),
+            order_up_to=_level(order_up_to, size, "order_up_to"),
+            review_weeks=review.astype(np.int64),
         )
         nodes._validate()
         return nodes
 
     def _validate(self) -> None:
-        for field in ("procurement", "lot_size_rule", "site", "phantom"):
+        for field in ("procurement", "lot_size_rule", "site", "phantom", "policy"):
             if getattr(self, field).size != self.item.size:
                 raise ValidationError(
                     _NODES, field, f"has {getattr(self, field).size} values, expected {self.item.size}"
@@ -166,11 +212,35 @@ class Nodes:
                 (self.lot_size_rule == EOQ) & (self.holding_cost_rate * self.unit_cost <= 0),
                 "the economic order quantity needs a positive holding cost rate and unit cost",
             ),
+            *self._policy_checks(),
         ]
         for field, bad, reason in checks:
             if bad.any():
                 row = check.first_bad(bad)
                 raise ValidationError(_NODES, field, f"node {row}: {reason}")
+
+    def _policy_checks(self) -> list[tuple[str, Bool, str]]:
+        reorder, min_max = self.policy == REORDER_POINT, self.policy == MIN_MAX
+        return [
+            (
+                "reorder_point",
+                (self.policy != NO_POLICY) & np.isnan(self.reorder_point),
+                "a reorder point or min-max policy needs a reorder point",
+            ),
+            (
+                "order_quantity",
+                reorder & ~(self.order_quantity > 0),
+                "a reorder point policy needs a positive order quantity",
+            ),
+            ("order_up_to", min_max & np.isnan(self.order_up_to), "a min-max policy needs an order-up-to level"),
+            ("order_up_to", min_max & (self.order_up_to < self.reorder_point), "must not lie below the reorder point"),
+            ("review_weeks", self.review_weeks < 1, "must be at least one bucket"),
+            (
+                "policy",
+                (self.policy != NO_POLICY) & self.phantom,
+                "a phantom is never ordered, so it follows no policy",
+            ),
+        ]
 
     def __len__(self) -> int:
         return int(self.item.size)

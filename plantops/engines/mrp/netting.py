@@ -24,6 +24,7 @@ import numpy as np
 from plantops.engines.mrp._checks import F64, I64
 from plantops.engines.mrp.kinds import WW
 from plantops.engines.mrp.lotsizing import Rules, apply_limits, lot_for_lot, stepwise, wagner_whitin_segments
+from plantops.engines.mrp.policies import follow_policies
 from plantops.engines.mrp.problem import MrpProblem
 from plantops.engines.mrp.structure import TOL, JointGroup, Structure
 
@@ -34,7 +35,9 @@ def net(
     """Planned receipts and planned order quantities (both by due bucket) of ``nodes`` (not joint drivers).
 
     ``available`` per row; ``flow = SR - GR`` (netting buckets, co-product receipts included);
-    ``gross`` the rows' gross requirements (for the EOQ's annual demand).
+    ``gross`` the rows' gross requirements (for the EOQ's annual demand and the policies'
+    inventory position). Nodes with an inventory policy follow it
+    (:mod:`~plantops.engines.mrp.policies`); the others their lot-size rule.
     """
     receipts = np.zeros(flow.shape)
     orders = np.zeros(flow.shape)
@@ -45,7 +48,13 @@ def net(
         planned = lot_for_lot(available[plain], flow[plain], structure.safety_stock[rows], structure.fence[rows])
         receipts[plain] = planned
         orders[plain] = planned / structure.yield_rate[rows][:, None]
-    other = np.flatnonzero(~structure.lot_for_lot[nodes] & supplied)
+    policy = structure.policy[nodes] & supplied
+    if policy.any():
+        chosen = np.flatnonzero(policy)
+        receipts[chosen], orders[chosen] = follow_policies(
+            problem.nodes, structure, nodes[chosen], available[chosen], flow[chosen], gross[chosen]
+        )
+    other = np.flatnonzero(~structure.lot_for_lot[nodes] & ~policy & supplied)
     if other.size:
         receipts[other], orders[other] = _net_rules(
             problem, structure, nodes[other], available[other], flow[other], gross[other]

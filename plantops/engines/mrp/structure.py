@@ -28,8 +28,8 @@ from typing import Any
 import numpy as np
 from scipy import sparse
 
-from plantops.engines.mrp._checks import F64, I64, Bool
-from plantops.engines.mrp.kinds import BUY, LFL, MAKE, TRANSFER
+from plantops.engines.mrp._checks import F64, I64, Bool, Dates
+from plantops.engines.mrp.kinds import BUY, LFL, MAKE, NO_POLICY, TRANSFER
 from plantops.engines.mrp.problem import MrpProblem
 from plantops.engines.mrp.timeline import LeadTimeTable
 from plantops.errors import BomCycleError
@@ -106,10 +106,12 @@ class Structure:
     safety_stock: F64
     yield_rate: F64
     fence: I64
-    lot_for_lot: Bool  # plain lot-for-lot (no limits): the vectorised path
+    lot_for_lot: Bool  # plain lot-for-lot (no limits, no policy): the vectorised path
+    policy: Bool  # planned by an inventory policy (safety stock 0 here: the policy's levels protect it)
     no_supply: Bool
     joint_driver: Bool
     times: LeadTimeTable
+    due_of_release: I64  # per row of ``times``: due bucket of an order released in each bucket (T: none)
     holding_cost: F64  # H per unit and year: holding cost rate x unit cost
     period_years: F64  # length of each bucket in years (days / 365)
     explosion: tuple[LevelExplosion, ...]
@@ -128,6 +130,11 @@ class Structure:
     def release_bucket(self, nodes: I64) -> I64:
         """Release bucket of an order of each node due in each bucket (rows x T)."""
         result: I64 = self.times.release_bucket[self.times.pair[nodes]]
+        return result
+
+    def due_bucket(self, nodes: I64) -> I64:
+        """Due bucket of an order of each node released in each bucket (rows x T; ``T``: after the horizon)."""
+        result: I64 = self.due_of_release[self.times.pair[nodes]]
         return result
 
 
@@ -160,6 +167,7 @@ def build(problem: MrpProblem) -> Structure:
     levels = tuple(order[bounds[k] : bounds[k + 1]] for k in range(depth))
 
     plain = ((nodes.lot_size_rule == LFL) & (minimum == 0) & (multiple == 0) & np.isinf(maximum)) | phantom
+    policy = (nodes.policy != NO_POLICY) & ~driver
     explosion, relations = _explosion(problem, used, exploding, level, depth, times)
     joints = tuple(tuple(g for g in joint_groups if level[g.main] == k) for k in range(depth))
     component_of_level = np.zeros((depth, count), np.bool_)
@@ -180,13 +188,15 @@ def build(problem: MrpProblem) -> Structure:
         min_quantity=np.where(phantom, 0.0, minimum),
         multiple=np.where(phantom, 0.0, multiple),
         max_quantity=np.where(phantom, np.inf, maximum),
-        safety_stock=np.where(phantom, 0.0, nodes.safety_stock),
+        safety_stock=np.where(phantom | policy, 0.0, nodes.safety_stock),
         yield_rate=np.where(phantom | driver, 1.0, nodes.yield_rate),
         fence=np.where(phantom, 0, settings.frozen_buckets).astype(np.int64),
-        lot_for_lot=plain & ~driver,
+        lot_for_lot=plain & ~driver & ~policy,
+        policy=policy,
         no_supply=no_supply,
         joint_driver=driver,
         times=times,
+        due_of_release=_due_of_release(times, settings.buckets),
         holding_cost=nodes.holding_cost_rate * nodes.unit_cost,
         period_years=settings.bucket_days / 365.0,
         explosion=explosion,
@@ -202,6 +212,21 @@ def build(problem: MrpProblem) -> Structure:
         relation_line=relations[3],
         used_bom=used,
     )
+
+
+def _due_of_release(times: LeadTimeTable, buckets: Dates) -> I64:
+    """Per row of ``times``, the due bucket of an order released at the start of each bucket ``t``: the first
+    due bucket whose release date is on or after ``buckets[t]`` (``T`` if none in the horizon).
+
+    Release dates do not decrease with the due bucket, so the release bucket of that due bucket is
+    ``t`` itself whenever some release date falls in bucket ``t`` (always, unless ``t`` has no
+    working day); with weekly buckets, a Monday-to-Friday calendar and a lead time of ``5 L``
+    working days it is ``t + L``. Releases before the first bucket (past due) never match.
+    """
+    due = np.empty(times.release_date.shape, np.int64)
+    for row, dates in enumerate(times.release_date):
+        due[row] = np.searchsorted(dates, buckets, side="left")
+    return due
 
 
 def _sourcing(problem: MrpProblem) -> tuple[I64, I64, F64, F64]:

@@ -130,6 +130,11 @@ class Builder:
             "yield_rate": 1.0,
             "phantom": False,
             "site": 0,
+            "policy": None,
+            "reorder_point": np.nan,
+            "order_quantity": np.nan,
+            "order_up_to": np.nan,
+            "review_weeks": 1,
         }
         for key in keys:
             columns[key] = [row.get(key, defaults.get(key, 0)) for row in self.node_rows]
