@@ -42,6 +42,9 @@ COMMANDS: dict[str, Entry] = {
     "plan": Entry(
         "plantops.cli.plan", "Material requirements planning: run the plan, read it, firm and release orders."
     ),
+    "transfer": Entry(
+        "plantops.cli.transfers", "Transfer orders between sites: create, ship and receive in parts, stock in transit."
+    ),
     "orders": Entry(
         "plantops.cli.orders", "Orders: the purchase and sales order books, promising a new line, cancelling."
     ),
