@@ -1,4 +1,4 @@
-"""``plantops policy``: compute inventory policies, read and explain them, apply them to MRP's parameters."""
+"""``plantops policy``: compute inventory policies, read and explain them, apply each at its item's site for MRP."""
 
 from __future__ import annotations
 
@@ -27,7 +27,7 @@ from plantops.engines.policy import SimulationResult
 from plantops.errors import ValidationError
 from plantops.services.policy import apply, queries, runs
 from plantops.services.policy.queries import LineView, RunView
-from plantops.vocabulary import DemandDistribution, LotSizeRule, PolicyMethod, ServiceMeasure
+from plantops.vocabulary import DemandDistribution, PolicyMethod, ReplenishmentPolicy, ServiceMeasure
 
 app = typer.Typer()
 
@@ -88,7 +88,7 @@ def compute(
     _print_lines(run, lines, summary.lines, Format.TABLE)
     console.print(
         f"{summary.number}: {counted(summary.lines, 'policy', 'policies')}; "
-        "`plantops policy apply` writes them to MRP's parameters."
+        "`plantops policy apply` writes each into its item's planning data at its site, for MRP."
     )
     for skipped in summary.skipped:
         console.print(f"Skipped {skipped.item}{' at ' + skipped.site if skipped.site else ''}: {skipped.reason}.")
@@ -135,28 +135,43 @@ def apply_run(
     items: ItemsOption = None,
     run: RunOption = None,
     lot_sizing: Annotated[
-        bool, typer.Option(help="Also write the order quantity (--no-lot-sizing keeps each item's lot-sizing rule).")
+        bool, typer.Option(help="Also write the policy (--no-lot-sizing writes the safety stock only).")
     ] = True,
 ) -> None:
-    """Write the policies into the items' planning parameters (safety stock, lot sizing), all or nothing."""
+    """Write each policy into its item's planning data at its site (safety stock and policy), all or nothing."""
     with plantops() as ops:
         number, changes = apply.apply_policies(
             ops.uow(), items=_codes(items), run=run, lot_sizing=lot_sizing, applied_by=getpass.getuser()
         )
-    table = Table("item", "from site", "safety stock", "lot sizing", title=f"Applied from {number}")
+    table = Table("item", "site", "policy", "r or s", "Q or S", "safety stock", title=f"Applied from {number}")
     for change in changes:
-        before, after = (
-            rule.value.replace("_", " ") + (f" {_n(fixed)}" if rule is LotSizeRule.FIXED_ORDER_QUANTITY else "")
-            for rule, fixed in zip(change.lot_size_rule, change.fixed_order_quantity, strict=True)
+        policy, level, quantity = (
+            " -> ".join(pair) for pair in zip(_policy(change, 0), _policy(change, 1), strict=True)
         )
         table.add_row(
             change.item,
-            change.site,
+            change.site + (" (new record)" if change.created else ""),
+            policy,
+            level,
+            quantity,
             f"{_n(change.safety_stock[0])} -> {_n(change.safety_stock[1])}",
-            f"{before} -> {after}",
         )
     print_table(table)
-    console.print(f"{counted(len(changes), 'item')} updated; the next `plantops plan` uses them.")
+    console.print(
+        f"{counted(len(changes), 'policy', 'policies')} applied, each at its site (the items' own values are "
+        "unchanged); the next `plantops plan` carries them out."
+    )
+
+
+def _policy(change: apply.Change, at: int) -> tuple[str, str, str]:
+    """The site's policy before (``at`` 0) or after (1) applying: its kind, r or s, and Q or S
+    (none: MRP nets against the safety stock with the lot-size rule)."""
+    match change.policy[at]:
+        case ReplenishmentPolicy.REORDER_POINT:
+            return "(r, Q)", f"r {_n(change.reorder_point[at])}", f"Q {_n(change.order_quantity[at])}"
+        case ReplenishmentPolicy.MIN_MAX:
+            return "(s, S)", f"s {_n(change.reorder_point[at])}", f"S {_n(change.order_up_to[at])}"
+    return "none", "-", "-"
 
 
 def _print_lines(run: RunView, lines: list[LineView], total: int, output: Format) -> None:

@@ -18,14 +18,21 @@ def test_policy_compute_explain_apply_and_plan(run: Invoke) -> None:
     planned = run("plan", "--start", "2026-11-16", "--weeks", "13")
 
     assert computed.exit_code == 0, computed.output
-    assert "POL-000001: 4 policies" in computed.output  # BIKE-CITY-M at the DC and at the plant that supplies it
+    # BIKE-CITY-M and SPARE-PADS-DISC at the DC and at the plant their records at the DC name as its source
+    assert "POL-000001: 5 policies" in computed.output
+    assert re.search(r"│ SPARE-PADS-DISC +│ PLANT-BIKE +│", computed.output)
     assert re.search(r"│ SPARE-PADS-DISC +│ DC-NORTH +│ CZ +│ gamma", computed.output)
     assert explained.exit_code == 0, explained.output
     assert "BIKE-CITY-M at DC-NORTH (POL-000001, reorder point)" in explained.output
     assert "Continuous review: order" in explained.output and "Simulated (20 runs" in explained.output
     assert applied.exit_code == 0, applied.output
-    assert re.search(r"│ BIKE-CITY-M +│ DC-NORTH +│ 12 -> \d+", applied.output)
-    assert "2 items updated" in applied.output
+    assert re.search(
+        r"│ BIKE-CITY-M +│ DC-NORTH +│ none -> \(r, Q\) +│ - -> r \d+ +│ - -> Q \d+ +│ 12 -> \d+",
+        applied.output,
+    )
+    assert re.search(r"│ BIKE-CITY-M +│ PLANT-BIKE +│ none -> \(r, Q\) .*│ 4 -> \d+", applied.output)
+    assert re.search(r"│ SPOKE-290 +│ PLANT-BIKE \(new record\) +│ none -> \(r, Q\)", applied.output)
+    assert "policies applied, each at its site" in applied.output
     assert (
         again.exit_code == 2 and "BIKE-CITY-M: item: the policy of POL-000001 at DC-NORTH was applied" in again.output
     )

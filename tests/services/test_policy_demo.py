@@ -10,7 +10,7 @@ import numpy as np
 from sqlalchemy import select
 
 from plantops.bootstrap import PlantOps
-from plantops.db.catalog import Item
+from plantops.db.catalog import Item, ItemSite
 from plantops.db.sites import Site
 from plantops.services import demo
 from plantops.services.planning import runs as planning
@@ -18,7 +18,7 @@ from plantops.services.planning.problem import PlanRequest
 from plantops.services.policy import apply, queries, runs
 from plantops.services.policy.network import read_working_days
 from plantops.services.policy.runs import PolicyRequest
-from plantops.vocabulary import AbcClass, DemandDistribution, PolicyMethod, ServiceMeasure
+from plantops.vocabulary import AbcClass, DemandDistribution, PolicyMethod, ReplenishmentPolicy, ServiceMeasure
 
 AS_OF = dt.date(2026, 11, 16)
 STEPS_A_DAY = 4  # steps of the simulated continuous review a working day
@@ -53,14 +53,26 @@ def test_demo_plant_policies_meet_their_targets_and_mrp_plans_with_them(ops: Pla
     _, lines = queries.policy_lines(ops.uow(), run=fill.number)
     assert all(float(view.line.expected_fill_rate) >= 0.99 for view in lines)
 
-    number, changes = apply.apply_policies(ops.uow(), run=fill.number, applied_by="tester")
-    applied = {change.item: change.safety_stock[1] for change in changes}
     with ops.uow() as uow:
-        kept = dict(uow.session.execute(select(Item.code, Item.safety_stock).where(Item.code.in_(applied))).all())
+        own = dict(uow.session.execute(select(Item.code, Item.safety_stock)).all())
+    number, changes = apply.apply_policies(ops.uow(), run=fill.number, applied_by="tester")
+    applied = {(change.item, change.site): change.safety_stock[1] for change in changes}
+    with ops.uow() as uow:
+        written = {
+            (item, site): safety
+            for item, site, safety in uow.session.execute(
+                select(Item.code, Site.code, ItemSite.safety_stock)
+                .join(Item, Item.id == ItemSite.item_id)
+                .join(Site, Site.id == ItemSite.site_id)
+            )
+        }
+        kept = dict(uow.session.execute(select(Item.code, Item.safety_stock)).all())
     plan = planning.run_plan(ops.uow(), PlanRequest(start=AS_OF, weeks=26), run_by="tester")
 
-    assert number == fill.number and len(changes) == len({view.item for view in lines})
-    assert kept == applied
+    assert number == fill.number and len(changes) == len(lines)  # every line, at its own site
+    assert {key: written[key] for key in applied} == applied
+    assert kept == own  # the items' own safety stocks are not changed
+    assert all(change.policy[1] is ReplenishmentPolicy.REORDER_POINT for change in changes)
     assert plan.planned_orders > 0
 
 

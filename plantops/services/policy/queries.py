@@ -244,7 +244,7 @@ def _lead_time_sentence(line: Row[Any], working_days: int) -> str:
         "against purchase orders.",
         LeadTimeBasis.SUPPLIER: f"Lead time {days} as the preferred supplier quotes it (too few receipts to "
         "measure it).",
-        LeadTimeBasis.ITEM: f"Lead time {days}, the item's own (made or transferred), taken as fixed.",
+        LeadTimeBasis.ITEM: f"Lead time {days}, the item's at this site (made or transferred), taken as fixed.",
     }[line.lead_time_basis]
 
 
