@@ -94,8 +94,10 @@ def encode(values: ArrayLike | Iterable[Any], words: Sequence[str], record: str,
 
 
 def encode_policies(values: ArrayLike | Iterable[Any], record: str, field: str) -> NDArray[np.int8]:
-    """Policy codes: 0 for none (code 0, None, "" or "none"), else 1 + the word's position in :data:`POLICIES`."""
+    """Policy codes: 0 for none (code 0, NaN, None, "" or "none"), else 1 + the word's position in :data:`POLICIES`."""
     array = values if isinstance(values, np.ndarray) else np.asarray(list(values))  # type: ignore[arg-type]
+    if array.dtype.kind == "f" and (np.isnan(array) | (array == np.round(array))).all():
+        array = np.nan_to_num(array, nan=0.0).astype(np.int64)
     if array.dtype.kind not in "iu":
         array = np.asarray(["none" if value is None or value == "" else str(value) for value in array.tolist()])
     return encode(array, ("none", *POLICIES), record, field)

@@ -214,7 +214,8 @@ class Builder:
 
 def random_problem(rng: np.random.Generator, count: int = 30, weeks: int = 10) -> MrpProblem:
     """A random plant: a layered BOM with scrap, alternates, effectivity, phantoms, a separation BOM,
-    transfers to a second site, every lot-size rule, stock, receipts (some firm), orders and forecast."""
+    transfers to a second site, every lot-size rule and inventory policy, stock, receipts (some firm), orders
+    and forecast."""
     builder = Builder(
         weeks=weeks,
         sites=2,
@@ -243,8 +244,14 @@ def random_problem(rng: np.random.Generator, count: int = 30, weeks: int = 10) -
         }
         if rng.random() < 0.2:
             params.update(min_order_quantity=15.0, order_multiple=5.0, max_order_quantity=60.0)
+        if rng.random() < 0.2:  # an inventory policy replaces the safety stock and lot-size rule
+            level = float(rng.integers(0, 30))
+            params.update(policy="reorder_point", reorder_point=level, order_quantity=float(rng.integers(5, 40)))
+            if rng.random() < 0.5:
+                params.update(policy="min_max", order_up_to=level + float(rng.integers(0, 40)))
+            params["review_weeks"] = int(rng.integers(1, 4))
         if depth in (1, 2) and rng.random() < 0.15:
-            params.update(phantom=True, lead_time=0.0, procurement="make")
+            params.update(phantom=True, lead_time=0.0, procurement="make", policy=None)
         builder.node(f"n{index}", **params)
     for depth in range(3):
         for parent in layers[depth]:

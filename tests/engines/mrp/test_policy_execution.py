@@ -36,6 +36,7 @@ from plantops.engines.mrp import (
 )
 from plantops.engines.policy import Demand
 from plantops.engines.policy.rq import least_cost_rq
+from plantops.engines.policy.simulation import Replenishment, simulate
 from plantops.engines.policy.ss import least_cost_ss
 from plantops.errors import ValidationError
 from plantops.vocabulary import DemandDistribution, ReplenishmentPolicy, ServiceMeasure
@@ -278,6 +279,7 @@ def test_a_made_policy_node_explodes_its_orders_in_the_release_bucket() -> None:
         ({"policy": ["min_max"], "reorder_point": [5.0], "order_up_to": [9.0], "review_weeks": [1.5]}, "review_weeks"),
         ({"policy": ["periodic"]}, "policy"),
         ({"policy": [3]}, "policy"),
+        ({"policy": [1.5]}, "policy"),
         (
             {"policy": [2], "reorder_point": [1.0], "order_up_to": [2.0], "phantom": [True], "procurement": [0]},
             "policy",
@@ -308,7 +310,14 @@ def test_policy_words_codes_and_none_read_alike() -> None:
         order_quantity=[math.nan, 5.0, math.nan],
         order_up_to=[math.nan, math.nan, 8.0],
     )
-    assert words.policy.tolist() == codes.policy.tolist() == [0, 1, 2]
+    floats = Nodes.of(
+        item=[0, 1, 2],
+        policy=np.array([math.nan, 1.0, 2.0]),
+        reorder_point=[math.nan, 3.0, 4.0],
+        order_quantity=[math.nan, 5.0, math.nan],
+        order_up_to=[math.nan, math.nan, 8.0],
+    )
+    assert words.policy.tolist() == codes.policy.tolist() == floats.policy.tolist() == [0, 1, 2]
     assert words.review_weeks.tolist() == [1, 2, 1]
     plain = Nodes.of(item=[0, 1])
     assert plain.policy.tolist() == [0, 0]
@@ -402,3 +411,61 @@ def test_the_cost_of_mrps_reorder_point_plans_is_the_cost_the_policy_engine_pred
     predicted = float(policy.cost[0])
     assert abs(cost.mean() - predicted) <= 3 * error, (cost.mean(), predicted, error)
     assert error < 0.05 * predicted
+
+
+@pytest.mark.parametrize(
+    ("policy", "lead", "review"),
+    [
+        (Replenishment.continuous(reorder_point=9, order_quantity=12), 2, 1),
+        (Replenishment.continuous(reorder_point=3, order_quantity=7), 0, 1),
+        (Replenishment.periodic(reorder_point=10, order_up_to=30, review_period=1), 1, 1),
+        (Replenishment.periodic(reorder_point=14, order_up_to=26, review_period=3), 3, 3),
+        (Replenishment.periodic(reorder_point=20, order_up_to=20, review_period=2), 0, 2),
+    ],
+)
+def test_mrp_plans_on_the_policy_simulations_demand_reproduce_its_results(
+    policy: Replenishment, lead: int, review: int
+) -> None:
+    """The same demand streams as :func:`simulate` (its seed, drawn the way it draws them), planned by MRP,
+    give the simulation's on-hand, backorders, orders and cost per period to rounding: the same orders.
+
+    A continuous (r, nQ) order placed after the demand of period ``t`` is MRP's order released at the
+    start of ``t + 1``, so MRP counts orders released in ``warm_up + 1 .. warm_up + periods``; the
+    horizon runs ``lead + 1`` buckets past the simulated periods so that those orders fall due in it.
+    """
+    law, periods, replications, warm_up, seed = Demand.of(DemandDistribution.POISSON, 4.0), 120, 12, 20, 5
+    costs = {"holding_cost": 1.0, "stockout_cost": 9.0, "fixed_cost": 30.0}
+    result = simulate(
+        policy, law, lead_time=lead, periods=periods, replications=replications, warm_up=warm_up, seed=seed, **costs
+    )
+    draws = law.sample(np.random.default_rng(seed), (replications, warm_up + periods))
+    extra = np.zeros((replications, lead + 1))
+    continuous = policy.is_continuous
+    cases = [
+        Case(
+            policy=ReplenishmentPolicy.REORDER_POINT if continuous else ReplenishmentPolicy.MIN_MAX,
+            reorder_point=policy.reorder_point,
+            order_quantity=policy.order_quantity if continuous else math.nan,
+            order_up_to=math.nan if continuous else policy.order_up_to,
+            review=review,
+            lead=lead,
+            on_hand=policy.reorder_point + policy.order_quantity if continuous else policy.order_up_to,
+            allocated=0.0,
+            receipt=None,
+            demand=demand,
+        )
+        for demand in np.concatenate([draws, extra], axis=1)
+    ]
+    mrp = plan(build(cases))
+    measured = slice(warm_up, warm_up + periods)
+    level = mrp.projected_on_hand[:, measured]
+    first = warm_up + int(continuous)
+    counted = (mrp.orders.release_bucket >= first) & (mrp.orders.release_bucket < first + periods)
+    orders = np.bincount(mrp.orders.node[counted], minlength=replications) / periods
+    on_hand, backorders = np.maximum(level, 0.0).mean(axis=1), np.maximum(-level, 0.0).mean(axis=1)
+    cost = costs["holding_cost"] * on_hand + costs["stockout_cost"] * backorders + costs["fixed_cost"] * orders
+    assert orders.mean() > 0.05
+    assert on_hand.mean() == pytest.approx(result.on_hand.mean, rel=1e-9)
+    assert backorders.mean() == pytest.approx(result.backorders.mean, rel=1e-9, abs=1e-12)
+    assert orders.mean() == pytest.approx(result.orders_per_period.mean, rel=1e-9)
+    assert cost.mean() == pytest.approx(result.cost_per_period.mean, rel=1e-9)
