@@ -10,7 +10,7 @@ from rich.table import Table
 from rich.tree import Tree
 
 from plantops.cli.common import console, plantops, print_table, reports_errors
-from plantops.services import catalog
+from plantops.services import catalog, item_sites
 from plantops.services.catalog import BomNode, BomView, ItemView
 from plantops.services.inventory.ledger import quantity_text
 
@@ -20,10 +20,16 @@ app = typer.Typer(no_args_is_help=True)
 @app.command()
 @reports_errors
 def item(code: Annotated[str, typer.Argument(help="The item's code, e.g. BIKE-CITY.")]) -> None:
-    """The item, its BOM tree (with co-products) and where it is used."""
+    """The item, its planning per site, its BOM tree (with co-products) and where it is used."""
     with plantops() as ops:
         view = catalog.describe_item(ops.uow(), code)
+        sites = item_sites.planning_of_item(ops.uow(), code)
     console.print(_facts(view))
+    if sites:
+        per_site = Table("parameter", *(p.site for p in sites), title="Planning per site (* the item's own value)")
+        for name, settings in item_sites.by_parameter(sites):
+            per_site.add_row(name, *(_setting(setting) for setting in settings))
+        print_table(per_site)
     for bom in view.boms:
         tree = Tree(_bom_label(bom, view.unit))
         _grow(tree, bom)
@@ -94,6 +100,14 @@ def _node_label(node: BomNode) -> str:
     if node.valid_from or node.valid_to:
         notes.append(f"valid {node.valid_from or '…'} to {node.valid_to or '…'}")
     return label + (f"  [yellow]{', '.join(notes)}[/yellow]" if notes else "")
+
+
+def _setting(setting: item_sites.Setting) -> str:
+    """A site's value, marked ``*`` where it is the item's own, ``(derived)`` where it follows from its source."""
+    if setting.source is item_sites.Source.NONE:
+        return "-"
+    mark = {item_sites.Source.ITEM: " *", item_sites.Source.DERIVED: " (derived)"}.get(setting.source, "")
+    return _value(setting.value) + mark
 
 
 def _value(value: Any) -> str:

@@ -167,3 +167,14 @@ def site_columns(connection: Connection) -> dict[str, np.ndarray]:
             *numbers,
         ).order_by(ItemSite.item_id, ItemSite.site_id),
     )
+
+
+def by_parameter(plannings: list[ItemSitePlanning]) -> list[tuple[str, list[Setting]]]:
+    """The parameters of ``plannings`` as rows of a table with one column per site: each parameter
+    that has a value at one site at least, with its setting at each site."""
+    names = (*OVERRIDABLE, *POLICY)
+    return [
+        (name, [p.settings[name] for p in plannings])
+        for name in names
+        if any(p.settings[name].source is not Source.NONE for p in plannings)
+    ]

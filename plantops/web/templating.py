@@ -16,7 +16,7 @@ from markupsafe import Markup
 from starlette.responses import Response
 
 from plantops.services import access
-from plantops.web.links import scheduled_order_link, sheet_link
+from plantops.web.links import record_link, scheduled_order_link, sheet_link
 
 HERE = Path(__file__).parent
 TEMPLATES = HERE / "templates"
@@ -34,6 +34,8 @@ NAVIGATION = (
             ("/stock", "Stock"),
             ("/stock/counts", "Cycle counts"),
             ("/stock/valuation", "Valuation"),
+            ("/transfers", "Transfer orders"),
+            ("/transfers/in-transit", "In transit"),
             ("/items", "Items"),
             ("/records/lots", "Lots"),
             ("/records/locations", "Locations"),
@@ -182,6 +184,7 @@ def make_templates() -> Jinja2Templates:
     env.filters.update(yes_no=yes_no, shown=shown)
     env.globals["roles_allowed"] = roles_allowed
     env.globals["link_to"] = sheet_link
+    env.globals["record_link"] = record_link
     env.globals["order_link"] = scheduled_order_link
     env.trim_blocks = True
     env.lstrip_blocks = True

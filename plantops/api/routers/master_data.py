@@ -16,6 +16,7 @@ the record has changed since, or 428 without one.
 
 import datetime as dt
 from collections.abc import Callable
+from decimal import Decimal
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, File, Header, Query, Response, UploadFile, status
@@ -25,6 +26,7 @@ from plantops.api import schemas
 from plantops.api.problems import NotAllowedError, PreconditionRequiredError, problem_responses
 from plantops.api.schemas import ListQuery, Page, Schema
 from plantops.api.security import Caller, MasterDataManager, Reader, Requires
+from plantops.services import item_sites
 from plantops.services.access import Permission
 from plantops.services.master_data import records, uploads
 from plantops.services.master_data.importer import SheetRows
@@ -263,6 +265,39 @@ def _add_sheet(sheet: Sheet) -> None:
     )
 
 
+class SettingOut(Schema):
+    """A parameter's effective value at a site (numbers as exact text) and where it comes from:
+    ``site``, ``item``, ``derived`` or ``none``."""
+
+    value: str | int | None
+    source: item_sites.Source
+
+
+class SitePlanningOut(Schema):
+    site: str
+    has_record: bool
+    parameters: dict[str, SettingOut]
+
+
+@router.get(
+    "/items/{code}/planning",
+    response_model=list[SitePlanningOut],
+    summary="An item's effective planning parameters at each site that plans it differently",
+    responses=problem_responses(404),
+)
+def item_planning(code: str, caller: Reader) -> list[SitePlanningOut]:
+    return [
+        SitePlanningOut(
+            site=planning.site,
+            has_record=planning.has_record,
+            parameters={
+                name: SettingOut(value=_cell(s.value), source=s.source) for name, s in planning.settings.items()
+            },
+        )
+        for planning in item_sites.planning_of_item(caller.uow(), code)
+    ]
+
+
 for _sheet in SHEETS:
     _add_sheet(_sheet)
 
@@ -315,3 +350,9 @@ def import_files(files: Annotated[list[UploadFile], File()], caller: MasterDataM
     sheets = uploads.read_uploads([(upload.filename or "", upload.file.read()) for upload in files])
     _check_sheets_allowed(caller, [s.name for s in sheets])
     return _report(records.import_records(caller.uow(), sheets, posted_by=caller.username))
+
+
+def _cell(value: Any) -> str | int | None:
+    if isinstance(value, Decimal):
+        return schemas.exact_text(value)
+    return getattr(value, "value", value)  # type: ignore[no-any-return]

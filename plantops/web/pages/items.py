@@ -10,6 +10,7 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import RedirectResponse
 from starlette.responses import Response
 
+from plantops.services import item_sites
 from plantops.services.access import Permission
 from plantops.services.catalog import describe_item
 from plantops.web import lists
@@ -57,4 +58,7 @@ def items_export(request: Request, fmt: str) -> Response:
 @router.get("/{code}")
 def item_page(request: Request, code: str) -> Response:
     view = describe_item(plant(request).uow(), code)
-    return render(request, "items/item.html", view=view, code=code)
+    sites = item_sites.planning_of_item(plant(request).uow(), code)
+    return render(
+        request, "items/item.html", view=view, code=code, sites=sites, per_site=item_sites.by_parameter(sites)
+    )
