@@ -26,17 +26,20 @@ order that would fall due after the horizon is not planned.
 
 **Frozen fence**: a review whose order would fall due inside the frozen fence orders
 nothing; the inventory position stays low, so the first review whose order falls due
-after the fence orders the whole shortfall (as the lot-size rules cover the shortfall
+outside the fence orders the whole shortfall (as the lot-size rules cover the shortfall
 by the first order after the fence).
 
 **Limits and yield**: the policy's quantity is in stock units; the order is that
 quantity divided by the yield, then the node's minimum, multiple and maximum apply as
 for every rule (:func:`~plantops.engines.mrp.lotsizing.apply_limits`: raised to the
 minimum, rounded up to the multiple, split into orders of the maximum when above it).
-The receipt (order x yield) counts in the inventory position at once. With ``Q`` (and
-``S - s``) above the minimum and ``Q`` a multiple of the order multiple, the limits change
-nothing. **Safety stock** is not used: the policy's levels are the protection (the node's
-safety stock is 0 in the structure, so pegging, records and messages see none).
+The receipt (order x yield) counts in the inventory position at once. An (r, Q) order
+with ``Q`` at least the minimum and a multiple of the order multiple is unchanged by them
+(below the maximum); a min-max order is rounded up to the multiple, so the position may
+end a little above ``S``. **Safety stock** is not used: the policy's levels are the protection (the node's
+safety stock is 0 in the structure, so pegging, records and messages see none). The
+outputs that drive the runs of a BOM with co-products are planned by those runs
+(:mod:`~plantops.engines.mrp.netting`), which follow no policy.
 """
 
 from __future__ import annotations
