@@ -126,7 +126,9 @@ def test_dragging_a_bar_moves_its_operation_and_undo_brings_the_schedule_back(
     data = _open_gantt(page, login)
     before = queries.run_in_force(plant.uow()).number
     bar = next(b for b in data["bars"] if b["kind"] == "run" and b["movable"] and b["lane"] == 0)
-    target = _working_quarter(data, 1, bar["end"] + 3 * 3_600_000, 30)
+    # a pixel can be several minutes wide, so the drop may snap to the quarter beside the one aimed at:
+    # aim 30 minutes into a working stretch with room for the operation and a quarter on each side
+    target = _working_quarter(data, 1, bar["end"] + 3 * 3_600_000, 30 + 60) + 30 * 60_000
     x0, y0 = _pixel(page, bar["start"] + 60_000, 0)
     x1, y1 = _pixel(page, target + 60_000, 1)
 
@@ -141,7 +143,9 @@ def test_dragging_a_bar_moves_its_operation_and_undo_brings_the_schedule_back(
     expect(page.locator("#m-unit")).to_have_value("2")
     expect(page.locator("#schedule-run .message.ok")).to_contain_text("is the schedule in force", timeout=60_000)
     moved = next(op for op in _operations(plant) if (op.order, op.sequence) == (bar["order"], bar["sequence"]))
-    assert moved.starts_at == dt.datetime.fromtimestamp(target / 1000, dt.UTC) and moved.unit == 1
+    aimed = dt.datetime.fromtimestamp(target / 1000, dt.UTC)
+    assert abs(moved.starts_at - aimed) <= dt.timedelta(minutes=15) and moved.unit == 1
+    assert moved.starts_at.minute % 15 == 0 and moved.starts_at.second == 0
     screenshot(page, "schedule-dragged")
 
     page.get_by_role("button", name="Undo the last move").click()
