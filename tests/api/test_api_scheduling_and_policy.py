@@ -159,17 +159,39 @@ def test_a_policy_run_is_a_job_whose_lines_are_read_and_explained(policies: Api)
     assert explained["paragraphs"] and explained["simulation"] is None
 
 
-def test_applying_a_policy_writes_the_items_safety_stock(policies: Api) -> None:
+def test_applying_a_policy_writes_it_at_its_site_and_leaves_the_item(policies: Api) -> None:
     [line] = policies.get("/api/v1/policies/lines?item=BIKE").json()["items"]
 
+    applied = policies.post("/api/v1/policies/apply", json={"items": ["BIKE"]}, role=Role.BUYER)
+    again = problem(policies.post("/api/v1/policies/apply", json={"items": ["BIKE"]}, role=Role.BUYER))
+    [after] = policies.get("/api/v1/policies/lines?item=BIKE").json()["items"]
+
+    assert applied.status_code == 200, applied.text
+    [change] = applied.json()["changes"]
+    assert (change["item"], change["site"], change["created"]) == ("BIKE", "P1", True)
+    assert change["safety_stock"][0] == "5"
+    assert float(change["safety_stock"][1]) == pytest.approx(float(line["values"]["new_safety_stock"]))
+    assert change["policy"] == [None, "reorder_point"]
+    assert float(change["reorder_point"][1]) == pytest.approx(float(line["values"]["reorder_point"]))
+    assert float(change["order_quantity"][1]) == pytest.approx(float(line["values"]["order_quantity"]))
+    assert change["order_up_to"] == [None, None] and change["review_weeks"] == [None, 1]
+    assert policies.get("/api/v1/items/BIKE").json()["safety_stock"] == "5"  # the item's own value is kept
+    assert after["applied"] is True and after["values"]["site_policy"] == "reorder_point"
+    assert after["in_mrp"].startswith("carries out (r, Q) r ")
+    assert again["status"] == 422 and "the policy of POL-000001 at P1 was applied" in again["detail"]
+
+
+def test_applying_without_lot_sizing_writes_the_safety_stock_at_the_site_only(policies: Api) -> None:
     applied = policies.post("/api/v1/policies/apply", json={"items": ["BIKE"], "lot_sizing": False}, role=Role.BUYER)
 
     assert applied.status_code == 200, applied.text
     [change] = applied.json()["changes"]
-    assert change["safety_stock"][0] == "5"
-    assert policies.get("/api/v1/items/BIKE").json()["safety_stock"] == change["safety_stock"][1]
-    assert float(change["safety_stock"][1]) == pytest.approx(float(line["values"]["new_safety_stock"]))
-    assert policies.get("/api/v1/policies/lines?item=BIKE").json()["items"][0]["applied"] is True
+    [after] = policies.get("/api/v1/policies/lines?item=BIKE").json()["items"]
+    assert change["policy"] == [None, None]
+    assert after["values"]["site_policy"] is None
+    assert float(after["values"]["site_safety_stock"]) == pytest.approx(float(change["safety_stock"][1]))
+    assert after["in_mrp"].startswith("nets against safety stock ")
+    assert policies.get("/api/v1/items/BIKE").json()["safety_stock"] == "5"
 
 
 def test_policy_errors_are_4xx(api: Api) -> None:

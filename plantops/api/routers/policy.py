@@ -1,6 +1,6 @@
 """Inventory policies: a policy run (a background job) computing safety stock, reorder points
 and order quantities per item and site; its lines, why each is what it is (with a simulation),
-and applying them to the items' planning parameters."""
+and applying each into its item's planning data at its site, where MRP carries it out."""
 
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ from plantops.api.schemas import Code, ListQuery, Page, Schema, page_of
 from plantops.api.security import PolicyMaker, Reader
 from plantops.services.policy import apply, queries, runs
 from plantops.services.policy.queries import LineView
-from plantops.vocabulary import DemandDistribution, LotSizeRule, PolicyMethod, ServiceMeasure
+from plantops.vocabulary import DemandDistribution, PolicyMethod, ReplenishmentPolicy, ServiceMeasure
 
 router = APIRouter(prefix="/policies", tags=["inventory policy"], responses=problem_responses(401, 403, 404, 409, 422))
 
@@ -74,12 +74,15 @@ class PolicyRunOut(BaseModel):
 
 
 class PolicyLineOut(BaseModel):
-    """A policy of an item at a site: the line's columns in ``values`` (safety stock, reorder point...)."""
+    """A policy of an item at a site: the line's columns in ``values`` (safety stock, reorder point...,
+    and ``site_*``: the policy and safety stock the item's planning data at the site holds now), and
+    ``in_mrp``: what MRP does for the item at the site now, in words."""
 
     item: str
     site: str
     unit: str
     applied: bool
+    in_mrp: str
     values: dict[str, Any]
 
 
@@ -98,7 +101,9 @@ HIDDEN = frozenset({"id", "run_id", "item_id", "site_id", "item_code", "site_cod
 
 def _line(view: LineView) -> PolicyLineOut:
     values = {name: value for name, value in view.line._mapping.items() if name not in HIDDEN}
-    return PolicyLineOut(item=view.item, site=view.site, unit=view.unit, applied=view.applied, values=values)
+    return PolicyLineOut(
+        item=view.item, site=view.site, unit=view.unit, applied=view.applied, in_mrp=view.in_mrp, values=values
+    )
 
 
 @router.get("/lines", response_model=PolicyPage, summary="The policies of a run, by item and site")
@@ -149,15 +154,24 @@ def explain(item: str, query: Annotated[ExplainQuery, Query()], caller: Reader) 
 class ApplyIn(Schema):
     run: Code | None = Field(default=None, description="Default: the newest run.")
     items: list[Code] = Field(default_factory=list, max_length=10_000, description="Default: all not applied yet.")
-    lot_sizing: bool = Field(default=True, description="False: write the safety stock only.")
+    lot_sizing: bool = Field(default=True, description="False: write the safety stock only, keep each site's policy.")
 
 
 class ChangeOut(BaseModel):
+    """What applying a line changed at its item's site, each value before and after: the safety stock
+    (before: the site's, else the item's) and the site's policy (``null``: none, MRP nets against the
+    safety stock); ``reorder_point`` is r of (r, Q) or s of (s, S), ``order_quantity`` Q, ``order_up_to`` S.
+    ``created``: the item had no record at the site."""
+
     item: str
     site: str
+    created: bool
     safety_stock: tuple[str, str]
-    lot_size_rule: tuple[LotSizeRule, LotSizeRule]
-    fixed_order_quantity: tuple[str | None, str | None]
+    policy: tuple[ReplenishmentPolicy | None, ReplenishmentPolicy | None]
+    reorder_point: tuple[str | None, str | None]
+    order_quantity: tuple[str | None, str | None]
+    order_up_to: tuple[str | None, str | None]
+    review_weeks: tuple[int | None, int | None]
 
 
 class AppliedOut(BaseModel):
@@ -169,7 +183,11 @@ def _text(value: Any) -> str | None:
     return None if value is None else format(value.normalize(), "f")
 
 
-@router.post("/apply", response_model=AppliedOut, summary="Write a run's policies into the items' planning parameters")
+@router.post(
+    "/apply",
+    response_model=AppliedOut,
+    summary="Write a run's policies into each item's planning data at its site, for MRP to carry out",
+)
 def apply_policies(body: ApplyIn, caller: PolicyMaker) -> AppliedOut:
     number, changes = apply.apply_policies(
         caller.uow(), items=tuple(body.items), run=body.run, lot_sizing=body.lot_sizing, applied_by=caller.username
@@ -180,9 +198,13 @@ def apply_policies(body: ApplyIn, caller: PolicyMaker) -> AppliedOut:
             ChangeOut(
                 item=c.item,
                 site=c.site,
+                created=c.created,
                 safety_stock=(_text(c.safety_stock[0]) or "0", _text(c.safety_stock[1]) or "0"),
-                lot_size_rule=c.lot_size_rule,
-                fixed_order_quantity=(_text(c.fixed_order_quantity[0]), _text(c.fixed_order_quantity[1])),
+                policy=c.policy,
+                reorder_point=(_text(c.reorder_point[0]), _text(c.reorder_point[1])),
+                order_quantity=(_text(c.order_quantity[0]), _text(c.order_quantity[1])),
+                order_up_to=(_text(c.order_up_to[0]), _text(c.order_up_to[1])),
+                review_weeks=c.review_weeks,
             )
             for c in changes
         ],

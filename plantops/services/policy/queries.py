@@ -66,22 +66,22 @@ class LineView:
         return self.line.applied_at is not None
 
     @property
-    def in_mrp(self) -> str:
-        """What MRP does for the item at the site now: carry out its policy, or net against its safety stock."""
-        line, unit = self.line, self.unit
-        every = "" if (line.site_review_weeks or 1) == 1 else f", reviewed every {line.site_review_weeks} weeks"
+    def mrp_policy(self) -> str:
+        """What MRP goes by for the item at the site now, in short: ``(r, Q) r 25, Q 40`` or ``(s, S) s 15, S 45``
+        (``, every 2 weeks`` where not reviewed weekly), or ``safety stock 18`` where the site has no policy."""
+        line = self.line
+        every = "" if (line.site_review_weeks or 1) == 1 else f", every {line.site_review_weeks} weeks"
         match line.site_policy:
             case ReplenishmentPolicy.REORDER_POINT:
-                return (
-                    f"carries out (r, Q) with r = {_n(line.site_reorder_point, unit)}, "
-                    f"Q = {_n(line.site_order_quantity, unit)}{every}"
-                )
+                return f"(r, Q) r {_n(line.site_reorder_point)}, Q {_n(line.site_order_quantity)}{every}"
             case ReplenishmentPolicy.MIN_MAX:
-                return (
-                    f"carries out (s, S) with s = {_n(line.site_reorder_point, unit)}, "
-                    f"S = {_n(line.site_order_up_to, unit)}{every}"
-                )
-        return f"nets against safety stock {_n(line.site_safety_stock, unit)}"
+                return f"(s, S) s {_n(line.site_reorder_point)}, S {_n(line.site_order_up_to)}{every}"
+        return f"safety stock {_n(line.site_safety_stock)}"
+
+    @property
+    def in_mrp(self) -> str:
+        """What MRP does for the item at the site now: carry out its policy, or net against its safety stock."""
+        return ("carries out " if self.line.site_policy else "nets against ") + self.mrp_policy
 
 
 @dataclass(frozen=True)

@@ -1,8 +1,10 @@
 """Inventory policies: the policy of every item at every site as a run computed it, each explained
-as ``plantops policy explain`` explains it; computing a run and applying it to MRP's parameters.
+as ``plantops policy explain`` explains it; computing a run and applying it, each line into its
+item's planning data at its site, where MRP carries it out.
 
 * ``/policies``: the lines of the newest run (or of the run chosen), sorted, filtered, paged and
-  exported (:mod:`..lists`), with the forms that compute a run and apply one (``policy`` permission);
+  exported (:mod:`..lists`), each with what MRP goes by at its site now, with the forms that compute a
+  run and apply one (``policy`` permission);
 * ``/policies/<item>/<site>``: why the policy of the item at the site is what it is, and how it
   fares on simulated demand (:func:`plantops.services.policy.queries.explain`).
 """
@@ -42,7 +44,10 @@ RUN_LABELS = {
     "horizon_weeks": "Weeks of forecast",
 }
 #: The apply form's fields and their labels.
-APPLY_LABELS = {"items": "Items (codes, comma-separated)", "lot_sizing": "Also write the order quantity"}
+APPLY_LABELS = {
+    "items": "Items (codes, comma-separated)",
+    "lot_sizing": "Also write the policy, not only the safety stock",
+}
 COLUMNS = (
     lists.Column("item", "Item", link="items"),
     lists.Column("site", "Site", link="sites"),
@@ -57,6 +62,7 @@ COLUMNS = (
     lists.Column("expected_cycle_service", "CSL", NUMBER, shown="percent"),
     lists.Column("expected_fill_rate", "Fill", NUMBER, shown="percent"),
     lists.Column("applied", "Applied", BOOLEAN),
+    lists.Column("mrp_policy", "In MRP now", sortable=False),
 )
 
 
@@ -116,6 +122,7 @@ def _row(run: RunView, view: LineView) -> dict[str, Any]:
         "expected_cycle_service": line.expected_cycle_service,
         "expected_fill_rate": line.expected_fill_rate,
         "applied": view.applied,
+        "mrp_policy": view.mrp_policy,
     }
 
 
@@ -169,7 +176,7 @@ def apply_run(
     items: Annotated[str, Form()] = "",
     lot_sizing: Annotated[str, Form()] = "",
 ) -> Response:
-    """Write a run's policies into the items' planning parameters, all or nothing."""
+    """Write a run's policies, each into its item's planning data at its site, all or nothing."""
     typed = {"run": run.strip(), "items": items.strip(), "lot_sizing": lot_sizing}
     try:
         number, changes = apply.apply_policies(
@@ -181,7 +188,7 @@ def apply_run(
         )
     except PlantOpsError as error:
         return _page(request, _run_form(), {}, apply_form=typed, apply_errors=_apply_errors(error, typed), status=400)
-    done = {"applied_items": len(changes), "applied_from": number}
+    done = {"applied_items": len({c.item for c in changes}), "applied_sites": len(changes), "applied_from": number}
     return RedirectResponse(f"{_root(request)}/policies?{urlencode(done)}", status_code=303)
 
 
