@@ -14,7 +14,7 @@ from plantops.db.catalog import Item
 from plantops.db.sites import Location, Site
 from plantops.db.transfers import TransferOrder, TransferOrderLine
 from plantops.errors import ImportRejectedError
-from plantops.services import item_sites, master_data
+from plantops.services import demo, item_sites, master_data
 from plantops.services.item_sites import Source
 from plantops.services.planning import queries, runs
 from plantops.services.planning.problem import PlanRequest
@@ -158,3 +158,27 @@ def test_a_bad_item_site_names_the_field_and_imports_nothing(plant: PlantOps, tm
     assert "order_up_to" in text and "is below reorder_point" in text
     assert "needs a policy" in text
     assert item_sites.planning_at(plant.uow(), "TUBE", "P1")["policy"] is None
+
+
+def test_the_demo_dcs_min_max_item_is_planned_exactly_by_its_policy(ops: PlantOps) -> None:
+    """SPARE-PADS-DISC at DC-NORTH: min-max, s = 30, S = 60, reviewed weekly, from PLANT-BIKE."""
+    demo.seed_demo_plant(ops.uow(), as_of=START, seed=42)
+    runs.run_plan(ops.uow(), PlanRequest(start=START, weeks=26), run_by="tester")
+    policy = item_sites.planning_at(ops.uow(), "SPARE-PADS-DISC", "DC-NORTH")
+    [record] = queries.mrp_table(ops.uow(), item="SPARE-PADS-DISC", site="DC-NORTH")
+    rows = record.rows
+
+    s, big_s = float(policy["reorder_point"]), float(policy["order_up_to"])
+    position = rows["projected_on_hand"][0] + rows["gross_requirements"][0] - rows["planned_order_receipts"][0]
+    position += sum(rows["scheduled_receipts"]) - rows["scheduled_receipts"][0]
+    expected = []
+    for demand in rows["gross_requirements"]:  # review at the start of each week, before its demand
+        order = big_s - position if position <= s else 0.0
+        expected.append(order)
+        position += order - demand
+    released = rows["planned_order_releases"]
+
+    assert policy.settings["policy"].value == "min_max"
+    assert any(expected)  # the open orders take the position to s within the horizon
+    assert released[: len(expected) - 1] == expected[: len(expected) - 1]  # the last week's is due after the horizon
+    assert all(q == 0 or q <= big_s - s + max(rows["gross_requirements"]) for q in released)

@@ -322,7 +322,7 @@ del I
 #: How items are planned per site where it differs from the item (the ``item_sites`` sheet): city
 #: bikes are made at the bicycle plant, which keeps a small safety stock, and transferred to the DC,
 #: which keeps the item's; the DC replenishes its brake pads from the plant by a min-max policy
-#: (order up to 45 when the position falls to 15); the dairy's bottled products are made at the dairy.
+#: (order up to 60 when the position falls to 30); the dairy's bottled products are made at the dairy.
 ITEM_SITES: tuple[dict[str, object], ...] = (
     {"item": "BIKE-CITY-M", "site": BIKE, "procurement": MAKE, "safety_stock": 4, "planner_code": "BIKES"},
     {"item": "BIKE-CITY-M", "site": DC, "procurement": TRANSFER, "transfer_from_site": BIKE, "lead_time_days": 1,
@@ -331,7 +331,8 @@ ITEM_SITES: tuple[dict[str, object], ...] = (
     {"item": "BIKE-CITY-L", "site": DC, "procurement": TRANSFER, "transfer_from_site": BIKE, "lead_time_days": 1,
      "lot_size_rule": L4L, "planner_code": "DC-NORTH", "abc_class": A},
     {"item": "SPARE-PADS-DISC", "site": DC, "procurement": TRANSFER, "transfer_from_site": BIKE,
-     "lead_time_days": 1, "policy": ReplenishmentPolicy.MIN_MAX, "reorder_point": 15, "order_up_to": 45,
+     "lead_time_days": 1, "min_order_quantity": 0, "order_multiple": 1, "policy": ReplenishmentPolicy.MIN_MAX,
+     "reorder_point": 30, "order_up_to": 60,
      "review_weeks": 1, "planner_code": "DC-NORTH", "abc_class": B},
     {"item": "CREAM-BTL-250", "site": DAIRY, "procurement": MAKE, "planner_code": "DAIRY"},
     {"item": "SKIM-BTL-1L", "site": DAIRY, "procurement": MAKE, "planner_code": "DAIRY"},
