@@ -100,6 +100,7 @@ class TransferLineView:
     quantity: Decimal
     shipped_quantity: Decimal
     received_quantity: Decimal
+    tracking: Tracking
 
     @property
     def to_ship(self) -> Decimal:
@@ -392,6 +393,25 @@ def receive(uow: UnitOfWork, number: str, arrivals: Sequence[Arrival], who: Who)
     return uow.run(work)
 
 
+def ship_item(
+    uow: UnitOfWork, number: str, *, item: str, quantity: Decimal, location: str, lot: str | None, who: Who
+) -> TransferPosting:
+    """Ship ``quantity`` of ``item`` on the order's first line of it with that much left to ship
+    (how the stock page moves stock to another site); see :func:`ship`."""
+    order = transfer_order(uow, number)
+    lines = [line for line in order.lines if line.item == item]
+    if not lines:
+        raise ValidationError("shipment", "transfer_order", f"{number} has no line of {item}")
+    line = next((line for line in lines if line.to_ship >= quantity), lines[0])
+    return ship(uow, number, [Shipment(line.line, quantity, location, lot)], who)
+
+
+def sites_of(uow: UnitOfWork, location: str, to_location: str) -> tuple[str, str]:
+    """The sites of two locations: whether a move between them is one for a transfer order."""
+    with uow:
+        return location_ref(uow.session, location).site, location_ref(uow.session, to_location).site
+
+
 def cancel(uow: UnitOfWork, number: str) -> TransferOrderView:
     """Cancel what has not shipped.
 
@@ -658,6 +678,7 @@ def _view(session: Session, number: str) -> TransferOrderView:
             TransferOrderLine.quantity,
             TransferOrderLine.shipped_quantity,
             TransferOrderLine.received_quantity,
+            Item.tracking,
         )
         .join(Item, Item.id == TransferOrderLine.item_id)
         .join(Unit, Unit.id == Item.unit_id)
@@ -768,21 +789,27 @@ def transfer_orders(
         return TransferOrderPage(total, [TransferOrderSummary(*row) for row in rows])
 
 
-def open_transfer_orders(uow: UnitOfWork, *, from_site: str, to_site: str) -> list[str]:
-    """The numbers of the open transfer orders from ``from_site`` to ``to_site``, oldest first."""
+def open_transfer_orders(uow: UnitOfWork, *, from_site: str, to_site: str, item: str | None = None) -> list[str]:
+    """The numbers of the open transfer orders from ``from_site`` to ``to_site`` (with a line of
+    ``item`` still to ship), oldest first."""
     with uow:
         session = uow.session
-        return list(
-            session.scalars(
-                select(TransferOrder.number)
-                .where(
-                    TransferOrder.status == OrderStatus.OPEN,
-                    TransferOrder.from_site_id == site_id(session, from_site),
-                    TransferOrder.to_site_id == site_id(session, to_site),
-                )
-                .order_by(TransferOrder.id)
+        query = (
+            select(TransferOrder.number)
+            .where(
+                TransferOrder.status == OrderStatus.OPEN,
+                TransferOrder.from_site_id == site_id(session, from_site),
+                TransferOrder.to_site_id == site_id(session, to_site),
             )
+            .order_by(TransferOrder.id)
         )
+        if item is not None:
+            to_ship = select(TransferOrderLine.order_id).where(
+                TransferOrderLine.item_id == item_ref(session, item).id,
+                TransferOrderLine.shipped_quantity < TransferOrderLine.quantity,
+            )
+            query = query.where(TransferOrder.id.in_(to_ship))
+        return list(session.scalars(query))
 
 
 def in_transit(

@@ -42,6 +42,7 @@ from plantops.web.pages import (
     settings,
     stock,
     stock_actions,
+    transfers,
     users,
     valuation,
 )
@@ -91,6 +92,7 @@ def create_web_app(ops: PlantOps, *, secret: bytes | None = None, job_queue: Job
         settings,
         records,
         orders,
+        transfers,
         policies,
         audit,
         jobs,

@@ -19,6 +19,7 @@ from plantops.vocabulary import ScheduledOrderSource
 OWN_PAGES = {
     "items": "/items/{}",
     "planned_orders": "/mrp/orders/{}",
+    "transfer_orders": "/transfers/{}",
 }
 #: The path of a record whose key has several parts, below ``/records/<sheet>``.
 BY_KEY = "by-key"

@@ -20,7 +20,7 @@ from plantops.api.security import Caller, Reader, Releaser, StockPoster
 from plantops.services import transfers
 from plantops.services.inventory.stock import Who
 from plantops.services.transfers import Arrival, Shipment, TransferLine, TransferOrderView
-from plantops.vocabulary import OrderStatus
+from plantops.vocabulary import OrderStatus, Tracking
 
 router = APIRouter(prefix="/transfer-orders", tags=["transfer orders"], responses=problem_responses(401, 403, 404, 422))
 
@@ -49,6 +49,7 @@ class TransferLineOut(BaseModel):
     shipped_quantity: Exact
     received_quantity: Exact
     in_transit: Exact
+    tracking: Tracking = Field(description="How the item is tracked: a lot-tracked item ships and arrives by lot.")
 
 
 class TransferOrderOut(BaseModel):

@@ -17,6 +17,7 @@ from starlette.responses import Response
 
 from plantops.db.session import UnitOfWork
 from plantops.errors import PlantOpsError, ValidationError
+from plantops.services import transfers
 from plantops.services.access import Permission
 from plantops.services.access.audit import STOCK_POSTING, audit_trail
 from plantops.services.inventory import balances, genealogy, moves, stock
@@ -192,6 +193,26 @@ def ledger_moves(
     )
 
 
+@dataclass(frozen=True)
+class TransferChoice:
+    """A move between two sites: the open transfer orders it may ship on, and where to make a new one."""
+
+    from_site: str
+    to_site: str
+    orders: list[str]
+    new_url: str
+
+
+def _transfer_choice(request: Request, line: StockLine, to_location: str) -> TransferChoice | None:
+    """The transfer orders a move of ``line`` to ``to_location`` may ship on; None within one site."""
+    from_site, to_site = transfers.sites_of(plant(request).uow(), line.location, to_location)
+    if from_site == to_site:
+        return None
+    orders = transfers.open_transfer_orders(plant(request).uow(), from_site=from_site, to_site=to_site, item=line.item)
+    prefill = {"from_site": from_site, "to_site": to_site, "item": line.item, "quantity": f"{line.quantity:f}"}
+    return TransferChoice(from_site, to_site, orders, f"/transfers?{urlencode(prefill)}#new")
+
+
 def _move_type(value: str) -> MoveType:
     try:
         return MoveType(value)
@@ -226,8 +247,14 @@ def post_move(
     expiry: Annotated[str, Form()] = "",
     document: Annotated[str, Form()] = "",
     reason: Annotated[str, Form()] = "",
+    transfer_order: Annotated[str, Form()] = "",
 ) -> Response:
-    """Post the move; the form comes back with the posting, or with the error beside its field."""
+    """Post the move; the form comes back with the posting, or with the error beside its field.
+
+    A move to a location of another site is a shipment on a transfer order: the form offers the
+    open transfer orders between the two sites (and a link to make one); with one chosen, the
+    stock ships on it into the destination's in-transit location (:mod:`plantops.services.transfers`).
+    """
     typed = {
         "action": action,
         "item": item.strip(),
@@ -239,8 +266,11 @@ def post_move(
         "expiry": expiry.strip(),
         "document": document.strip(),
         "reason": reason.strip(),
+        "transfer_order": transfer_order.strip(),
     }
     chosen = ACTIONS.get(action)
+    choice: TransferChoice | None = None
+    shipped_on: str | None = None
     try:
         if chosen is None:
             raise ValidationError("move", "action", f"choose one of {', '.join(ACTIONS)}")
@@ -253,7 +283,27 @@ def post_move(
             expiry=forms.date("move", "expiry", expiry),
         )
         who = Who(user.username, typed["document"], typed["reason"])
-        posted = chosen.post(work_as(request, user), line, who, forms.text(to_location))
+        if action == "move" and typed["to_location"]:
+            choice = _transfer_choice(request, line, typed["to_location"])
+        if choice is not None and typed["transfer_order"]:
+            shipped_on = typed["transfer_order"]
+            posted = transfers.ship_item(
+                work_as(request, user),
+                shipped_on,
+                item=line.item,
+                quantity=line.quantity,
+                location=line.location,
+                lot=line.lot,
+                who=who,
+            ).posting
+        elif choice is not None:
+            raise ValidationError(
+                "move",
+                "to_location",
+                f"is in site {choice.to_site}, not {choice.from_site}: stock goes there on a transfer order (below)",
+            )
+        else:
+            posted = chosen.post(work_as(request, user), line, who, forms.text(to_location))
     except PlantOpsError as error:
         errors = {"quantity": str(error)} if isinstance(error, InsufficientStockError) else None
         return render(
@@ -264,15 +314,26 @@ def post_move(
             form=typed,
             errors=errors or forms.place(error, typed, LABELS),
             posted=None,
+            transfer=choice,
         )
     response = render(
         request,
         "stock/move_form.html",
         move_actions=ACTIONS,
         labels=LABELS,
-        form=typed | {"quantity": "", "lot": "", "document": "", "reason": "", "unit_cost": "", "expiry": ""},
+        form=typed
+        | {
+            "quantity": "",
+            "lot": "",
+            "document": "",
+            "reason": "",
+            "unit_cost": "",
+            "expiry": "",
+            "transfer_order": "",
+        },
         errors={},
         posted=posted,
+        shipped_on=shipped_on,
     )
     response.headers["HX-Trigger"] = "stock-changed"
     return response
