@@ -11,8 +11,10 @@ Everything is drawn with numpy in whole arrays and turned into rows by comprehen
 exact values come from small tables of ready-made Decimals. 100,000 items take a few
 seconds. The same ``n_items``, ``seed`` and ``as_of`` always give identical data.
 
-Like the demo plant, finished goods with procurement ``transfer`` are made at
-``PLANT-1`` (their ``transfer_from_site``) and sold from the distribution centers.
+Like the demo plant, some finished goods are made at ``PLANT-1`` and sold from the
+distribution centers: their item-site records there (``item_sites``) say they come by
+transfer from the plant, with the DC's own transit lead time and safety stock, and every
+fourth of them replenished at each DC by a min-max policy sized on its weekly volume.
 """
 
 from __future__ import annotations
@@ -34,6 +36,7 @@ from plantops.engines.plantgen._synthetic_demand import (
     work_order_rows,
 )
 from plantops.engines.plantgen._synthetic_structure import (
+    DCS,
     MAX_LEVELS,
     PLANT,
     Floats,
@@ -56,6 +59,7 @@ from plantops.vocabulary import (
     LotSizeRule,
     Procurement,
     ProductionType,
+    ReplenishmentPolicy,
     ShiftKind,
     SiteKind,
     Tracking,
@@ -114,7 +118,8 @@ def build_synthetic_plant(n_items: int, *, as_of: dt.date, seed: int = 42) -> Ma
     cost = _roll_up(plant, raw_cost, operation_cost, gross)
     transfer = (plant.level == 0) & (rng.random(n_items) < 0.1) & (plant.n_made > 0)
     suppliers, supplier_items, price_breaks, lead = _supply(plant, codes, cost, rng)
-    items = _items(plant, codes, unit, cost, lead, transfer, _weekly_volume(plant, gross), rng)
+    volume = _weekly_volume(plant, gross)
+    items = _items(plant, codes, unit, cost, lead, volume, rng)
     lots, stock = opening_stock_rows(plant, codes, items, transfer, cost, as_of, rng)
     orders, order_lines = sales_order_rows(plant, codes, transfer, as_of, rng)
     return {
@@ -127,6 +132,7 @@ def build_synthetic_plant(n_items: int, *, as_of: dt.date, seed: int = 42) -> Ma
         "work_centers": centers,
         "work_center_downtimes": downtimes,
         "items": items,
+        "item_sites": _item_sites(codes, transfer, volume, np.random.default_rng([seed, 18])),
         "unit_conversions": [
             {"from_unit": f, "to_unit": t, "factor": Decimal(1000)} for f, t in (("kg", "g"), ("m", "mm"), ("l", "ml"))
         ],
@@ -447,6 +453,40 @@ def _supply(
     return suppliers, supplier_items, price_breaks, lead
 
 
+def _item_sites(
+    codes: list[str], transfer: npt.NDArray[np.bool_], volume: Floats, rng: np.random.Generator
+) -> list[Row]:
+    """How each transferred finished good is planned at each DC: by transfer from the plant, 1 to 3
+    days in transit, a safety stock of half a week's volume or, for every fourth, a min-max policy
+    (reorder at 1.5 weeks' volume, order up to 3 weeks')."""
+    shipped = np.flatnonzero(transfer)
+    rows: list[Row] = []
+    for dc in DCS:
+        transit = rng.integers(1, 4, shipped.size)
+        weekly = _nice(volume[shipped] / len(DCS))
+        for position, (item, days, week) in enumerate(
+            zip(shipped.tolist(), transit.tolist(), weekly.tolist(), strict=True)
+        ):
+            row: Row = {
+                "item": codes[item],
+                "site": dc,
+                "procurement": Procurement.TRANSFER,
+                "transfer_from_site": PLANT,
+                "lead_time_days": Decimal(days),
+            }
+            if position % 4 == 3:
+                row |= {
+                    "policy": ReplenishmentPolicy.MIN_MAX,
+                    "reorder_point": Decimal(week + week // 2),
+                    "order_up_to": Decimal(3 * week),
+                    "review_weeks": 1,
+                }
+            else:
+                row["safety_stock"] = Decimal(week // 2)
+            rows.append(row)
+    return rows
+
+
 def _weekly_volume(plant: Plant, quantity: Floats) -> Floats:
     """Expected weekly requirement per item: finished goods' demand exploded down the levels."""
     volume = np.zeros(plant.n)
@@ -482,7 +522,6 @@ def _items(
     unit: list[str],
     cost: Floats,
     lead: Ints,
-    transfer: npt.NDArray[np.bool_],
     volume: Floats,
     rng: np.random.Generator,
 ) -> list[Row]:
@@ -492,8 +531,8 @@ def _items(
     bought = level == last
     item_type = np.where(level == 0, 0, np.where(bought, 2, 1))
     types = (ItemType.FINISHED_GOOD, ItemType.INTERMEDIATE, ItemType.RAW_MATERIAL)
-    procurement = np.where(bought, 1, np.where(transfer, 2, 0))
-    procurements = (Procurement.MAKE, Procurement.BUY, Procurement.TRANSFER)
+    procurement = np.where(bought, 1, 0)  # transferred goods are made here: their DCs' item sites say so
+    procurements = (Procurement.MAKE, Procurement.BUY)
     rule = rng.choice(len(_LOT_RULES), n, p=[0.45, 0.15, 0.15, 0.1, 0.15])
     whole = whole_decimals(10_001)
     none_or = [None, *whole[1:]]
@@ -531,7 +570,6 @@ def _items(
             "unit": u,
             "family": f"FAM-L{k}",
             "procurement": procurements[p],
-            "transfer_from_site": PLANT if p == 2 else None,
             "lead_time_days": whole[lt],
             "lot_size_rule": _LOT_RULES[r],
             "fixed_order_quantity": _or_none(f, none_or),
