@@ -163,3 +163,23 @@ def test_a_stale_line_is_refused_by_its_sites_values_and_nothing_is_written(plan
         uow.commit()
     with pytest.raises(ValidationError, match=r"BIKE: safety_stock: changed at P1 from 5\.?0* to 8"):
         apply.apply_policies(plant.uow(), items=("BIKE",))
+
+
+def test_the_item_transferred_from_its_own_site_is_made_there_and_a_site_may_buy_what_the_item_makes(
+    ops: PlantOps, tmp_path: Path
+) -> None:
+    header, *rows = MINIMAL_PLANT["items"].splitlines()
+    items = "\n".join(
+        [f"{header},transfer_from_site"]
+        + [row.replace(",make,", ",transfer,") + ",P1" if row.startswith("BIKE,") else row + "," for row in rows]
+    )
+    sheets = {**TWO_SITES, "items": items + "\n", "item_sites": "item,site,procurement\nFRAME,P1,buy\n"}
+    master_data.import_path(ops.uow(), write_plant(tmp_path, sheets), posted_by="tester")
+
+    summary = runs.compute_policies(ops.uow(), PolicyRequest(today=TODAY), computed_by="tester")
+    lines = _lines(ops)
+
+    # the item says "transferred from P1": the DC takes it from P1, and P1 makes it (from frames it buys)
+    assert set(lines) == {("BIKE", "DC1"), ("BIKE", "P1"), ("FRAME", "P1")}
+    assert float(lines[("FRAME", "P1")].demand_mean) == pytest.approx(55, abs=1e-6)
+    assert all(skipped.item != "TUBE" for skipped in summary.skipped)  # no node: nothing uses tube
