@@ -11,7 +11,8 @@ level (normal, standard deviation 5 items), 5 % of the lines from a pool of comm
 (the first 1 % of a level), so a finished good's exploded BOM has several hundred to
 about a thousand distinct parts; with scrap, 1 % of the lines time-limited (effectivity) and 1 % in alternate pairs;
 1 % phantoms, 100 BOMs with a co-product; half of the finished goods also stocked at two
-distribution centers (transfer nodes); 52 weekly buckets; one forecast line per finished
+distribution centers (transfer nodes, a quarter of them replenished by a min-max policy, s = 60,
+S = 160, as their item-site records would say); 52 weekly buckets; one forecast line per finished
 good node and week for half of them, plus sales order lines up to 1,000,000 demand lines in all; open
 purchase and work orders (5 % of them firm planned); 70 % of the nodes lot-for-lot, the
 others fixed, economic, period order quantity or Wagner-Whitin, some with minimum /
@@ -141,6 +142,12 @@ def generate(items: int, seed: int = SEED, demand_lines: int = 1_000_000) -> Ins
     rule[phantom] = 0
     limits = (rng.random(nodes_total) < 0.1) & ~phantom
     lead = np.where(phantom, 0, rng.integers(1, 16, nodes_total))
+    # per-site planning (item-site records): a quarter of the DC nodes on a min-max policy
+    on_policy = items + np.flatnonzero(np.random.default_rng([seed, 18]).random(nodes_total - items) < 0.25)
+    policy = np.zeros(nodes_total, np.int8)
+    policy[on_policy] = 2
+    reorder_point, order_up_to = np.full(nodes_total, np.nan), np.full(nodes_total, np.nan)
+    reorder_point[on_policy], order_up_to[on_policy] = 60.0, 160.0
     nodes = Nodes.of(
         item=node_item,
         site=node_site,
@@ -158,6 +165,9 @@ def generate(items: int, seed: int = SEED, demand_lines: int = 1_000_000) -> Ins
         max_order_quantity=np.where(limits, 5000.0, np.inf),
         safety_stock=np.where((rng.random(nodes_total) < 0.2) & ~phantom, 20.0, 0.0),
         yield_rate=np.where(rng.random(nodes_total) < 0.05, 0.95, 1.0),
+        policy=policy,
+        reorder_point=reorder_point,
+        order_up_to=order_up_to,
         bom=bom,
         source=source,
     )
