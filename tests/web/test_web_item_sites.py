@@ -46,3 +46,13 @@ def test_a_planner_sets_a_sites_safety_stock_from_the_record_form(page: Page, lo
     page.fill("input[name=safety_stock]", "3")  # as the demo plant has it, for the tests that share it
     page.get_by_role("button", name="Save").click()
     expect(page.locator("text=saved").first).to_be_visible()
+
+
+def test_the_mrp_record_says_how_each_site_plans_the_item(page: Page, login: Login) -> None:
+    login("planner", "/mrp/items/SPARE-PADS-DISC")
+
+    at_dc = page.locator(".planned-by[data-site=DC-NORTH]")
+    expect(at_dc).to_contain_text("transfer from PLANT-BIKE")
+    expect(at_dc).to_contain_text("min max: s 30, S 60, reviewed every 1 week(s)")
+    expect(page.locator(".planned-by[data-site=PLANT-BIKE]")).to_contain_text("buy")
+    screenshot(page, "mrp_item_sites")

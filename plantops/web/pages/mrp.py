@@ -19,6 +19,7 @@ from starlette.responses import Response
 
 from plantops.db.session import UnitOfWork
 from plantops.errors import PlantOpsError, ValidationError
+from plantops.services import item_sites
 from plantops.services.access import Permission
 from plantops.services.master_data.values import DATE, INTEGER, NUMBER
 from plantops.services.planning import actions, pegging, queries
@@ -401,11 +402,13 @@ def item_record(request: Request, code: str, weeks: Annotated[int, Query(title="
     _, orders = queries.planned_orders(uow(), item=code, limit=LIST_LIMIT)
     _, exceptions = queries.plan_exceptions(uow(), item=code, limit=LIST_LIMIT)
     weeks = max(1, min(weeks, len(tables[0].buckets)))
+    planning = {t.site: item_sites.planning_at(uow(), code, t.site) for t in tables}
     return render(
         request,
         "mrp/item.html",
         code=code,
         tables=tables,
+        planning=planning,
         charts=[charts.mrp_record(t, weeks) for t in tables],
         weeks=weeks,
         row_names=ROW_NAMES,
