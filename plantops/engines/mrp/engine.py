@@ -34,6 +34,9 @@ Rules (Vollmann et al., MRP chapter, unless noted):
 - **Effectivity**: a BOM line applies to an order whose release date is in
   ``[valid_from, valid_to)``. **Alternates**: the greedy rule of :func:`_decide`.
   **Co-products**: the joint runs of :mod:`~plantops.engines.mrp.netting`.
+- **Inventory policies**: a node with a reorder-point (r, Q) or min-max (s, S) policy is
+  planned by it instead of by safety stock and lot-size rule, reviewing its inventory
+  position every review period (:mod:`~plantops.engines.mrp.policies`).
 - **Time fences**: no new order may fall due inside the frozen fence (the shortfall is
   covered by the first order after it and reported); new orders inside the slushy fence
   are reported. Firm planned orders are scheduled receipts that still explode.
