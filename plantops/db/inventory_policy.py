@@ -47,9 +47,9 @@ class PolicyLine(Base):
     """The policy of an item at a site, what it rests on, and what applying it changes.
 
     Demand is per week; lead times are in working days of the site; costs are per year.
-    ``before_*`` are the item's planning parameters when the run was computed, ``new_*``
-    what applying the line writes into them (MRP keeps one value per item: where an item
-    has lines at several sites, the one with the largest safety stock is applied).
+    ``before_*`` are the item's effective planning parameters at the site when the run was
+    computed, ``new_*`` what applying the line leaves there; applying writes into the
+    item's record at that site (:mod:`plantops.services.policy.apply`).
     """
 
     __tablename__ = "policy_line"

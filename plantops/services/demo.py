@@ -124,11 +124,13 @@ def plan_end_to_end(
     work_limit: float | None = DEMO_WORK_LIMIT,
     step: Callable[[str], None] | None = None,
 ) -> EndToEndSummary:
-    """Forecast every item from its sales history (published to MRP), compute and apply inventory
-    policies, plan materials over ``plan_weeks`` from the week of ``now``, and schedule the released
-    work and the plan's make orders over ``schedule_weeks`` from the first whole hour at or after
-    ``now`` (UTC): nothing is scheduled to start before the moment of planning, and planning twice
-    within an hour gives the same figures (the schedule's search is bounded by ``work_limit``).
+    """Forecast every item from its sales history (published to MRP), compute inventory policies and
+    apply their safety stocks at each site (MRP nets against them with each site's lot-size rule; a
+    site that runs on a policy of its own, as the DC's brake pads, keeps it), plan materials over
+    ``plan_weeks`` from the week of ``now``, and schedule the released work and the plan's make orders
+    over ``schedule_weeks`` from the first whole hour at or after ``now`` (UTC): nothing is scheduled
+    to start before the moment of planning, and planning twice within an hour gives the same figures
+    (the schedule's search is bounded by ``work_limit``).
 
     Each step commits on its own: a step that fails leaves the earlier ones in force. Every step,
     and its audit entries, are recorded as ``run_by``'s.
@@ -140,7 +142,7 @@ def plan_end_to_end(
     forecast = run_forecast(uow, ForecastRequest(), run_by=run_by)
     tell("policies")
     policies = compute_policies(uow, PolicyRequest(today=today), computed_by=run_by)
-    _, applied = apply_policies(uow, run=policies.number, applied_by=run_by)
+    _, applied = apply_policies(uow, run=policies.number, lot_sizing=False, applied_by=run_by)
     tell("plan")
     plan = run_plan(uow, PlanRequest(start=today, weeks=plan_weeks), run_by=run_by)
     tell("schedule")

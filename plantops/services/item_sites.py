@@ -115,7 +115,7 @@ def planning_in(session: Session, item: str, site: str) -> ItemSitePlanning:
     record = session.execute(
         select(ItemSite).where(ItemSite.item_id == found.id, ItemSite.site_id == site_id)
     ).scalar_one_or_none()
-    codes = dict(session.execute(select(Site.id, Site.code)).tuples().all())
+    codes: dict[int, str] = {row.id: row.code for row in session.execute(select(Site.id, Site.code))}
     settings: dict[str, Setting] = {}
     for name in OVERRIDABLE:
         attr = f"{name}_id" if name == "transfer_from_site" else name
