@@ -133,14 +133,13 @@ def move(
     to_location: Location,
     quantity: Qty,
     lot: Lot = None,
-    transfer_order: Annotated[str | None, typer.Option(help="Needed to move stock between sites.")] = None,
     key: Key = None,
     at: At = None,
 ) -> None:
-    """Move stock to another location (another site only on a transfer order)."""
+    """Move stock to another location of its site (to another site: `plantops transfer ship`)."""
     with plantops() as ops:
         line = StockLine(item, from_location, _quantity(quantity), lot)
-        _print_posting(stock.move(ops.uow(), line, to_location, _who(key=key, at=at), transfer_order=transfer_order))
+        _print_posting(stock.move(ops.uow(), line, to_location, _who(key=key, at=at)))
 
 
 @app.command(context_settings=NUMBER_ARGUMENTS)

@@ -102,16 +102,15 @@ def test_bad_receipt_is_refused_with_field_and_reason_and_posts_nothing(
     assert _moves(plant) == before
 
 
-def test_move_within_a_site_is_free_but_between_sites_needs_a_transfer_order(plant: PlantOps) -> None:
+def test_move_within_a_site_is_free_but_to_another_site_goes_on_a_transfer_order(plant: PlantOps) -> None:
     stock.move(plant.uow(), StockLine("BIKE", "P1/FG", Decimal(2)), "P1/QC", WHO)
-    with pytest.raises(ValidationError, match="between sites needs a transfer order"):
+    with pytest.raises(ValidationError, match="stock goes to another site on a transfer order"):
         stock.move(plant.uow(), StockLine("BIKE", "P1/FG", Decimal(2)), "DC/FG", WHO)
-    stock.move(plant.uow(), StockLine("BIKE", "P1/FG", Decimal(1)), "DC/FG", WHO, transfer_order="TO-1")
 
     assert (_on_hand(plant, "BIKE", "P1/FG"), _on_hand(plant, "BIKE", "P1/QC"), _on_hand(plant, "BIKE", "DC/FG")) == (
-        4,
+        5,
         2,
-        1,
+        0,
     )
 
 

@@ -14,7 +14,7 @@ from plantops.db.inventory import StockMove
 from plantops.db.sites import Location
 from plantops.errors import NotFoundError, ValidationError
 from plantops.services import master_data, transfers
-from plantops.services.inventory import balances
+from plantops.services.inventory import balances, stock
 from plantops.services.inventory.ledger import InsufficientStockError
 from plantops.services.inventory.stock import Who
 from plantops.services.planning import queries, runs
@@ -247,3 +247,15 @@ def test_a_planned_transfer_is_released_as_a_transfer_order_and_travels(plant: P
     assert transfers.open_transfer_orders(plant.uow(), from_site="P1", to_site="DC1") == [number]
     with pytest.raises(ValidationError, match="already released"):
         queries.release(plant.uow(), planned.number, today=START)
+
+
+def test_a_shipment_cannot_be_reversed_in_the_ledger_behind_its_order(plant: PlantOps) -> None:
+    number = _tube_order(plant)
+    shipped = transfers.ship(plant.uow(), number, [Shipment(1, Decimal(10), "P1/RM", "L-001")], WHO)
+    before = _moves(plant)
+
+    with pytest.raises(ValidationError, match=f"ships or receives transfer order {number}"):
+        stock.reverse(plant.uow(), shipped.posting.posting_id, Who("tester", reason="wrong lot"))
+
+    assert _moves(plant) == before
+    assert transfers.transfer_order(plant.uow(), number).lines[0].shipped_quantity == 10

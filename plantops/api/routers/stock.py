@@ -72,7 +72,6 @@ class Adjustment(IncomingLine, Why):
 
 class Move(Line, Why):
     to_location: Code
-    transfer_order: Code | None = Field(default=None, description="Needed to move stock between sites.")
 
 
 class Production(Why):
@@ -160,10 +159,10 @@ def adjust(body: Adjustment, caller: StockPoster, response: Response, key: Idemp
     return _posted(summary, response)
 
 
-@router.post("/moves", summary="Move stock between locations (between sites on a transfer order)", **POSTED)  # type: ignore[arg-type]
+@router.post("/moves", summary="Move stock between locations of a site (to another site: a transfer order)", **POSTED)  # type: ignore[arg-type]
 def move(body: Move, caller: StockPoster, response: Response, key: IdempotencyKey = None) -> PostingOut:
     summary = stock.move(
-        caller.uow(), _line(body), body.to_location, _who(caller, body, key), transfer_order=body.transfer_order
+        caller.uow(), _line(body), body.to_location, _who(caller, body, key)
     )
     return _posted(summary, response)
 

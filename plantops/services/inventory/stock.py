@@ -47,7 +47,7 @@ from plantops.services.inventory.references import (
     lot_for_receipt,
     lot_id,
 )
-from plantops.vocabulary import MoveType, ReservationStatus
+from plantops.vocabulary import LocationKind, MoveType, ReservationStatus
 
 
 @dataclass(frozen=True)
@@ -213,28 +213,24 @@ def adjust(uow: UnitOfWork, line: StockLine, who: Who, *, increase: bool) -> Pos
     return _post_line(uow, who, MoveType.ADJUSTMENT, line, "adjustment", incoming=increase)
 
 
-def move(
-    uow: UnitOfWork, line: StockLine, to_location: str, who: Who, *, transfer_order: str | None = None
-) -> PostingSummary:
-    """Move stock between locations: within a site freely, between sites only on a transfer order."""
+def move(uow: UnitOfWork, line: StockLine, to_location: str, who: Who) -> PostingSummary:
+    """Move stock between locations of one site; stock goes to another site only on a transfer order."""
 
     def build(session: Session) -> tuple[list[MoveLine], None]:
         out = _outgoing(session, MoveType.TRANSFER_OUT, line, "move")
         source, target = location_ref(session, line.location), location_ref(session, to_location)
         if source.id == target.id:
             raise ValidationError("move", "to_location", f"{to_location} is the location the stock is already in")
-        if source.site_id != target.site_id and not transfer_order:
+        if source.site_id != target.site_id:
             raise ValidationError(
                 "move",
                 "to_location",
-                f"{target.code} is in site {target.site}, {source.code} in site {source.site}: "
-                "moving stock between sites needs a transfer order (--transfer-order)",
+                f"{target.code} is in site {target.site}, {source.code} in site {source.site}: stock goes to another "
+                "site on a transfer order (ship it with `plantops transfer ship` or on the order's page)",
             )
         into = MoveLine(MoveType.TRANSFER_IN, out.item_id, target.id, out.lot_id, line.quantity)
         return [out, into], None
 
-    if transfer_order:
-        who = Who(who.user, transfer_order, who.reason, who.effective_at, who.idempotency_key)
     return _post(uow, who, build)
 
 
@@ -295,6 +291,16 @@ def reverse(uow: UnitOfWork, posting_id: int, who: Who) -> PostingSummary:
                 StockMove.unit_cost,
             ).where(StockMove.posting_id == posting_id)
         ).all()
+        in_transit = select(Location.id).where(
+            Location.id.in_({move.location_id for move in moves}), Location.kind == LocationKind.TRANSIT
+        )
+        if session.scalar(in_transit.limit(1)) is not None:
+            raise ValidationError(
+                "reversal",
+                "posting",
+                f"posting {posting_id} ships or receives transfer order {original.source_document}, which counts "
+                "what it shipped and received: receive what is in transit, or cancel what is not shipped",
+            )
         return [MoveLine(t, i, loc, lot, -q, c) for t, i, loc, lot, q, c in moves], None
 
     return _post(uow, who, build, reverses=posting_id)
