@@ -5,10 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 
 from tests.cli.conftest import Invoke
-from tests.services.minimal_plant import MINIMAL_PLANT, write_plant
+from tests.services.minimal_plant import WITH_A_DC, write_plant
 
 TWO_SITES = {
-    "sites": MINIMAL_PLANT["sites"] + "DC1,Distribution center,distribution_center,Europe/Berlin\n",
+    **WITH_A_DC,
     "item_sites": "item,site,procurement,transfer_from_site,lead_time_days,safety_stock\n"
     "BIKE,DC1,transfer,P1,3,4\nBIKE,P1,,,,0\n",
 }

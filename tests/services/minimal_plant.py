@@ -60,3 +60,13 @@ def write_plant(folder: Path, overrides: dict[str, str] | None = None) -> Path:
     for name, body in {**MINIMAL_PLANT, **(overrides or {})}.items():
         (folder / f"{name}.csv").write_text(body, encoding="utf-8")
     return folder
+
+
+#: The minimal plant with a distribution center DC1 (its own stock location) that sells 30 bikes
+#: (SO-2, due 2026-12-17); each test adds the item-site records it needs.
+WITH_A_DC: dict[str, str] = {
+    "sites": MINIMAL_PLANT["sites"] + "DC1,Distribution center,distribution_center,Europe/Berlin\n",
+    "locations": MINIMAL_PLANT["locations"] + "DC1/FG,DC stock,DC1,storage\n",
+    "sales_orders": MINIMAL_PLANT["sales_orders"] + "SO-2,C1,DC1,open,2026-11-01\n",
+    "sales_order_lines": MINIMAL_PLANT["sales_order_lines"] + "SO-2,1,BIKE,30,2026-12-17,1\n",
+}

@@ -19,15 +19,12 @@ from plantops.services.item_sites import Source
 from plantops.services.planning import queries, runs
 from plantops.services.planning.problem import PlanRequest
 from plantops.vocabulary import LocationKind, LotSizeRule, OrderStatus, Procurement
-from tests.services.minimal_plant import MINIMAL_PLANT, write_plant
+from tests.services.minimal_plant import MINIMAL_PLANT, WITH_A_DC, write_plant
 
 START = dt.date(2026, 11, 23)  # a Monday
 
 TWO_SITES = {
-    "sites": MINIMAL_PLANT["sites"] + "DC1,Distribution center,distribution_center,Europe/Berlin\n",
-    "locations": MINIMAL_PLANT["locations"] + "DC1/FG,DC stock,DC1,storage\n",
-    "sales_orders": MINIMAL_PLANT["sales_orders"] + "SO-2,C1,DC1,open,2026-11-01\n",
-    "sales_order_lines": MINIMAL_PLANT["sales_order_lines"] + "SO-2,1,BIKE,30,2026-12-17,1\n",
+    **WITH_A_DC,
     "item_sites": "item,site,procurement,transfer_from_site,lead_time_days,lot_size_rule,fixed_order_quantity,"
     "safety_stock,planner_code,abc_class\n"
     "BIKE,DC1,transfer,P1,3,,,4,DC-PLAN,A\n"
@@ -102,7 +99,7 @@ def test_mrp_plans_each_site_with_its_own_parameters(plant: PlantOps) -> None:
 def test_an_open_transfer_is_a_receipt_at_its_destination_and_demand_at_its_source(plant: PlantOps) -> None:
     with plant.uow() as uow:
         session = uow.session
-        site = dict(session.execute(select(Site.code, Site.id)).tuples().all())
+        site = {row.code: row.id for row in session.execute(select(Site.code, Site.id))}
         bike = session.scalar(select(Item.id).where(Item.code == "BIKE"))
         order = session.execute(
             insert(TransferOrder)

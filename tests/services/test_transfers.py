@@ -21,16 +21,13 @@ from plantops.services.planning import queries, runs
 from plantops.services.planning.problem import PlanRequest
 from plantops.services.transfers import Arrival, Shipment, TransferLine
 from plantops.vocabulary import LocationKind, OrderStatus, PlannedOrderStatus, Procurement
-from tests.services.minimal_plant import MINIMAL_PLANT, write_plant
+from tests.services.minimal_plant import WITH_A_DC, write_plant
 
 START = dt.date(2026, 11, 23)  # a Monday
 WHO = Who("tester")
 
 TWO_SITES = {
-    "sites": MINIMAL_PLANT["sites"] + "DC1,Distribution center,distribution_center,Europe/Berlin\n",
-    "locations": MINIMAL_PLANT["locations"] + "DC1/FG,DC stock,DC1,storage\n",
-    "sales_orders": MINIMAL_PLANT["sales_orders"] + "SO-2,C1,DC1,open,2026-11-01\n",
-    "sales_order_lines": MINIMAL_PLANT["sales_order_lines"] + "SO-2,1,BIKE,30,2026-12-17,1\n",
+    **WITH_A_DC,
     "item_sites": "item,site,procurement,transfer_from_site,lead_time_days,lot_size_rule,fixed_order_quantity,"
     "safety_stock,planner_code,abc_class\n"
     "BIKE,DC1,transfer,P1,3,,,4,DC-PLAN,A\n",

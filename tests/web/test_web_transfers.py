@@ -128,7 +128,9 @@ def test_a_cross_site_move_on_the_stock_page_ships_on_a_transfer_order(
 
     choice = page.locator("#transfer-choice")
     expect(choice).to_contain_text("from P1 to DC1 on a transfer order")
-    expect(page.locator("#e-f-to_location")).to_contain_text("is in site DC1, not P1: stock goes there on a transfer order")
+    expect(page.locator("#e-f-to_location")).to_contain_text(
+        "is in site DC1, not P1: stock goes there on a transfer order"
+    )
     assert "--transfer-order" not in page.content()
     page.get_by_role("link", name="make one").click()
 
