@@ -58,14 +58,26 @@ def _gantt(page: Page) -> dict[str, Any]:
 
 
 def _pixel(page: Page, time_ms: int, lane: int) -> tuple[float, float]:
-    """Where a time on a lane is on the page."""
+    """Where a time on a lane is on the page, once the page has stopped moving (a busy browser may still be
+    laying out the page when the chart first answers)."""
     x, y = page.evaluate(
-        """([t, lane]) => {
+        """async ([t, lane]) => {
             const el = document.querySelector('.chart.gantt');
             const chart = echarts.getInstanceByDom(el);
-            const [x, y] = chart.convertToPixel({seriesIndex: 0}, [t, lane]);
-            const box = el.getBoundingClientRect();
-            return [box.left + x, box.top + y];
+            const where = () => {
+                const [x, y] = chart.convertToPixel({seriesIndex: 0}, [t, lane]);
+                const box = el.getBoundingClientRect();
+                return [box.left + x, box.top + y];
+            };
+            const frame = () => new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(done)));
+            let last = where();
+            for (let tries = 0; tries < 50; tries++) {
+                await frame();
+                const now = where();
+                if (now[0] === last[0] && now[1] === last[1]) return now;
+                last = now;
+            }
+            return last;
         }""",
         [time_ms, lane],
     )
@@ -133,6 +145,7 @@ def test_dragging_a_bar_moves_its_operation_and_undo_brings_the_schedule_back(
     x1, y1 = _pixel(page, target + 60_000, 1)
 
     page.mouse.move(x0, y0)
+    expect(page.locator(".chart.gantt")).to_contain_text("drag: move")  # the bar under the pointer says so
     page.mouse.down()
     page.mouse.move((x0 + x1) / 2, (y0 + y1) / 2, steps=5)
     page.mouse.move(x1, y1, steps=5)
