@@ -124,6 +124,61 @@ class OrderStatus(StrEnum):
     CANCELLED = "cancelled"
 
 
+class PurchaseStatus(StrEnum):
+    """Life cycle of a purchase order.
+
+    A draft is approved (within the approver's limit), sent to the supplier, confirmed with the
+    supplier's date per line, received in parts and in full, and closed; until it is received
+    in full it can be cancelled. Every status before ``received`` is supply that MRP counts.
+    """
+
+    DRAFT = "draft"
+    APPROVED = "approved"
+    SENT = "sent"
+    CONFIRMED = "confirmed"
+    PARTLY_RECEIVED = "partly_received"
+    RECEIVED = "received"
+    CLOSED = "closed"
+    CANCELLED = "cancelled"
+
+
+#: Purchase orders still to arrive: MRP counts their open lines as scheduled receipts.
+OPEN_PURCHASE_STATUSES = frozenset(
+    {
+        PurchaseStatus.DRAFT,
+        PurchaseStatus.APPROVED,
+        PurchaseStatus.SENT,
+        PurchaseStatus.CONFIRMED,
+        PurchaseStatus.PARTLY_RECEIVED,
+    }
+)
+
+
+class RequisitionStatus(StrEnum):
+    """A request to buy: open until it is asked for in an RFQ or ordered, or cancelled."""
+
+    OPEN = "open"
+    IN_RFQ = "in_rfq"
+    ORDERED = "ordered"
+    CANCELLED = "cancelled"
+
+
+class RfqStatus(StrEnum):
+    """A request for quotation: open for quotations until it is awarded or cancelled."""
+
+    OPEN = "open"
+    AWARDED = "awarded"
+    CANCELLED = "cancelled"
+
+
+class InvoiceStatus(StrEnum):
+    """A supplier invoice after the three-way match: blocked while a line does not match."""
+
+    MATCHED = "matched"
+    BLOCKED = "blocked"
+    APPROVED = "approved"
+
+
 class WorkOrderStatus(StrEnum):
     PLANNED = "planned"
     RELEASED = "released"

@@ -13,7 +13,6 @@ from plantops.cli.common import NUMBER_ARGUMENTS, Format, Listing, console, plan
 from plantops.services import order_book
 from plantops.services.inventory.availability import promise
 from plantops.services.sales.orders import cancel_sales_order
-from plantops.vocabulary import OrderStatus
 
 app = typer.Typer(no_args_is_help=True)
 
@@ -35,7 +34,7 @@ def _print(found: order_book.OrderPage, partner: str, output: Format) -> None:
 def book_of_orders(
     book: Annotated[order_book.Book, typer.Argument(help="purchase or sales.")],
     partner: Annotated[str | None, typer.Option(help="Only this supplier's or customer's orders.")] = None,
-    status: Annotated[OrderStatus | None, typer.Option(help="Only orders in this status.")] = None,
+    status: Annotated[str | None, typer.Option(help="Only orders in this status (e.g. open, confirmed).")] = None,
     sort: Sort = "due_date",
     limit: Limit = 50,
     output: Output = Format.TABLE,

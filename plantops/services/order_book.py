@@ -24,7 +24,7 @@ from plantops.db.sales import Customer, SalesOrder, SalesOrderLine
 from plantops.db.session import UnitOfWork
 from plantops.db.sites import Site
 from plantops.errors import ValidationError
-from plantops.vocabulary import OrderStatus
+from plantops.vocabulary import OrderStatus, PurchaseStatus
 
 MAX_PAGE = 1000
 MAX_SEARCH = 100
@@ -38,7 +38,7 @@ class OrderSummary:
     partner: str
     partner_name: str
     site: str
-    status: OrderStatus
+    status: OrderStatus | PurchaseStatus
     order_date: dt.date
     due_date: dt.date | None
     lines: int
@@ -70,6 +70,7 @@ class _Book:
     partner_key: InstrumentedAttribute[int]
     done: InstrumentedAttribute[Decimal]
     priced: bool
+    statuses: type[OrderStatus] | type[PurchaseStatus]
 
 
 PURCHASES = _Book(
@@ -80,6 +81,7 @@ PURCHASES = _Book(
     PurchaseOrder.supplier_id,
     PurchaseOrderLine.received_quantity,
     priced=True,
+    statuses=PurchaseStatus,
 )
 SALES = _Book(
     "sales_orders",
@@ -89,6 +91,7 @@ SALES = _Book(
     SalesOrder.customer_id,
     SalesOrderLine.shipped_quantity,
     priced=False,
+    statuses=OrderStatus,
 )
 BOOKS = {Book.PURCHASE: PURCHASES, Book.SALES: SALES}
 #: The columns an order book may be sorted by.
@@ -112,15 +115,19 @@ def orders(
     *,
     partner: str | None = None,
     site: str | None = None,
-    status: OrderStatus | None = None,
+    status: str | None = None,
     search: str | None = None,
     sort: Sequence[str] = (),
     offset: int = 0,
     limit: int = 50,
 ) -> OrderPage:
     """The orders of ``book`` matching every filter (``partner``: the supplier of a purchase, the
-    customer of a sale), in ``sort`` order (column names, ``-`` for descending)."""
+    customer of a sale; ``status`` one of the book's statuses), in ``sort`` order (column names,
+    ``-`` for descending)."""
     kind = BOOKS[book]
+    statuses = [member.value for member in kind.statuses]
+    if status is not None and status not in statuses:
+        raise ValidationError(kind.record, "status", f"{status!r} is not one of: {', '.join(statuses)}")
     if not 0 < limit <= MAX_PAGE:
         raise ValidationError(kind.record, "limit", f"must be 1 to {MAX_PAGE}, not {limit}")
     if offset < 0:
@@ -179,7 +186,7 @@ def _query(kind: _Book, dialect: str) -> tuple[Select[Any], dict[str, ColumnElem
 
 
 def _conditions(
-    kind: _Book, partner: str | None, site: str | None, status: OrderStatus | None, search: str | None
+    kind: _Book, partner: str | None, site: str | None, status: str | None, search: str | None
 ) -> list[ColumnElement[bool]]:
     conditions: list[ColumnElement[bool]] = []
     if partner:

@@ -44,7 +44,7 @@ MINIMAL_PLANT: dict[str, str] = {
     "sales_order_lines": "order,line,item,quantity,due_date,priority\nSO-1,1,BIKE,20,2026-12-10,1\n",
     "sales_history": "item,site,period_start,quantity\nBIKE,P1,2026-10-05,14\nBIKE,P1,2026-10-12,0\n",
     "demand_forecasts": "item,site,period_start,quantity\nBIKE,P1,2026-11-23,15\n",
-    "purchase_orders": "number,supplier,site,status,order_date\nPO-1,S1,P1,open,2026-11-02\n",
+    "purchase_orders": "number,supplier,site,status,order_date\nPO-1,S1,P1,confirmed,2026-11-02\n",
     "purchase_order_lines": "order,line,item,quantity,received_quantity,unit_price,due_date\n"
     "PO-1,1,TUBE,500,100,2.6,2026-11-30\n",
     "work_orders": "number,item,bom,site,status,quantity,start_date,due_date\n"

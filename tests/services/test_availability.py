@@ -37,7 +37,7 @@ EXTRA: dict[str, str] = {
     "SO-3,1,BIKE,50,0,2026-12-01\n"  # at P2
     "SO-4,1,BIKE,99,0,2026-12-02\n",  # closed order
     "purchase_orders": "number,supplier,site,status,order_date\n"
-    "PO-2,S1,P1,open,2026-11-02\n"
+    "PO-2,S1,P1,confirmed,2026-11-02\n"
     "PO-3,S1,P1,cancelled,2026-11-02\n",
     "purchase_order_lines": "order,line,item,quantity,received_quantity,unit_price,due_date\n"
     "PO-2,1,BIKE,30,10,100,2026-12-15\n"  # 20 to come in week 3

@@ -22,8 +22,8 @@ from tests.services.minimal_plant import write_plant
 #: A second supplier's order with two open lines (one half received) and a received one.
 MORE_ORDERS = {
     "suppliers": "code,name,currency\nS1,Steel Co,EUR\nS2,Tube Works,EUR\nS3,Unused Ltd,EUR\n",
-    "purchase_orders": "number,supplier,site,status,order_date\nPO-1,S1,P1,open,2026-11-02\n"
-    "PO-2,S2,P1,open,2026-11-03\nPO-3,S2,P1,closed,2026-10-01\n",
+    "purchase_orders": "number,supplier,site,status,order_date\nPO-1,S1,P1,confirmed,2026-11-02\n"
+    "PO-2,S2,P1,confirmed,2026-11-03\nPO-3,S2,P1,closed,2026-10-01\n",
     "purchase_order_lines": "order,line,item,quantity,received_quantity,unit_price,due_date\n"
     "PO-1,1,TUBE,500,100,2.6,2026-11-30\n"
     "PO-2,1,TUBE,40,20,2.5,2026-12-20\nPO-2,2,MILK,10,0,0.45,2026-12-05\nPO-3,1,TUBE,10,10,2.5,2026-10-10\n",
@@ -53,7 +53,7 @@ def test_the_purchase_book_sums_what_each_order_still_has_open(plant: PlantOps) 
 def test_the_purchase_book_filters_by_supplier_and_status_sorts_by_any_column_and_pages(plant: PlantOps) -> None:
     s2 = order_book.orders(plant.uow(), Book.PURCHASE, partner="S2", sort=["-order_date"])
     assert [o.number for o in s2.orders] == ["PO-2", "PO-3"]
-    open_s2 = order_book.orders(plant.uow(), Book.PURCHASE, partner="S2", status=OrderStatus.OPEN)
+    open_s2 = order_book.orders(plant.uow(), Book.PURCHASE, partner="S2", status="confirmed")
     assert [o.number for o in open_s2.orders] == ["PO-2"]
     by_value = order_book.orders(plant.uow(), Book.PURCHASE, sort=["-open_value"])
     assert [o.number for o in by_value.orders] == ["PO-1", "PO-2", "PO-3"]  # 1,040 > 54.5 > 0

@@ -16,7 +16,7 @@ from plantops.errors import NotFoundError, ValidationError
 from plantops.services import master_data
 from plantops.services.planning import actions, queries, runs
 from plantops.services.planning.problem import PlanRequest
-from plantops.vocabulary import OrderStatus, PlanExceptionKind, PlannedOrderStatus
+from plantops.vocabulary import PlanExceptionKind, PlannedOrderStatus, PurchaseStatus
 from tests.services.minimal_plant import MINIMAL_PLANT, write_plant
 
 START = dt.date(2026, 11, 23)  # a Monday; the plant works Mondays only (its one calendar has Monday shifts)
@@ -159,7 +159,7 @@ def test_a_planned_order_message_firms_and_releases_its_order(busy_plant: PlantO
 
 def test_cancelling_refuses_an_order_with_receipts_and_cancels_one_without(ops: PlantOps, tmp_path: Path) -> None:
     """20 bikes: the tube on hand is enough, PO-1/1 is not needed (it has 100 received), nor PO-2/1."""
-    purchases = MINIMAL_PLANT["purchase_orders"] + "PO-2,S1,P1,open,2026-11-02\n"
+    purchases = MINIMAL_PLANT["purchase_orders"] + "PO-2,S1,P1,confirmed,2026-11-02\n"
     lines = MINIMAL_PLANT["purchase_order_lines"] + "PO-2,1,TUBE,200,0,2.6,2026-12-07\n"
     _plant(ops, tmp_path, {"purchase_orders": purchases, "purchase_order_lines": lines})
     _, found = queries.plan_exceptions(ops.uow(), kind=PlanExceptionKind.CANCEL)
@@ -172,7 +172,7 @@ def test_cancelling_refuses_an_order_with_receipts_and_cancels_one_without(ops: 
     assert done.message == "PO-2 is cancelled"
     with ops.uow() as uow:
         statuses = {n: s for n, s in uow.session.execute(select(PurchaseOrder.number, PurchaseOrder.status))}
-    assert statuses == {"PO-1": OrderStatus.OPEN, "PO-2": OrderStatus.CANCELLED}
+    assert statuses == {"PO-1": PurchaseStatus.CONFIRMED, "PO-2": PurchaseStatus.CANCELLED}
 
 
 def test_expediting_a_work_order_keeps_its_length(ops: PlantOps, tmp_path: Path) -> None:

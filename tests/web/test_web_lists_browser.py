@@ -48,7 +48,7 @@ def test_a_buyer_finds_a_suppliers_open_orders_sorts_them_by_due_date_and_export
     page.fill("#purchase_orders-supplier", "rohr")
     expect(page.locator("#lookup-purchase_orders-supplier option[value=SUP-ROHR]")).to_have_count(1)
     page.fill("#purchase_orders-supplier", "SUP-ROHR")
-    page.select_option("#purchase_orders-status", "open")
+    page.select_option("#purchase_orders-status", "confirmed")
     page.get_by_role("button", name="Filter").click()
     expect(page.locator("th[aria-sort=ascending]")).to_have_text("Next due")  # the book's own order
     page.get_by_role("link", name="Next due").click()  # a click on the sorted column turns it around
@@ -56,7 +56,7 @@ def test_a_buyer_finds_a_suppliers_open_orders_sorts_them_by_due_date_and_export
     expect(page.locator("th[aria-sort=descending]")).to_have_text("Next due")
 
     expected = order_book.orders(plant.uow(), Book.PURCHASE, partner="SUP-ROHR", sort=["-due_date"]).orders
-    open_orders = [o.number for o in expected if o.status.value == "open"]
+    open_orders = [o.number for o in expected if o.status.value == "confirmed"]
     expect(page.locator("#purchase_orders tbody tr td:first-child")).to_have_text(open_orders)
     screenshot(page, "purchase-orders")
     with page.expect_download() as download:

@@ -8,6 +8,7 @@ from decimal import Decimal
 from typing import Annotated
 
 from fastapi import APIRouter, Query
+from pydantic import Field
 
 from plantops.api.problems import problem_responses
 from plantops.api.schemas import Code, ListQuery, Page, Quantity, Schema
@@ -25,7 +26,7 @@ class OrderSummaryOut(Schema):
     partner: str
     partner_name: str
     site: str
-    status: OrderStatus
+    status: str
     order_date: dt.date
     due_date: dt.date | None
     lines: int
@@ -38,7 +39,7 @@ class BookQuery(ListQuery):
 
     partner: Code | None = None
     site: Code | None = None
-    status: OrderStatus | None = None
+    status: str | None = Field(default=None, max_length=32, description="one of the book's statuses")
     search: str | None = None
 
 

@@ -161,9 +161,7 @@ def adjust(body: Adjustment, caller: StockPoster, response: Response, key: Idemp
 
 @router.post("/moves", summary="Move stock between locations of a site (to another site: a transfer order)", **POSTED)  # type: ignore[arg-type]
 def move(body: Move, caller: StockPoster, response: Response, key: IdempotencyKey = None) -> PostingOut:
-    summary = stock.move(
-        caller.uow(), _line(body), body.to_location, _who(caller, body, key)
-    )
+    summary = stock.move(caller.uow(), _line(body), body.to_location, _who(caller, body, key))
     return _posted(summary, response)
 
 

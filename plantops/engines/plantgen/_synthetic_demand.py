@@ -20,7 +20,7 @@ from plantops.engines.plantgen._synthetic_structure import (
     positions,
     whole_decimals,
 )
-from plantops.vocabulary import OrderStatus, Tracking, WorkOrderStatus
+from plantops.vocabulary import OrderStatus, PurchaseStatus, Tracking, WorkOrderStatus
 
 #: Weeks of sales history per sold item, and how many items have any.
 _HISTORY_WEEKS = 52
@@ -171,7 +171,7 @@ def purchase_order_rows(supplier_items: list[Row], as_of: dt.date, rng: np.rando
                 "number": number,
                 "supplier": supplier,
                 "site": PLANT,
-                "status": OrderStatus.OPEN,
+                "status": PurchaseStatus.CONFIRMED,
                 "order_date": as_of - 20 * ONE_DAY,
             }
         )

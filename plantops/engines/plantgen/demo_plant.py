@@ -60,7 +60,7 @@ from plantops.engines.plantgen._demo_demand import customer_rows, sales_history_
 from plantops.vocabulary import (
     ItemType,
     LocationKind,
-    OrderStatus,
+    PurchaseStatus,
     ShiftKind,
     Tracking,
     WorkOrderStatus,
@@ -567,7 +567,7 @@ def _purchase_orders(as_of: dt.date, rng: np.random.Generator) -> tuple[list[Row
                 "number": number,
                 "supplier": supplier,
                 "site": site,
-                "status": OrderStatus.OPEN,
+                "status": PurchaseStatus.CONFIRMED,
                 "order_date": min(ordered for ordered, _ in dated_lines),
             }
         )

@@ -23,6 +23,7 @@ class Permission(StrEnum):
     REPORT_DISRUPTION = "report_disruption"  # a machine down, a rush order: reschedule around it
     FORECAST = "forecast"  # run and adjust demand forecasts
     POLICY = "policy"  # compute and set inventory policies (safety stock, reorder points)
+    PURCHASE = "purchase"  # requisitions, RFQs and quotations, purchase orders, supplier invoices
     MANAGE_MASTER_DATA = "manage_master_data"  # import and update items, BOMs, routings, sites, partners
     MANAGE_USERS = "manage_users"  # add users, grant roles, issue tokens and API keys
     READ_AUDIT = "read_audit"  # the audit trail of changes
@@ -43,7 +44,7 @@ PERMISSIONS: dict[Role, frozenset[Permission]] = {
             Permission.MANAGE_MASTER_DATA,
         }
     ),
-    Role.BUYER: frozenset({Permission.READ, Permission.RELEASE_ORDERS, Permission.POLICY}),
+    Role.BUYER: frozenset({Permission.READ, Permission.RELEASE_ORDERS, Permission.POLICY, Permission.PURCHASE}),
     Role.PRODUCTION: frozenset(
         {Permission.READ, Permission.POST_STOCK, Permission.SCHEDULE, Permission.REPORT_DISRUPTION}
     ),

@@ -24,7 +24,7 @@ from plantops.db.sites import Location
 from plantops.engines.atp import AtpPeriod, Demand, Receipt, available_to_promise, weekly_boundaries
 from plantops.errors import ValidationError
 from plantops.services.inventory.references import item_ref, site_id
-from plantops.vocabulary import OrderStatus, WorkOrderStatus
+from plantops.vocabulary import OPEN_PURCHASE_STATUSES, OrderStatus, WorkOrderStatus
 
 #: Work orders in these statuses will still deliver ``quantity - completed_quantity``.
 OPEN_WORK_ORDER_STATUSES = (WorkOrderStatus.PLANNED, WorkOrderStatus.RELEASED, WorkOrderStatus.IN_PROGRESS)
@@ -107,7 +107,7 @@ def _purchase_receipts(session: Session, item_id: int, site_id: int | None) -> l
         select(PurchaseOrder.number, PurchaseOrderLine.line, PurchaseOrderLine.due_date)
         .add_columns(PurchaseOrderLine.quantity, PurchaseOrderLine.received_quantity)
         .join(PurchaseOrder, PurchaseOrder.id == PurchaseOrderLine.order_id)
-        .where(PurchaseOrderLine.item_id == item_id, PurchaseOrder.status == OrderStatus.OPEN)
+        .where(PurchaseOrderLine.item_id == item_id, PurchaseOrder.status.in_(OPEN_PURCHASE_STATUSES))
         .order_by(PurchaseOrderLine.due_date, PurchaseOrder.number, PurchaseOrderLine.line)
     )
     if site_id is not None:

@@ -44,7 +44,13 @@ from plantops.services.planning.queries import (
     release_order,
     run_in_force,
 )
-from plantops.vocabulary import OrderStatus, PlannedOrderStatus, Procurement, WorkOrderStatus
+from plantops.vocabulary import (
+    OPEN_PURCHASE_STATUSES,
+    PlannedOrderStatus,
+    Procurement,
+    PurchaseStatus,
+    WorkOrderStatus,
+)
 
 _NUMBER = re.compile(r"E(\d+)-(\d+)")
 
@@ -191,7 +197,7 @@ def _purchase_action(session: Session, found: PlanException, action: str) -> str
     if row is None:
         raise NotFoundError("purchase order line", found.document)
     order, line = row
-    if order.status is not OrderStatus.OPEN or line.received_quantity >= line.quantity:
+    if order.status not in OPEN_PURCHASE_STATUSES or line.received_quantity >= line.quantity:
         raise ValidationError("exception", "action", f"{found.document} is no longer open: run the plan again")
     _check_unchanged(found, line.due_date)
     if action == CANCEL:
@@ -205,7 +211,7 @@ def _purchase_action(session: Session, found: PlanException, action: str) -> str
             raise ValidationError(
                 "exception", "action", f"{order.number} has other lines: cancel {found.document} with its supplier"
             )
-        order.status = OrderStatus.CANCELLED
+        order.status = PurchaseStatus.CANCELLED
         return f"{order.number} is cancelled"
     line.due_date = _need_date(found)
     return f"{found.document} is now due on {line.due_date}"

@@ -52,7 +52,15 @@ from plantops.engines.mrp import (
 )
 from plantops.engines.mrp.kinds import LOT_SIZE_RULES, PROCUREMENTS
 from plantops.services.item_sites import site_columns
-from plantops.vocabulary import ItemType, LocationKind, OrderStatus, PlannedOrderStatus, Procurement, WorkOrderStatus
+from plantops.vocabulary import (
+    OPEN_PURCHASE_STATUSES,
+    ItemType,
+    LocationKind,
+    OrderStatus,
+    PlannedOrderStatus,
+    Procurement,
+    WorkOrderStatus,
+)
 
 OPEN_WORK_ORDERS = (WorkOrderStatus.PLANNED, WorkOrderStatus.RELEASED, WorkOrderStatus.IN_PROGRESS)
 CALENDAR_MARGIN_DAYS = 400  # lead times reach this far before the first bucket at most
@@ -163,7 +171,8 @@ def load_problem(session: Session, request: PlanRequest, *, firm_from_run: int |
         )
         .join(PurchaseOrder, PurchaseOrder.id == PurchaseOrderLine.order_id)
         .where(
-            PurchaseOrder.status == OrderStatus.OPEN, PurchaseOrderLine.quantity > PurchaseOrderLine.received_quantity
+            PurchaseOrder.status.in_(OPEN_PURCHASE_STATUSES),
+            PurchaseOrderLine.quantity > PurchaseOrderLine.received_quantity,
         )
         .order_by(PurchaseOrderLine.id),
     )

@@ -24,7 +24,7 @@ from plantops.errors import NotFoundError, PlantOpsError, ValidationError
 from plantops.services.inventory.references import item_ref, site_id
 from plantops.services.planning.runs import PLANNED_DOCUMENT, RECORD_ROWS, unpack_record
 from plantops.services.transfers import release_planned_transfer
-from plantops.vocabulary import OrderStatus, PlanExceptionKind, PlannedOrderStatus, Procurement, WorkOrderStatus
+from plantops.vocabulary import PlanExceptionKind, PlannedOrderStatus, Procurement, PurchaseStatus, WorkOrderStatus
 
 
 class NoPlanError(PlantOpsError):
@@ -538,8 +538,11 @@ def _purchase_order(session: Session, order: PlannedOrder, today: dt.date) -> st
             number=document,
             supplier_id=order.supplier_id,
             site_id=order.site_id,
-            status=OrderStatus.OPEN,
+            status=PurchaseStatus.DRAFT,
             order_date=today,
+            currency=select(Supplier.currency).where(Supplier.id == order.supplier_id).scalar_subquery(),
+            created_by="",
+            planned_order=order.number,
         )
         .returning(PurchaseOrder.id)
     ).scalar_one()

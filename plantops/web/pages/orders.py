@@ -22,7 +22,7 @@ from plantops.services.inventory.availability import promise
 from plantops.services.master_data import records as record_service
 from plantops.services.master_data.values import DATE, INTEGER, NUMBER
 from plantops.services.sales.orders import cancel_sales_order, next_line_number
-from plantops.vocabulary import OrderStatus
+from plantops.vocabulary import OrderStatus, PurchaseStatus
 from plantops.web import forms, lists
 from plantops.web.auth import User, plant, require, signed_in, work_as
 from plantops.web.links import sheet_link
@@ -30,7 +30,6 @@ from plantops.web.templating import render
 
 router = APIRouter(prefix="/orders")
 
-STATUSES = tuple((s.value, s.value) for s in OrderStatus)
 #: The promise form's fields and their labels.
 PROMISE_LABELS = {"item": "Item", "quantity": "Quantity", "wanted": "Wanted on"}
 
@@ -58,7 +57,7 @@ def _book_fetch(book: order_book.Book, partner: str) -> lists.Fetch:
             book,
             partner=query.filters.get(partner),
             site=query.filters.get("site"),
-            status=OrderStatus(status) if status else None,
+            status=status or None,
             search=query.search or None,
             sort=query.sort,
             offset=offset,
@@ -70,6 +69,7 @@ def _book_fetch(book: order_book.Book, partner: str) -> lists.Fetch:
 
 
 def _book(book: order_book.Book, title: str, partner: str, partner_label: str, priced: bool) -> lists.ListView:
+    statuses = PurchaseStatus if book is order_book.Book.PURCHASE else OrderStatus
     name = book.value
     sheet = f"{name}_orders"
     return lists.ListView(
@@ -81,7 +81,7 @@ def _book(book: order_book.Book, title: str, partner: str, partner_label: str, p
         filters=(
             lists.Filter(partner, partner_label, lookup=f"{partner}s"),
             lists.Filter("site", "Site", lookup="sites"),
-            lists.Filter("status", "Status", choices=STATUSES),
+            lists.Filter("status", "Status", choices=tuple((s.value, s.value) for s in statuses)),
         ),
         sort=("due_date",),
         sheet=None,
