@@ -12,6 +12,9 @@ itself cannot widen them unnoticed.
 from __future__ import annotations
 
 import re
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from fastapi.routing import APIRoute
@@ -19,9 +22,10 @@ from fastapi.routing import APIRoute
 from plantops.api.app import PREFIX, PUBLIC, SIGNED_IN, create_app, endpoints, permission_of
 from plantops.bootstrap import build
 from plantops.config import Settings
+from plantops.services import access
 from plantops.services.access import PERMISSIONS, Permission
 from plantops.vocabulary import Role
-from tests.api.conftest import Api
+from tests.api.conftest import Api, _api
 
 ROUTES = [
     (method, path, route)
@@ -52,9 +56,29 @@ def test_every_permission_is_needed_by_some_endpoint() -> None:
     assert {p.value for p in Permission} <= needed
 
 
+@pytest.fixture(scope="module")
+def matrix_api(tmp_path_factory: pytest.TempPathFactory, migrated_sqlite: Path) -> Iterator[Api]:
+    """One app and database for the whole matrix: building them for each endpoint took most of its time.
+
+    The jobs the matrix queues (plan, forecast, schedule and policy runs on an empty plant) stay
+    queued: run in the background they would hold SQLite's write lock while later endpoints are
+    asked, and nothing here looks at them (running jobs is tests/jobs' concern).
+    """
+    database = tmp_path_factory.mktemp("authorization") / "api.db"
+    shutil.copyfile(migrated_sqlite, database)
+    yield from _api(build(Settings(database_url=f"sqlite:///{database}", server_runs_jobs=False)))
+
+
+@pytest.fixture
+def signed_in(matrix_api: Api) -> Api:
+    """The matrix's API with a fresh token for every role: the sign-out endpoint revokes the one it is sent."""
+    tokens = {role: access.issue_token(matrix_api.ops.uow(), role.value).secret for role in Role}
+    return Api(matrix_api.client, matrix_api.ops, tokens)
+
+
 @pytest.mark.parametrize("entry", ROUTES, ids=_id)
 def test_each_role_is_allowed_or_refused_as_the_permission_table_says(
-    api: Api, entry: tuple[str, str, APIRoute]
+    signed_in: Api, entry: tuple[str, str, APIRoute]
 ) -> None:
     method, path, route = entry
     permission = permission_of(route)
@@ -63,14 +87,14 @@ def test_each_role_is_allowed_or_refused_as_the_permission_table_says(
         return
     url = _url(path)
     for role in Role:  # each role's own token, used once here: a sign-out revokes only the token it was sent
-        response = api.client.request(method, url, headers=api.headers(role), json={})
+        response = signed_in.client.request(method, url, headers=signed_in.headers(role), json={})
         allowed = permission == SIGNED_IN or Permission(permission) in PERMISSIONS[role]
         if allowed:
             assert response.status_code not in (401, 403), f"{role} refused: {response.text}"
             assert response.status_code < 500, f"{role} let through to a server error: {response.text}"
         else:
             assert response.status_code == 403, f"{role} not refused: {response.status_code} {response.text}"
-    anonymous = api.client.request(method, url, json={})
+    anonymous = signed_in.client.request(method, url, json={})
     assert anonymous.status_code == 401
     assert anonymous.headers["content-type"] == "application/problem+json"
 
