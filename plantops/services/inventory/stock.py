@@ -137,8 +137,8 @@ def _post_line(
     if posted is not None:
         return posted
     if incoming:
-        return _post(uow, who, lambda s: ([_incoming(s, move_type, line, record, who)], None))
-    return _post(uow, who, lambda s: ([_outgoing(s, move_type, line, record)], None))
+        return _post(uow, who, lambda s: ([incoming_move(s, move_type, line, record, who)], None))
+    return _post(uow, who, lambda s: ([outgoing_move(s, move_type, line, record)], None))
 
 
 def _post_in_one_statement(
@@ -191,7 +191,7 @@ def issue(uow: UnitOfWork, line: StockLine, who: Who, *, reservation: str | None
         return _post_line(uow, who, MoveType.ISSUE, line, "issue", incoming=False)
 
     def build(session: Session) -> tuple[list[MoveLine], None]:
-        move = _outgoing(session, MoveType.ISSUE, line, "issue")
+        move = outgoing_move(session, MoveType.ISSUE, line, "issue")
         released = _consume_reservation(session, reservation, move, line.quantity)
         return [
             MoveLine(move.move_type, move.item_id, move.location_id, move.lot_id, move.quantity, releases=released)
@@ -217,7 +217,7 @@ def move(uow: UnitOfWork, line: StockLine, to_location: str, who: Who) -> Postin
     """Move stock between locations of one site; stock goes to another site only on a transfer order."""
 
     def build(session: Session) -> tuple[list[MoveLine], None]:
-        out = _outgoing(session, MoveType.TRANSFER_OUT, line, "move")
+        out = outgoing_move(session, MoveType.TRANSFER_OUT, line, "move")
         source, target = location_ref(session, line.location), location_ref(session, to_location)
         if source.id == target.id:
             raise ValidationError("move", "to_location", f"{to_location} is the location the stock is already in")
@@ -244,8 +244,8 @@ def produce(uow: UnitOfWork, consumed: Sequence[StockLine], produced: Sequence[S
         raise ValidationError("production", "produced", "at least one output is required")
 
     def build(session: Session) -> tuple[list[MoveLine], AfterPosting]:
-        ins = [_outgoing(session, MoveType.PRODUCTION_CONSUMPTION, c, "production consumption") for c in consumed]
-        outs = [_incoming(session, MoveType.PRODUCTION_OUTPUT, p, "production output", who) for p in produced]
+        ins = [outgoing_move(session, MoveType.PRODUCTION_CONSUMPTION, c, "production consumption") for c in consumed]
+        outs = [incoming_move(session, MoveType.PRODUCTION_OUTPUT, p, "production output", who) for p in produced]
 
         def link_lots(session: Session, result: PostingResult) -> None:
             links = [
@@ -306,7 +306,8 @@ def reverse(uow: UnitOfWork, posting_id: int, who: Who) -> PostingSummary:
     return _post(uow, who, build, reverses=posting_id)
 
 
-def _incoming(session: Session, move_type: MoveType, line: StockLine, record: str, who: Who) -> MoveLine:
+def incoming_move(session: Session, move_type: MoveType, line: StockLine, record: str, who: Who) -> MoveLine:
+    """The move of ``line`` into stock, checked (quantity, expiry, cost) and with its lot made on first receipt."""
     item, place = _item_and_location(session, line)
     check_quantity(item, line.quantity, record=record)
     if line.expiry is not None:
@@ -320,7 +321,8 @@ def _incoming(session: Session, move_type: MoveType, line: StockLine, record: st
     return MoveLine(move_type, item.id, location.id, lot, line.quantity, cost)
 
 
-def _outgoing(session: Session, move_type: MoveType, line: StockLine, record: str) -> MoveLine:
+def outgoing_move(session: Session, move_type: MoveType, line: StockLine, record: str) -> MoveLine:
+    """The move of ``line`` out of stock, checked (quantity, lot); the ledger refuses it without enough stock."""
     item, place = _item_and_location(session, line)
     check_quantity(item, line.quantity, record=record)
     location = place or location_ref(session, line.location)

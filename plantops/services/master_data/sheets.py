@@ -26,7 +26,14 @@ from plantops.db.catalog import (
     UnitConversion,
 )
 from plantops.db.inventory import Lot
-from plantops.db.procurement import PriceBreak, PurchaseOrder, PurchaseOrderLine, Supplier, SupplierItem
+from plantops.db.procurement import (
+    PriceBreak,
+    PurchaseApprovalLimit,
+    PurchaseOrder,
+    PurchaseOrderLine,
+    Supplier,
+    SupplierItem,
+)
 from plantops.db.production import WorkOrder
 from plantops.db.sales import Customer, DemandForecast, SalesHistory, SalesOrder, SalesOrderLine
 from plantops.db.sites import (
@@ -61,6 +68,7 @@ from plantops.vocabulary import (
     ProductionType,
     PurchaseStatus,
     ReplenishmentPolicy,
+    Role,
     ShiftKind,
     SiteKind,
     Tracking,
@@ -515,6 +523,15 @@ SHEETS: tuple[Sheet, ...] = (
             Column("confirmed_date", DATE),
             _quantity("invoiced_quantity", required=False, positive=False, default=ZERO),
             _quantity("returned_quantity", required=False, positive=False, default=ZERO),
+        ),
+    ),
+    Sheet(
+        "purchase_approval_limits",
+        PurchaseApprovalLimit,
+        ("role",),
+        (
+            Column("role", choice(Role), required=True),
+            Column("max_amount", NUMBER, required=True, ge=ZERO),
         ),
     ),
     Sheet(

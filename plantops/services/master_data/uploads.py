@@ -26,6 +26,7 @@ WRITE_PERMISSION: dict[str, Permission | None] = {
     "sales_orders": Permission.TAKE_ORDERS,
     "sales_order_lines": Permission.TAKE_ORDERS,
     "demand_forecasts": Permission.FORECAST,
+    "purchase_approval_limits": Permission.MANAGE_USERS,
     "lots": None,
     "purchase_orders": None,
     "purchase_order_lines": None,

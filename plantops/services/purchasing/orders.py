@@ -242,6 +242,18 @@ def break_price(session: Session, supplier: Supplier, item: ItemRef, quantity: D
     return valid[-1] if valid else breaks[0].unit_price
 
 
+def receipt_tolerance(session: Session, order: PurchaseOrder, line: PurchaseOrderLine) -> Decimal:
+    """The over-receipt tolerance of the line's item at the order's supplier, else the supplier's."""
+    own = session.scalar(
+        select(SupplierItem.over_receipt_tolerance).where(
+            SupplierItem.supplier_id == order.supplier_id, SupplierItem.item_id == line.item_id
+        )
+    )
+    if own is not None:
+        return own
+    return session.scalar(select(Supplier.over_receipt_tolerance).where(Supplier.id == order.supplier_id)) or Decimal(0)
+
+
 def supplier_of(session: Session, code: str) -> Supplier:
     found = session.scalars(select(Supplier).where(Supplier.code == code)).first()
     if found is None:
