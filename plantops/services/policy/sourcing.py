@@ -20,15 +20,12 @@ from numpy.typing import NDArray
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from plantops.db.inventory import StockMove, StockPosting
-from plantops.db.procurement import PriceBreak, PurchaseOrder, PurchaseOrderLine, SupplierItem
-from plantops.db.sites import Location
+from plantops.db.procurement import PriceBreak, SupplierItem
 from plantops.services.policy.network import SupplyNetwork
-from plantops.vocabulary import LeadTimeBasis, MoveType, Procurement
+from plantops.services.purchasing.lead_times import MIN_RECEIPTS, purchase_lead_times
+from plantops.vocabulary import LeadTimeBasis, Procurement
 
 F64 = NDArray[np.float64]
-#: Receipts against purchase orders needed before their lead times replace the quoted one.
-MIN_RECEIPTS = 3
 
 
 @dataclass(frozen=True)
@@ -100,32 +97,10 @@ def read_sourcing(session: Session, network: SupplyNetwork) -> Sourcing:
 
 
 def _purchase_lead_times(session: Session) -> dict[tuple[int, int], list[float]]:
-    """Calendar days from order to receipt per (item, site), from receipts that name their order."""
-    orders = {
-        number: (site, ordered)
-        for number, site, ordered in session.execute(
-            select(PurchaseOrder.number, PurchaseOrder.site_id, PurchaseOrder.order_date)
-        )
-    }
-    ordered_items = set(
-        session.execute(
-            select(PurchaseOrder.number, PurchaseOrderLine.item_id).join(
-                PurchaseOrderLine, PurchaseOrderLine.order_id == PurchaseOrder.id
-            )
-        )
-    )
+    """Calendar days from order to receipt per (item, site), over every supplier."""
     days: dict[tuple[int, int], list[float]] = defaultdict(list)
-    for document, item, site, moved in session.execute(
-        select(StockPosting.source_document, StockMove.item_id, Location.site_id, StockMove.effective_at)
-        .join(StockMove, StockMove.posting_id == StockPosting.id)
-        .join(Location, Location.id == StockMove.location_id)
-        .where(StockMove.move_type == MoveType.RECEIPT, StockPosting.source_document != "")
-    ):
-        number = document.split("/", 1)[0]
-        order = orders.get(number)
-        if order is None or order[0] != site or (number, item) not in ordered_items:
-            continue
-        days[(item, site)].append(float((moved.date() - order[1]).days))
+    for (_supplier, item, site), observed in purchase_lead_times(session).items():
+        days[(item, site)] += observed
     return days
 
 
