@@ -11,6 +11,8 @@ supplied by transfer from its own site is made (or bought, without a BOM) there.
 Open transfer orders are scheduled receipts at their destination (what is not received
 yet, due on their due date) and demand at their source (what is not shipped yet, on their
 ship date); stock in transit locations is not on hand anywhere until it is received.
+Requisitions not yet ordered (open, or asked for in an RFQ) are scheduled receipts on their
+due date, so that a planned buy turned into a requisition is not planned again.
 
 Everything is read a column at a time (:func:`plantops.db.bulk.read_columns`) and
 joined with numpy: a plant of 100,000 items, half a million BOM lines and a million
@@ -34,7 +36,7 @@ from plantops.db.bulk import read_columns
 from plantops.db.catalog import Bom, BomComponent, BomOutput, Item
 from plantops.db.inventory import StockBalance
 from plantops.db.planning import PlannedOrder
-from plantops.db.procurement import PurchaseOrder, PurchaseOrderLine, SupplierItem
+from plantops.db.procurement import PurchaseOrder, PurchaseOrderLine, Requisition, SupplierItem
 from plantops.db.production import WorkOrder
 from plantops.db.sales import DemandForecast, SalesOrder, SalesOrderLine
 from plantops.db.sites import CalendarHoliday, CalendarShift, Location, WorkCenter
@@ -59,6 +61,7 @@ from plantops.vocabulary import (
     OrderStatus,
     PlannedOrderStatus,
     Procurement,
+    RequisitionStatus,
     WorkOrderStatus,
 )
 
@@ -93,8 +96,9 @@ class References:
 
     Demands are ``sales`` (sales order line id), ``forecast`` (demand forecast id) or
     ``transfer`` (a transfer order line to ship); receipts are ``purchase`` (purchase order
-    line id), ``work`` (work order id), ``transfer`` (a transfer order line to receive) or
-    ``firm`` (a firm planned order's position in the plan in force)."""
+    line id), ``work`` (work order id), ``transfer`` (a transfer order line to receive),
+    ``requisition`` (requisition id) or ``firm`` (a firm planned order's position in the plan
+    in force)."""
 
     kind: np.ndarray  # text per line
     id: np.ndarray  # int64 per line
@@ -189,6 +193,18 @@ def load_problem(session: Session, request: PlanRequest, *, firm_from_run: int |
         .order_by(WorkOrder.id),
     )
     shipments, arrivals = _open_transfers(connection)
+    requisitions = read_columns(
+        connection,
+        select(
+            Requisition.id.label("id"),
+            Requisition.item_id.label("item"),
+            Requisition.site_id.label("site"),
+            Requisition.due_date.label("date"),
+            as_float(Requisition.quantity, flat).label("quantity"),
+        )
+        .where(Requisition.status.in_(OPEN_REQUISITIONS))
+        .order_by(Requisition.id),
+    )
     firm = read_columns(
         connection,
         select(
@@ -225,6 +241,7 @@ def load_problem(session: Session, request: PlanRequest, *, firm_from_run: int |
         purchases,
         works,
         arrivals,
+        requisitions,
         firm,
         {"item": stock["item"][held], "site": stock["site"][held]},
     ]
@@ -240,6 +257,7 @@ def load_problem(session: Session, request: PlanRequest, *, firm_from_run: int |
     site_row = np.full(int(nodes.site.max(initial=0)) + 1, -1)
     site_row[sites] = np.arange(len(sites))
     engine_nodes, engine_boms, bom_ids = catalog.structure(nodes, site_row)
+    receipts = (purchases, works, arrivals, requisitions, firm)  # firm planned orders last
     calendar_start = monday - dt.timedelta(days=CALENDAR_MARGIN_DAYS)
     problem = MrpProblem.of(
         nodes=engine_nodes,
@@ -272,15 +290,10 @@ def load_problem(session: Session, request: PlanRequest, *, firm_from_run: int |
             forecast=np.repeat([False, True, False], [sales["id"].size, forecasts["id"].size, shipments["id"].size]),
         ),
         receipts=Receipts.of(
-            node=nodes.find(
-                _column("item", purchases, works, arrivals, firm), _column("site", purchases, works, arrivals, firm)
-            ),
-            due=_column("date", purchases, works, arrivals, firm),
-            quantity=_column("quantity", purchases, works, arrivals, firm),
-            firm=np.repeat(
-                [False, False, False, True],
-                [purchases["id"].size, works["id"].size, arrivals["id"].size, firm["id"].size],
-            ),
+            node=nodes.find(_column("item", *receipts), _column("site", *receipts)),
+            due=_column("date", *receipts),
+            quantity=_column("quantity", *receipts),
+            firm=np.repeat([False] * (len(receipts) - 1) + [True], [r["id"].size for r in receipts]),
         ),
     )
     return LoadedProblem(
@@ -289,7 +302,7 @@ def load_problem(session: Session, request: PlanRequest, *, firm_from_run: int |
         node_site=nodes.site,
         boms=bom_ids,
         demands=_references(sales=sales, forecast=forecasts, transfer=shipments),
-        receipts=_references(purchase=purchases, work=works, transfer=arrivals, firm=firm),
+        receipts=_references(purchase=purchases, work=works, transfer=arrivals, requisition=requisitions, firm=firm),
         sites=sites,
         firm_orders=FirmOrders(firm_from_run, firm["id"].tolist()),
     )
@@ -297,6 +310,8 @@ def load_problem(session: Session, request: PlanRequest, *, firm_from_run: int |
 
 FORECAST_PRIORITY = 5  # forecasts come after sales orders of any usual priority
 TRANSFER_PRIORITY = 1  # what a transfer order still has to ship is promised to the other site
+#: Requisitions not yet ordered or cancelled: supply on its way to being bought.
+OPEN_REQUISITIONS = (RequisitionStatus.OPEN, RequisitionStatus.IN_RFQ)
 
 
 def _column(name: str, *columns: Columns) -> np.ndarray:
