@@ -16,7 +16,7 @@ from plantops.errors import NotFoundError, ValidationError
 from plantops.services import master_data
 from plantops.services.inventory import balances
 from plantops.services.inventory.stock import Who
-from plantops.services.purchasing import invoices, lifecycle, orders, receiving
+from plantops.services.purchasing import invoices, lifecycle, orders, receiving, scorecards
 from plantops.services.purchasing.invoices import InvoiceLine
 from plantops.services.purchasing.lifecycle import LineChange
 from plantops.services.purchasing.orders import PurchaseLine
@@ -50,18 +50,30 @@ def plant(ops: PlantOps, tmp_path: Path) -> PlantOps:
     return ops
 
 
-def _order(plant: PlantOps, quantity: str = "500", *, item: str = "TUBE", supplier: str = "S1") -> str:
+def _order(
+    plant: PlantOps,
+    quantity: str = "500",
+    *,
+    item: str = "TUBE",
+    supplier: str = "S1",
+    due: dt.date = dt.date(2026, 12, 4),
+    today: dt.date = TODAY,
+) -> str:
     return orders.create_purchase_order(
-        plant.uow(),
-        supplier=supplier,
-        site="P1",
-        lines=[PurchaseLine(item, Decimal(quantity), dt.date(2026, 12, 4))],
-        today=TODAY,
+        plant.uow(), supplier=supplier, site="P1", lines=[PurchaseLine(item, Decimal(quantity), due)], today=today
     ).number
 
 
-def _sent(plant: PlantOps, quantity: str = "500", *, item: str = "TUBE", supplier: str = "S1") -> str:
-    number = _order(plant, quantity, item=item, supplier=supplier)
+def _sent(
+    plant: PlantOps,
+    quantity: str = "500",
+    *,
+    item: str = "TUBE",
+    supplier: str = "S1",
+    due: dt.date = dt.date(2026, 12, 4),
+    today: dt.date = TODAY,
+) -> str:
+    number = _order(plant, quantity, item=item, supplier=supplier, due=due, today=today)
     lifecycle.approve(plant.uow(), number, frozenset({Role.ADMIN}))
     lifecycle.send(plant.uow(), number, now=NOW)
     return number
@@ -342,3 +354,33 @@ def test_receipts_leave_the_ledger_and_the_lines_in_step(plant: PlantOps) -> Non
             .where(StockPosting.source_document == number)
         )
     assert posted == orders.purchase_order(plant.uow(), number).lines[0].received_quantity == 500
+
+
+def _received_on(plant: PlantOps, number: str, quantity: int, day: dt.date) -> None:
+    when = dt.datetime.combine(day, dt.time(10), dt.UTC)
+    receiving.receive(
+        plant.uow(), number, [PurchaseArrival(1, Decimal(quantity), "P1/RM", "L-9")], Who("receiver", effective_at=when)
+    )
+
+
+def test_the_scorecard_scores_only_months_with_something_due_and_names_the_late_line(plant: PlantOps) -> None:
+    ordered = dt.date(2026, 11, 10)
+    on_time = _sent(plant, "100", today=ordered)
+    lifecycle.confirm(plant.uow(), on_time, {1: dt.date(2026, 11, 20)})
+    _received_on(plant, on_time, 100, dt.date(2026, 11, 18))
+    late = _sent(plant, "100", due=dt.date(2026, 11, 25), today=ordered)
+    _received_on(plant, late, 50, dt.date(2026, 11, 24))
+    _received_on(plant, late, 50, dt.date(2026, 11, 27))
+
+    card = scorecards.scorecard(plant.uow(), "S1", today=dt.date(2026, 11, 30), months=3)
+
+    september, october, november = card.months
+    assert [m.month for m in card.months] == [dt.date(2026, 9, 1), dt.date(2026, 10, 1), dt.date(2026, 11, 1)]
+    assert september.score is None and october.score is None and october.on_time_in_full is None
+    assert (november.lines_due, november.on_time_in_full, november.receipts) == (2, 50.0, 3)
+    assert november.score == pytest.approx(0.5 * 50 + 0.3 * 100 + 0.2 * 100) and november.poor
+    assert november.lead_time_mean == pytest.approx((100 * 8 + 50 * 14 + 50 * 17) / 200)  # ordered on 11-10
+    assert [(m.order, m.line) for m in card.missed] == [(late, 1)]
+    assert card.warning == "S1 scored 75 in November 2026, on time in full 50 %"
+    with pytest.raises(ValidationError, match="months: must be 1 to 60"):
+        scorecards.scorecard(plant.uow(), "S1", today=TODAY, months=0)
