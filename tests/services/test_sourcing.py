@@ -200,8 +200,8 @@ def test_a_proposal_groups_by_supplier_and_week_and_confirms_into_one_draft_orde
     order = orders.purchase_order(plant.uow(), done.purchase_order)
     assert order.status is PurchaseStatus.DRAFT and order.supplier == "S1"
     assert [(line.quantity, line.unit_price, line.due_date) for line in order.lines] == [
-        (400, Decimal("2.6"), DUE),
-        (1000, Decimal("2.4"), DUE),
+        (Decimal(400), Decimal("2.6"), DUE),
+        (Decimal(1000), Decimal("2.4"), DUE),
     ]
     for number in (small, large):
         ordered = requisitions.requisition(plant.uow(), number)
@@ -242,8 +242,8 @@ def test_an_rfq_invites_two_suppliers_or_more_and_puts_its_requisitions_in_rfq(p
 
     assert (made.number, made.site, made.status, made.suppliers) == ("RFQ-000001", "P1", RfqStatus.OPEN, ["S1", "S2"])
     assert [(line.line, line.item, line.quantity, line.requisition) for line in made.lines] == [
-        (1, "TUBE", 400, number),
-        (2, "MILK", 30, None),
+        (1, "TUBE", Decimal(400), number),
+        (2, "MILK", Decimal(30), None),
     ]
     assert requisitions.requisition(plant.uow(), number).status is RequisitionStatus.IN_RFQ
     with pytest.raises(ValidationError) as refused:
@@ -270,8 +270,18 @@ def test_the_comparison_prices_each_line_for_its_quantity_and_marks_the_cheapest
 
     line1, line2 = seen.rows
     s1, s2, s3 = line1.cells
-    assert (s1.unit_price, s1.bought_quantity, s1.below_minimum, s1.amount) == (Decimal("2.4"), 400, False, 960)
-    assert (s2.unit_price, s2.bought_quantity, s2.below_minimum, s2.amount) == (Decimal("2.0"), 500, True, 1000)
+    assert (s1.unit_price, s1.bought_quantity, s1.below_minimum, s1.amount) == (
+        Decimal("2.4"),
+        Decimal(400),
+        False,
+        Decimal(960),
+    )
+    assert (s2.unit_price, s2.bought_quantity, s2.below_minimum, s2.amount) == (
+        Decimal("2.0"),
+        Decimal(500),
+        True,
+        Decimal(1000),
+    )
     assert (s1.arrives_on, s1.on_time) == (START + dt.timedelta(days=14), True)
     assert (s2.arrives_on, s2.on_time) == (START + dt.timedelta(days=20), False)
     assert not s3.quoted and s3.amount is None
@@ -318,8 +328,8 @@ def test_the_whole_rfq_is_awarded_to_one_supplier_as_one_draft_order(plant: Plan
     order = orders.purchase_order(plant.uow(), number)
     assert (order.supplier, order.rfq, order.status) == ("S1", rfq, PurchaseStatus.DRAFT)
     assert [(line.quantity, line.unit_price) for line in order.lines] == [
-        (400, Decimal("2.4")),
-        (200, Decimal("2.5")),  # 100 asked, below S1's minimum of 200: the minimum is bought
+        (Decimal(400), Decimal("2.4")),
+        (Decimal(200), Decimal("2.5")),  # 100 asked, below S1's minimum of 200: the minimum is bought
     ]
     for req in (first, second):
         assert requisitions.requisition(plant.uow(), req).purchase_order == number
@@ -412,7 +422,10 @@ def test_quotations_from_csv_are_entered_all_or_nothing_with_each_rows_problem(p
     good += "S2,1,0,2.5,10,2026-12-20,0\n"
     entered = rfqs.import_quotations(plant.uow(), rfq, good, today=START)
 
-    assert [(q.supplier, q.freight, len(q.prices)) for q in entered.quotations] == [("S1", 50, 3), ("S2", 0, 1)]
+    assert [(q.supplier, q.freight, len(q.prices)) for q in entered.quotations] == [
+        ("S1", Decimal(50), 3),
+        ("S2", Decimal(0), 1),
+    ]
     assert rfqs.comparison(plant.uow(), rfq, today=START).suppliers[0].landed_cost == 960 + 260 + 50
 
 

@@ -58,6 +58,7 @@ _NUMBER = re.compile(r"^RFQ-(\d+)$")
 _CURRENCY = re.compile(r"^[A-Z]{3}$")
 MAX_LINES = 1000
 MAX_SUPPLIERS = 50
+MAX_CSV_BYTES = 1_000_000
 #: The columns of a quotations CSV file, in this order or any other.
 CSV_COLUMNS = ("supplier", "line", "min_quantity", "unit_price", "lead_time_days", "valid_until", "freight")
 
@@ -403,6 +404,17 @@ def import_quotations(
         return rfq_view(session, number)
 
     return uow.run(work)
+
+
+def csv_text(data: bytes) -> str:
+    """The text of an uploaded quotations file: UTF-8 (with or without its byte order mark), at most
+    :data:`MAX_CSV_BYTES`."""
+    if len(data) > MAX_CSV_BYTES:
+        raise ValidationError(QUOTATION, "file", f"{len(data):,} bytes: at most {MAX_CSV_BYTES:,}")
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        raise ValidationError(QUOTATION, "file", f"not UTF-8 text (byte {error.start}): save it as CSV UTF-8") from None
 
 
 def _reason(error: ValidationError | NotFoundError) -> str:
