@@ -12,28 +12,19 @@ import dataclasses
 import datetime as dt
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Header, Path, Query, Response, status
+from fastapi import APIRouter, Path, Query, Response, status
 from pydantic import AwareDatetime, BaseModel, Field
 
+from plantops.api.postings import IdempotencyKey, PostingOut, posting_out
 from plantops.api.problems import problem_responses
 from plantops.api.schemas import Amount, Code, Exact, ListQuery, Page, Quantity, Schema, Text, page_of
 from plantops.api.security import Caller, Reader, StockPoster
 from plantops.errors import ValidationError
 from plantops.services.inventory import availability, balances, genealogy, moves, reservations, stock, valuation
-from plantops.services.inventory.stock import PostingSummary, StockLine, Who
+from plantops.services.inventory.stock import StockLine, Who
 from plantops.vocabulary import MoveType
 
 router = APIRouter(prefix="/stock", tags=["stock"], responses=problem_responses(401, 403, 404, 409, 422))
-
-IdempotencyKey = Annotated[
-    str | None,
-    Header(
-        alias="Idempotency-Key",
-        max_length=128,
-        pattern=r"^[\x21-\x7e]+$",
-        description="Posts once: the same key answers the first posting again.",
-    ),
-]
 
 
 class Line(Schema):
@@ -83,20 +74,6 @@ class Reversal(Schema):
     reason: Text
 
 
-class PostedMoveOut(BaseModel):
-    move_type: str
-    item: str
-    location: str
-    lot: str | None
-    quantity: Exact
-
-
-class PostingOut(BaseModel):
-    posting_id: int
-    replayed: bool
-    moves: list[PostedMoveOut]
-
-
 def _who(caller: Caller, why: Why, key: str | None) -> Who:
     return Who(caller.username, why.document, why.reason, why.effective_at, key)
 
@@ -112,19 +89,6 @@ def _line(line: Line) -> StockLine:
     )
 
 
-def _posted(summary: PostingSummary, response: Response) -> PostingOut:
-    if summary.replayed:
-        response.status_code = status.HTTP_200_OK
-    return PostingOut(
-        posting_id=summary.posting_id,
-        replayed=summary.replayed,
-        moves=[
-            PostedMoveOut(move_type=m.move_type.value, item=m.item, location=m.location, lot=m.lot, quantity=m.quantity)
-            for m in summary.moves
-        ],
-    )
-
-
 POSTED = {
     "response_model": PostingOut,
     "status_code": status.HTTP_201_CREATED,
@@ -134,35 +98,35 @@ POSTED = {
 
 @router.post("/receipts", summary="Receive goods (a new lot with its expiry)", **POSTED)  # type: ignore[arg-type]
 def receive(body: Receipt, caller: StockPoster, response: Response, key: IdempotencyKey = None) -> PostingOut:
-    return _posted(stock.receive(caller.uow(), _line(body), _who(caller, body, key)), response)
+    return posting_out(stock.receive(caller.uow(), _line(body), _who(caller, body, key)), response)
 
 
 @router.post("/returns", summary="Take back goods (a customer return)", **POSTED)  # type: ignore[arg-type]
 def return_stock(body: Receipt, caller: StockPoster, response: Response, key: IdempotencyKey = None) -> PostingOut:
-    return _posted(stock.return_stock(caller.uow(), _line(body), _who(caller, body, key)), response)
+    return posting_out(stock.return_stock(caller.uow(), _line(body), _who(caller, body, key)), response)
 
 
 @router.post("/issues", summary="Issue goods (to an order, to production)", **POSTED)  # type: ignore[arg-type]
 def issue(body: Issue, caller: StockPoster, response: Response, key: IdempotencyKey = None) -> PostingOut:
     summary = stock.issue(caller.uow(), _line(body), _who(caller, body, key), reservation=body.reservation)
-    return _posted(summary, response)
+    return posting_out(summary, response)
 
 
 @router.post("/scraps", summary="Scrap goods", **POSTED)  # type: ignore[arg-type]
 def scrap(body: Scrap, caller: StockPoster, response: Response, key: IdempotencyKey = None) -> PostingOut:
-    return _posted(stock.scrap(caller.uow(), _line(body), _who(caller, body, key)), response)
+    return posting_out(stock.scrap(caller.uow(), _line(body), _who(caller, body, key)), response)
 
 
 @router.post("/adjustments", summary="Correct on-hand up or down (a reason is required)", **POSTED)  # type: ignore[arg-type]
 def adjust(body: Adjustment, caller: StockPoster, response: Response, key: IdempotencyKey = None) -> PostingOut:
     summary = stock.adjust(caller.uow(), _line(body), _who(caller, body, key), increase=body.increase)
-    return _posted(summary, response)
+    return posting_out(summary, response)
 
 
 @router.post("/moves", summary="Move stock between locations of a site (to another site: a transfer order)", **POSTED)  # type: ignore[arg-type]
 def move(body: Move, caller: StockPoster, response: Response, key: IdempotencyKey = None) -> PostingOut:
     summary = stock.move(caller.uow(), _line(body), body.to_location, _who(caller, body, key))
-    return _posted(summary, response)
+    return posting_out(summary, response)
 
 
 @router.post("/productions", summary="Consume components and put away outputs (co-products too)", **POSTED)  # type: ignore[arg-type]
@@ -173,7 +137,7 @@ def produce(body: Production, caller: StockPoster, response: Response, key: Idem
         [_line(line) for line in body.produced],
         _who(caller, body, key),
     )
-    return _posted(summary, response)
+    return posting_out(summary, response)
 
 
 @router.post("/postings/{posting_id}/reversal", summary="Post the exact opposite of a posting", **POSTED)  # type: ignore[arg-type]
@@ -185,7 +149,7 @@ def reverse(
     key: IdempotencyKey = None,
 ) -> PostingOut:
     summary = stock.reverse(caller.uow(), posting_id, Who(caller.username, "", body.reason, None, key))
-    return _posted(summary, response)
+    return posting_out(summary, response)
 
 
 class BalanceOut(BaseModel):

@@ -13,8 +13,8 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Response, status
 from pydantic import AwareDatetime, BaseModel, Field
 
+from plantops.api.postings import IdempotencyKey, PostingOut, posting_out
 from plantops.api.problems import problem_responses
-from plantops.api.routers.stock import IdempotencyKey, PostingOut, _posted
 from plantops.api.schemas import Code, Exact, ListQuery, Page, Quantity, Schema, Text, page_of
 from plantops.api.security import Caller, Reader, Releaser, StockPoster
 from plantops.services import transfers
@@ -203,7 +203,7 @@ def ship(
     """Each line ships whole or in part; refused (422) beyond what the line still has to ship."""
     shipments = [Shipment(m.line, m.quantity, m.location, m.lot) for m in body.lines]
     posted = transfers.ship(caller.uow(), number, shipments, _who(caller, body, key))
-    return TransferPostingOut(order=_order(posted.order), posting=_posted(posted.posting, response))
+    return TransferPostingOut(order=_order(posted.order), posting=posting_out(posted.posting, response))
 
 
 @router.post(
@@ -219,7 +219,7 @@ def receive(
     """Only lots and quantities this order shipped and has not received; the order closes when all arrived."""
     arrivals = [Arrival(m.line, m.quantity, m.location, m.lot) for m in body.lines]
     posted = transfers.receive(caller.uow(), number, arrivals, _who(caller, body, key))
-    return TransferPostingOut(order=_order(posted.order), posting=_posted(posted.posting, response))
+    return TransferPostingOut(order=_order(posted.order), posting=posting_out(posted.posting, response))
 
 
 @router.post("/{number}/cancel", response_model=TransferOrderOut, summary="Cancel what has not shipped")
