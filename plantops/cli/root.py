@@ -45,6 +45,9 @@ COMMANDS: dict[str, Entry] = {
     "transfer": Entry(
         "plantops.cli.transfers", "Transfer orders between sites: create, ship and receive in parts, stock in transit."
     ),
+    "purchase": Entry(
+        "plantops.cli.purchasing", "Buying: requisitions, purchase proposals, RFQs with quotations, compare and award."
+    ),
     "orders": Entry(
         "plantops.cli.orders", "Orders: the purchase and sales order books, promising a new line, cancelling."
     ),
