@@ -23,6 +23,8 @@ class Settings(BaseSettings):
 
     database_url: str = DEFAULT_DATABASE_URL
     echo_sql: bool = False
+    #: The buying company's name, printed on the documents sent to suppliers.
+    company_name: str = Field(default="PlantOps", max_length=200)
     #: How many days before and after now a stock posting may take effect.
     posting_days_back: int = Field(default=POSTING_DAYS_BACK, ge=0, le=36500)
     posting_days_ahead: int = Field(default=POSTING_DAYS_AHEAD, ge=0, le=3660)
