@@ -11,11 +11,13 @@ import pytest
 from sqlalchemy import func, select
 
 from plantops.bootstrap import PlantOps
+from plantops.db.catalog import Item
 from plantops.db.inventory import StockMove, StockPosting
 from plantops.errors import NotFoundError, ValidationError
 from plantops.services import master_data
 from plantops.services.inventory import balances
 from plantops.services.inventory.stock import Who
+from plantops.services.planning.problem import PlanRequest, load_problem
 from plantops.services.purchasing import invoices, lifecycle, orders, receiving, scorecards
 from plantops.services.purchasing.invoices import InvoiceLine
 from plantops.services.purchasing.lifecycle import LineChange
@@ -384,3 +386,23 @@ def test_the_scorecard_scores_only_months_with_something_due_and_names_the_late_
     assert card.warning == "S1 scored 75 in November 2026, on time in full 50 %"
     with pytest.raises(ValidationError, match="months: must be 1 to 60"):
         scorecards.scorecard(plant.uow(), "S1", today=TODAY, months=0)
+
+
+def test_mrp_plans_a_supplier_item_flagged_to_learn_with_the_lead_time_its_receipts_took(
+    ops: PlantOps, tmp_path: Path
+) -> None:
+    learning = {
+        **PURCHASING,
+        "supplier_items": "supplier,item,supplier_part_code,lead_time_days,rank,learned_lead_time\n"
+        "S1,TUBE,ST-25,10,1,true\nS2,MILK,M-1,1,1,false\n",
+    }
+    master_data.import_path(ops.uow(), write_plant(tmp_path, learning), posted_by="tester")
+    for days in (13, 14, 17):  # 14.67 days on average
+        number = _sent(ops, "100", today=dt.date(2026, 11, 1))
+        _received_on(ops, number, 100, dt.date(2026, 11, 1) + dt.timedelta(days=days))
+
+    with ops.uow() as uow:
+        loaded = load_problem(uow.session, PlanRequest(start=TODAY), firm_from_run=None)
+        tube = uow.session.scalar(select(Item.id).where(Item.code == "TUBE"))
+    suppliers = loaded.problem.suppliers
+    assert suppliers.lead_time[suppliers.item == tube].tolist() == [15]  # whole days, rounded up

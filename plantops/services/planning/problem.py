@@ -54,6 +54,7 @@ from plantops.engines.mrp import (
 )
 from plantops.engines.mrp.kinds import LOT_SIZE_RULES, PROCUREMENTS
 from plantops.services.item_sites import site_columns
+from plantops.services.purchasing.lead_times import learned_supplier_lead_times
 from plantops.vocabulary import (
     OPEN_PURCHASE_STATUSES,
     ItemType,
@@ -653,11 +654,14 @@ class _Catalog:
         )
         if not rows["item"].size:
             return SupplierItems.empty()
+        lead_time = np.nan_to_num(rows["lead_time"])
+        for (supplier, item), days in learned_supplier_lead_times(self.connection).items():
+            lead_time[(rows["supplier"] == supplier) & (rows["item"] == item)] = days
         return SupplierItems.of(
             item=rows["item"],
             supplier=rows["supplier"],
             rank=rows["rank"],
-            lead_time=np.nan_to_num(rows["lead_time"]),
+            lead_time=lead_time,
             min_order_quantity=rows["min_order_quantity"],
             order_multiple=rows["order_multiple"],
         )

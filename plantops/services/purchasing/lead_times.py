@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from sqlalchemy import select
+from sqlalchemy import Connection, select
 from sqlalchemy.orm import Session
 
 from plantops.db.inventory import StockMove, StockPosting
@@ -25,7 +25,7 @@ ObservedLeadTimes = dict[tuple[int, int, int], list[float]]
 MIN_RECEIPTS = 3
 
 
-def purchase_lead_times(session: Session) -> ObservedLeadTimes:
+def purchase_lead_times(session: Session | Connection) -> ObservedLeadTimes:
     """Calendar days from order to receipt per (supplier, item, site), from receipts that name their order."""
     orders = {
         number: (supplier, site, ordered)
@@ -55,9 +55,9 @@ def purchase_lead_times(session: Session) -> ObservedLeadTimes:
     return days
 
 
-def learned_supplier_lead_times(session: Session) -> dict[tuple[int, int], float]:
+def learned_supplier_lead_times(session: Session | Connection) -> dict[tuple[int, int], float]:
     """The mean lead time per (supplier, item) over all sites, for supplier items that plan with the
-    learned lead time and have at least :data:`MIN_RECEIPTS` receipts."""
+    learned lead time and have at least :data:`MIN_RECEIPTS` receipts (MRP reads it on a connection)."""
     flagged = set(
         session.execute(
             select(SupplierItem.supplier_id, SupplierItem.item_id).where(SupplierItem.learned_lead_time.is_(True))
