@@ -70,16 +70,6 @@ def _api(ops: PlantOps) -> Iterator[Api]:
     ops.close()
 
 
-@pytest.fixture(scope="session")
-def migrated_sqlite(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """An empty SQLite database at the newest schema, to copy for each test."""
-    path = tmp_path_factory.mktemp("template") / "plantops.db"
-    ops = build(Settings(database_url=f"sqlite:///{path}"))
-    ops.migrate()
-    ops.close()
-    return path
-
-
 @pytest.fixture
 def api(tmp_path: Path, migrated_sqlite: Path) -> Iterator[Api]:
     shutil.copyfile(migrated_sqlite, tmp_path / "api.db")
