@@ -20,6 +20,7 @@ OWN_PAGES = {
     "items": "/items/{}",
     "planned_orders": "/mrp/orders/{}",
     "transfer_orders": "/transfers/{}",
+    "rfqs": "/buy/rfqs/{}",
 }
 #: The path of a record whose key has several parts, below ``/records/<sheet>``.
 BY_KEY = "by-key"

@@ -27,7 +27,16 @@ STATIC = HERE / "static"
 NAVIGATION = (
     ("Plan", (("/forecast", "Forecast"), ("/mrp", "MRP"), ("/schedule", "Schedule"), ("/policies", "Policies"))),
     ("Make", (("/orders/work", "Work orders"),)),
-    ("Buy", (("/orders/purchase", "Purchase orders"), ("/records/suppliers", "Suppliers"))),
+    (
+        "Buy",
+        (
+            ("/orders/purchase", "Purchase orders"),
+            ("/buy/requisitions", "Requisitions"),
+            ("/buy/proposals", "Purchase proposals"),
+            ("/buy/rfqs", "RFQs"),
+            ("/records/suppliers", "Suppliers"),
+        ),
+    ),
     (
         "Store",
         (
