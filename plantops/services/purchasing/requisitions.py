@@ -15,7 +15,7 @@ import datetime as dt
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import ROUND_CEILING, Decimal
 from typing import Any
 
 from sqlalchemy import func, or_, select, update
@@ -191,8 +191,9 @@ def insert_requisition(
 
 def requisitions_from_plan(uow: UnitOfWork, *, due_by: dt.date, site: str | None = None) -> list[RequisitionView]:
     """One requisition per planned buy (planned or firm) of the plan in force due by ``due_by`` (at
-    ``site``), proposed to the planned order's supplier; each planned order is marked released as
-    its requisition, so that it is not requisitioned twice."""
+    ``site``), proposed to the planned order's supplier, for the planned quantity rounded up to what
+    the item's unit can hold; each planned order is marked released as its requisition, so that it
+    is not requisitioned twice."""
     bounds.check_date(RECORD, "due_by", due_by)
 
     def work(session: Session) -> list[RequisitionView]:
@@ -214,11 +215,12 @@ def requisitions_from_plan(uow: UnitOfWork, *, due_by: dt.date, site: str | None
         for order in session.scalars(query).all():
             code = session.scalar(select(Item.code).where(Item.id == order.item_id))
             assert code is not None  # a planned order's item exists
+            ref = item_ref(session, code)
             number = insert_requisition(
                 session,
-                item=item_ref(session, code),
+                item=ref,
                 site=order.site_id,
-                quantity=order.quantity,
+                quantity=order.quantity.quantize(Decimal(1).scaleb(-ref.decimals), rounding=ROUND_CEILING),
                 due_date=order.due_date,
                 supplier=order.supplier_id,
                 planned_order=order.number,
