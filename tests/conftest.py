@@ -72,16 +72,37 @@ def database_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPa
     return str(request.getfixturevalue("empty_postgres_url"))
 
 
+#: PlantOps' tables and the queue's, emptied between tests.
+TABLES = [*(t.name for t in metadata.sorted_tables), *QUEUE_TABLES]
+#: Those of :data:`TABLES` holding a row.
+FILLED_TABLES = text(" UNION ALL ".join(f"SELECT '{name}' WHERE EXISTS (SELECT FROM \"{name}\")" for name in TABLES))
+#: The sequences owned by a column of one of ``:tables`` that have handed out a number since they (re)started.
+USED_SEQUENCES = text(
+    """SELECT format('%I.%I', s.schemaname, s.sequencename) FROM pg_sequences s
+    JOIN pg_depend d ON d.classid = 'pg_class'::regclass
+        AND d.objid = format('%I.%I', s.schemaname, s.sequencename)::regclass AND d.deptype IN ('a', 'i')
+    JOIN pg_class t ON t.oid = d.refobjid
+    WHERE s.last_value IS NOT NULL AND t.relname = ANY(:tables)"""
+)
+
+
 @pytest.fixture
 def empty_postgres_url(postgres_url: str) -> str:
-    """This test process's PostgreSQL database with every table emptied."""
+    """This test process's PostgreSQL database with every table emptied and their id sequences restarted.
+
+    Only the tables holding rows are truncated and only the sequences that were used are restarted:
+    the same end as truncating all of them with RESTART IDENTITY, which took half a second a test.
+    """
     url = postgres_url
     engine = create_engine(url)
     with engine.begin() as connection:
-        tables = ", ".join([*(f'"{t.name}"' for t in metadata.sorted_tables), *QUEUE_TABLES])
         exists = connection.execute(text("select to_regclass('public.item')")).scalar()
         if exists:
-            connection.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+            filled = connection.execute(FILLED_TABLES).scalars().all()
+            if filled:
+                connection.execute(text("TRUNCATE " + ", ".join(f'"{name}"' for name in filled) + " CASCADE"))
+            for sequence in connection.execute(USED_SEQUENCES, {"tables": TABLES}).scalars().all():
+                connection.execute(text(f"ALTER SEQUENCE {sequence} RESTART"))
     engine.dispose()
     return url
 
