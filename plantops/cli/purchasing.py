@@ -23,7 +23,7 @@ from plantops.cli.common import (
     print_table,
     reports_errors,
 )
-from plantops.cli.stock import _quantity
+from plantops.cli.postings import quantity_of
 from plantops.errors import ValidationError
 from plantops.services.inventory.ledger import quantity_text
 from plantops.services.purchasing import requisitions as reqs
@@ -62,7 +62,7 @@ def create_requisition(
     """Request to buy an item."""
     with plantops() as ops:
         made = reqs.create_requisition(
-            ops.uow(), item=item, site=site, quantity=_quantity(quantity), due_date=due.date(), supplier=supplier
+            ops.uow(), item=item, site=site, quantity=quantity_of(quantity), due_date=due.date(), supplier=supplier
         )
     console.print(f"Requisition {made.number} created: {quantity_text(made.quantity)} {made.unit} of {made.item}.")
     _print_requisitions([made], "Requisition")
@@ -223,7 +223,7 @@ def _rfq_line(text: str) -> RfqLineIn:
         day = dt.date.fromisoformat(due.strip())
     except ValueError:
         raise ValidationError("command", "line", f"{due!r} is not a date (YYYY-MM-DD)") from None
-    return RfqLineIn(item.strip(), _quantity(quantity.strip()), day)
+    return RfqLineIn(item.strip(), quantity_of(quantity.strip()), day)
 
 
 @rfq_app.command("list")
@@ -280,7 +280,7 @@ def quote(
         supplier,
         valid_until.date(),
         [_price(text) for text in price],
-        freight=_quantity(freight, "freight"),
+        freight=quantity_of(freight, "freight"),
         currency=currency,
     )
     with plantops() as ops:
@@ -297,9 +297,9 @@ def _price(text: str) -> QuotedPrice:
         raise ValidationError("command", "price", f"line {line!r} is not a line number")
     return QuotedPrice(
         int(line),
-        _quantity(minimum, "min_quantity"),
-        _quantity(unit_price, "unit_price"),
-        _quantity(days, "lead_time_days"),
+        quantity_of(minimum, "min_quantity"),
+        quantity_of(unit_price, "unit_price"),
+        quantity_of(days, "lead_time_days"),
     )
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import getpass
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Annotated
 
 import typer
@@ -25,11 +25,12 @@ from plantops.cli.common import (
     print_table,
     reports_errors,
 )
+from plantops.cli.postings import At, Key, Lot, Reason, instant, print_posting, quantity_of, who
 from plantops.errors import ValidationError
 from plantops.services.inventory import balances, genealogy, moves, reservations, stock
 from plantops.services.inventory.genealogy import LotNode
 from plantops.services.inventory.ledger import quantity_text
-from plantops.services.inventory.stock import PostingSummary, StockLine, Who
+from plantops.services.inventory.stock import StockLine
 from plantops.vocabulary import MoveType
 
 app = typer.Typer(no_args_is_help=True)
@@ -38,46 +39,7 @@ app.add_typer(counting.app, name="count")
 Item = Annotated[str, typer.Argument(help="Item code.")]
 Location = Annotated[str, typer.Argument(help="Location code.")]
 Qty = Annotated[str, typer.Argument(help="Quantity in the item's unit.")]
-Lot = Annotated[str | None, typer.Option(help="Lot or serial number (tracked items).")]
 Document = Annotated[str, typer.Option(help="Source document (order number, delivery note).")]
-Reason = Annotated[
-    str, typer.Option(help="Why: required for adjustments, scrap, reversals and an expiry past or beyond shelf life.")
-]
-Key = Annotated[str | None, typer.Option("--key", help="Idempotency key: the same key posts only once.")]
-At = Annotated[str | None, typer.Option("--at", help="When it happened, ISO with zone (default: now).")]
-
-
-def _quantity(text: str, field: str = "quantity") -> Decimal:
-    try:
-        return Decimal(text)
-    except InvalidOperation:
-        raise ValidationError("command", field, f"{text!r} is not a number") from None
-
-
-def _instant(text: str | None) -> dt.datetime | None:
-    if text is None:
-        return None
-    try:
-        value = dt.datetime.fromisoformat(text)
-    except ValueError:
-        raise ValidationError("command", "at", f"{text!r} is not a date and time (2026-11-20T14:00+01:00)") from None
-    if value.tzinfo is None:
-        raise ValidationError("command", "at", f"{text!r} has no time zone; add one, e.g. +00:00")
-    return value
-
-
-def _who(document: str = "", reason: str = "", key: str | None = None, at: str | None = None) -> Who:
-    return Who(getpass.getuser(), document, reason, _instant(at), key)
-
-
-def _print_posting(summary: PostingSummary) -> None:
-    verb = "Already posted as" if summary.replayed else "Posted"
-    console.print(f"{verb} posting {summary.posting_id}:")
-    for move in summary.moves:
-        lot = f" lot {move.lot}" if move.lot else ""
-        console.print(
-            f"  {move.move_type.value:<24} {move.item} {move.quantity.normalize():+f} at {move.location}{lot}"
-        )
 
 
 @app.command(context_settings=NUMBER_ARGUMENTS)
@@ -98,13 +60,13 @@ def receive(
     line = StockLine(
         item,
         location,
-        _quantity(quantity),
+        quantity_of(quantity),
         lot,
-        _quantity(unit_cost, "unit_cost") if unit_cost else None,
+        quantity_of(unit_cost, "unit_cost") if unit_cost else None,
         expiry.date() if expiry else None,
     )
     with plantops() as ops:
-        _print_posting(stock.receive(ops.uow(), line, _who(document, reason, key=key, at=at)))
+        print_posting(stock.receive(ops.uow(), line, who(document, reason, key=key, at=at)))
 
 
 @app.command(context_settings=NUMBER_ARGUMENTS)
@@ -121,8 +83,8 @@ def issue(
 ) -> None:
     """Issue goods out of a location."""
     with plantops() as ops:
-        line = StockLine(item, location, _quantity(quantity), lot)
-        _print_posting(stock.issue(ops.uow(), line, _who(document, key=key, at=at), reservation=reservation))
+        line = StockLine(item, location, quantity_of(quantity), lot)
+        print_posting(stock.issue(ops.uow(), line, who(document, key=key, at=at), reservation=reservation))
 
 
 @app.command(context_settings=NUMBER_ARGUMENTS)
@@ -138,8 +100,8 @@ def move(
 ) -> None:
     """Move stock to another location of its site (to another site: `plantops transfer ship`)."""
     with plantops() as ops:
-        line = StockLine(item, from_location, _quantity(quantity), lot)
-        _print_posting(stock.move(ops.uow(), line, to_location, _who(key=key, at=at)))
+        line = StockLine(item, from_location, quantity_of(quantity), lot)
+        print_posting(stock.move(ops.uow(), line, to_location, who(key=key, at=at)))
 
 
 @app.command(context_settings=NUMBER_ARGUMENTS)
@@ -155,8 +117,8 @@ def adjust(
 ) -> None:
     """Correct on-hand by a quantity, up (default) or down, with a reason."""
     with plantops() as ops:
-        line = StockLine(item, location, _quantity(quantity), lot)
-        _print_posting(stock.adjust(ops.uow(), line, _who(reason=reason, at=at), increase=not decrease))
+        line = StockLine(item, location, quantity_of(quantity), lot)
+        print_posting(stock.adjust(ops.uow(), line, who(reason=reason, at=at), increase=not decrease))
 
 
 @app.command(context_settings=NUMBER_ARGUMENTS)
@@ -164,7 +126,7 @@ def adjust(
 def scrap(item: Item, location: Location, quantity: Qty, reason: Reason = "", lot: Lot = None) -> None:
     """Scrap stock, with a reason."""
     with plantops() as ops:
-        _print_posting(stock.scrap(ops.uow(), StockLine(item, location, _quantity(quantity), lot), _who(reason=reason)))
+        print_posting(stock.scrap(ops.uow(), StockLine(item, location, quantity_of(quantity), lot), who(reason=reason)))
 
 
 @app.command(name="return", context_settings=NUMBER_ARGUMENTS)
@@ -172,8 +134,8 @@ def scrap(item: Item, location: Location, quantity: Qty, reason: Reason = "", lo
 def return_(item: Item, location: Location, quantity: Qty, lot: Lot = None, document: Document = "") -> None:
     """Take back goods returned by a customer."""
     with plantops() as ops:
-        line = StockLine(item, location, _quantity(quantity), lot)
-        _print_posting(stock.return_stock(ops.uow(), line, _who(document)))
+        line = StockLine(item, location, quantity_of(quantity), lot)
+        print_posting(stock.return_stock(ops.uow(), line, who(document)))
 
 
 @app.command()
@@ -187,14 +149,14 @@ def produce(
     consumed = [_stock_line(text, "consume") for text in consume]
     produced = [_stock_line(text, "output") for text in output]
     with plantops() as ops:
-        _print_posting(stock.produce(ops.uow(), consumed, produced, _who(document)))
+        print_posting(stock.produce(ops.uow(), consumed, produced, who(document)))
 
 
 def _stock_line(text: str, field: str) -> StockLine:
     parts = [p.strip() for p in text.split(",")]
     if len(parts) not in (3, 4):
         raise ValidationError("production", field, f"{text!r} is not ITEM,LOCATION,QTY[,LOT]")
-    return StockLine(parts[0], parts[1], _quantity(parts[2], field), parts[3] if len(parts) == 4 else None)
+    return StockLine(parts[0], parts[1], quantity_of(parts[2], field), parts[3] if len(parts) == 4 else None)
 
 
 @app.command(context_settings=NUMBER_ARGUMENTS)
@@ -202,7 +164,7 @@ def _stock_line(text: str, field: str) -> StockLine:
 def reverse(posting: Annotated[int, typer.Argument(help="The posting number to undo.")], reason: Reason = "") -> None:
     """Post the exact opposite of a posting (moves are never edited or deleted)."""
     with plantops() as ops:
-        _print_posting(stock.reverse(ops.uow(), posting, _who(reason=reason)))
+        print_posting(stock.reverse(ops.uow(), posting, who(reason=reason)))
 
 
 @app.command(context_settings=NUMBER_ARGUMENTS)
@@ -220,7 +182,7 @@ def reserve(
             ops.uow(),
             item=item,
             location=location,
-            quantity=_quantity(quantity),
+            quantity=quantity_of(quantity),
             document=document,
             user=getpass.getuser(),
             lot=lot,
@@ -250,12 +212,12 @@ def pick(
 ) -> None:
     """Suggest where to pick from, first expiry first out."""
     with plantops() as ops:
-        picks = reservations.pick_suggestion(ops.uow(), item=item, quantity=_quantity(quantity), site=site)
+        picks = reservations.pick_suggestion(ops.uow(), item=item, quantity=quantity_of(quantity), site=site)
     table = Table("location", "lot", "expiry", "take", title=f"Pick {quantity} {item} (FEFO)")
     for p in picks:
         table.add_row(p.location, p.lot or "", str(p.expiry or ""), f"{p.quantity.normalize():f}")
     print_table(table)
-    short = _quantity(quantity) - sum((p.quantity for p in picks), Decimal(0))
+    short = quantity_of(quantity) - sum((p.quantity for p in picks), Decimal(0))
     if short > 0:
         console.print(f"[yellow]Short by {short.normalize():f}: not enough available stock.[/yellow]")
 
@@ -387,7 +349,7 @@ def value(
     """Inventory value at any past instant (FIFO, moving average or standard per item), without reposting."""
     from plantops.services.inventory import valuation as inventory_value  # numpy: imported when this command runs
 
-    when = _instant(as_of) or dt.datetime.now(dt.UTC)
+    when = instant(as_of) or dt.datetime.now(dt.UTC)
     with plantops() as ops:
         valuation = inventory_value.value_inventory(ops.uow(), as_of=when, item=item)
     money = Column("value", text=lambda value: f"{value:,.2f}")

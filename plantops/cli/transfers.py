@@ -20,7 +20,7 @@ from plantops.cli.common import (
     print_table,
     reports_errors,
 )
-from plantops.cli.stock import At, Key, Lot, Reason, _print_posting, _quantity, _who
+from plantops.cli.postings import At, Key, Lot, Reason, print_posting, quantity_of, who
 from plantops.errors import ValidationError
 from plantops.services import transfers
 from plantops.services.inventory.ledger import quantity_text
@@ -63,7 +63,7 @@ def _transfer_line(text: str) -> TransferLine:
     item, equals, quantity = text.partition("=")
     if not equals or not item.strip():
         raise ValidationError("command", "line", f"{text!r} is not ITEM=QUANTITY (e.g. BIKE-CITY-M=20)")
-    return TransferLine(item.strip(), _quantity(quantity.strip()))
+    return TransferLine(item.strip(), quantity_of(quantity.strip()))
 
 
 @app.command(name="list")
@@ -123,7 +123,10 @@ def ship(
     """Ship (part of) a line into transit; without --lot, lots first expiry first."""
     with plantops() as ops:
         posted = transfers.ship(
-            ops.uow(), number, [Shipment(line, _quantity(quantity), location, lot)], _who(reason=reason, key=key, at=at)
+            ops.uow(),
+            number,
+            [Shipment(line, quantity_of(quantity), location, lot)],
+            who(reason=reason, key=key, at=at),
         )
     _print_posted(posted)
 
@@ -143,7 +146,7 @@ def receive(
     """Receive (part of) a line from transit; without --lot, the lots the order shipped, first shipped first."""
     with plantops() as ops:
         posted = transfers.receive(
-            ops.uow(), number, [Arrival(line, _quantity(quantity), location, lot)], _who(reason=reason, key=key, at=at)
+            ops.uow(), number, [Arrival(line, quantity_of(quantity), location, lot)], who(reason=reason, key=key, at=at)
         )
     _print_posted(posted)
 
@@ -179,7 +182,7 @@ def in_transit(
 
 
 def _print_posted(posted: TransferPosting) -> None:
-    _print_posting(posted.posting)
+    print_posting(posted.posting)
     _print_order(posted.order)
 
 
