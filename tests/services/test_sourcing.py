@@ -405,6 +405,7 @@ def test_a_quotation_refuses_an_uninvited_supplier_an_unknown_line_and_a_past_va
         ("S1", [(2, 0, "2", 1)], dt.date(2026, 12, 31), "line"),
         ("S1", [(1, 0, "2", 1)], START - dt.timedelta(days=1), "valid_until"),
         ("S1", [(1, 0, "2", 1), (1, 0, "3", 1)], dt.date(2026, 12, 31), "min_quantity"),
+        ("S1", [(1, 0, "2", 100_000_000)], dt.date(2026, 12, 31), "lead_time_days"),
     ):
         with pytest.raises(ValidationError) as refused:
             _quote(plant, rfq, supplier, prices, valid_until=valid_until)

@@ -35,7 +35,7 @@ ROUTERS = (requisitions_router, proposals_router, rfqs_router)
 LineNumber = Annotated[int, Field(ge=1, le=rfqs.MAX_LINES)]
 Week = Annotated[str, Field(pattern=r"^\d{4}-W\d{2}$", description="An ISO week, e.g. 2026-W50.")]
 Currency = Annotated[str, Field(pattern=r"^[A-Z]{3}$", description="A three-letter currency code.")]
-Days = Annotated[QuantityOrZero, Field(le=36500)]
+Days = Annotated[QuantityOrZero, Field(le=rfqs.MAX_LEAD_TIME_DAYS)]
 
 
 class RequisitionCreate(Schema):

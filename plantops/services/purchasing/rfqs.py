@@ -59,6 +59,8 @@ _CURRENCY = re.compile(r"^[A-Z]{3}$")
 MAX_LINES = 1000
 MAX_SUPPLIERS = 50
 MAX_CSV_BYTES = 1_000_000
+#: The longest lead time a quotation may give: ten years.
+MAX_LEAD_TIME_DAYS = 3660
 #: The columns of a quotations CSV file, in this order or any other.
 CSV_COLUMNS = ("supplier", "line", "min_quantity", "unit_price", "lead_time_days", "valid_until", "freight")
 
@@ -353,6 +355,10 @@ def _save_quotation(session: Session, rfq: Rfq, quotation: QuotationIn, *, today
         bounds.check_quantity(QUOTATION, "min_quantity", price.min_quantity, allow_zero=True)
         bounds.check_amount(QUOTATION, "unit_price", price.unit_price)
         bounds.check_quantity(QUOTATION, "lead_time_days", price.lead_time_days, allow_zero=True)
+        if price.lead_time_days > MAX_LEAD_TIME_DAYS:
+            raise ValidationError(
+                QUOTATION, "lead_time_days", f"{price.lead_time_days} days: at most {MAX_LEAD_TIME_DAYS} (ten years)"
+            )
         if (price.line, price.min_quantity) in seen:
             raise ValidationError(
                 QUOTATION, "min_quantity", f"line {price.line} has two prices from {price.min_quantity}"
