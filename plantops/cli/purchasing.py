@@ -1,6 +1,8 @@
 """``plantops purchase``: buying. ``requisition`` (by hand or from the plan's buys, list, cancel),
-``proposals`` (open requisitions by supplier and week, confirmed into a draft purchase order) and
-``rfq`` (ask several suppliers, enter their quotations by hand or from CSV, compare, award)."""
+``proposals`` (open requisitions by supplier and week, confirmed into a draft purchase order),
+``rfq`` (ask several suppliers, enter their quotations by hand or from CSV, compare, award), and
+from :mod:`plantops.cli.purchase_orders`: ``order``, ``receive``, ``return``, ``invoice`` and
+``scorecard``."""
 
 from __future__ import annotations
 
@@ -12,6 +14,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
+from plantops.cli import purchase_orders
 from plantops.cli.common import (
     NUMBER_ARGUMENTS,
     Format,
@@ -39,6 +42,11 @@ rfq_app = typer.Typer(no_args_is_help=True, help="Requests for quotation: quote,
 app.add_typer(requisition_app, name="requisition")
 app.add_typer(proposals_app, name="proposals")
 app.add_typer(rfq_app, name="rfq")
+app.add_typer(purchase_orders.order_app, name="order")
+app.add_typer(purchase_orders.invoice_app, name="invoice")
+app.command("receive", context_settings=NUMBER_ARGUMENTS)(purchase_orders.receive)
+app.command("return", context_settings=NUMBER_ARGUMENTS)(purchase_orders.return_goods)
+app.command("scorecard")(purchase_orders.scorecard)
 
 Day = Annotated[dt.datetime, typer.Option(formats=["%Y-%m-%d"])]
 RfqNumber = Annotated[str, typer.Argument(help="RFQ number (RFQ-...).")]
