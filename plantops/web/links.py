@@ -21,6 +21,7 @@ OWN_PAGES = {
     "planned_orders": "/mrp/orders/{}",
     "transfer_orders": "/transfers/{}",
     "rfqs": "/buy/rfqs/{}",
+    "purchase_orders": "/buy/orders/{}",
 }
 #: The path of a record whose key has several parts, below ``/records/<sheet>``.
 BY_KEY = "by-key"

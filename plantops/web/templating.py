@@ -30,7 +30,9 @@ NAVIGATION = (
     (
         "Buy",
         (
-            ("/orders/purchase", "Purchase orders"),
+            ("/buy/orders", "Purchase orders"),
+            ("/buy/receive", "Receive goods"),
+            ("/buy/invoices", "Supplier invoices"),
             ("/buy/requisitions", "Requisitions"),
             ("/buy/proposals", "Purchase proposals"),
             ("/buy/rfqs", "RFQs"),
@@ -150,7 +152,7 @@ def chart_data(option: dict[str, Any]) -> Markup:
 #: Record pages that belong to a page of the navigation other than the master data's.
 BELONGS_TO = {
     "/records/sales_orders": "/orders/sales",
-    "/records/purchase_orders": "/orders/purchase",
+    "/records/purchase_orders": "/buy/orders",
     "/records/work_orders": "/orders/work",
     "/records/items": "/items",
 }
