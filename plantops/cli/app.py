@@ -13,7 +13,7 @@ from rich.table import Table
 from plantops.cli.common import console, plantops, reports_errors, step_progress
 from plantops.cli.database import prepare_scheduler
 from plantops.errors import ValidationError
-from plantops.services import catalog, demo, master_data
+from plantops.services import catalog, demo, demo_purchases, master_data
 from plantops.services.catalog import PlantSummary
 from plantops.services.master_data.files import is_workbook
 from plantops.services.master_data.importer import ImportReport
@@ -61,12 +61,18 @@ def seed_demo(
         with step_progress(STEPS + 1, "Seeding") as progress:
             if scale is None:
                 report = demo.seed_demo_plant(ops.uow(), as_of=today, seed=seed, progress=progress)
+                bought = demo_purchases.seed_purchasing_history(ops.uow(), as_of=today, seed=seed, user=demo.DEMO_USER)
             else:
                 report = demo.seed_synthetic_plant(ops.uow(), n_items=scale, as_of=today, seed=seed, progress=progress)
         summary = catalog.summarize_plant(ops.uow())
         url = ops.engine.url.render_as_string()
     kind = "Demo plant" if scale is None else f"Synthetic plant of {scale} items"
     console.print(f"{kind} (seed {seed}, as of {today}) seeded into {url}: {report.total} records.")
+    if scale is None:
+        console.print(
+            f"Purchasing history: {bought.orders} orders, {bought.receipts} received, {bought.invoices} invoices "
+            f"({bought.blocked_invoices} blocked by the three-way match)."
+        )
     _print_summary(summary)
     prepare_scheduler()
     if plan:

@@ -68,6 +68,11 @@ from plantops.vocabulary import (
 
 __all__ = ["build_demo_plant"]
 
+#: How much more than ordered each supplier may deliver (bulk milk and cut tube vary most), else 2 %.
+OVER_RECEIPT = {"SUP-MILK-COOP": 0.10, "SUP-ROHR": 0.05}
+#: Up to which order value each role may approve a purchase order.
+PURCHASE_APPROVAL_LIMITS = (("buyer", 25_000), ("planner", 5_000), ("admin", 10_000_000))
+
 
 def build_demo_plant(*, as_of: dt.date, seed: int = 42) -> MasterData:
     """The demo plant's master data and open business as of ``as_of``.
@@ -112,7 +117,19 @@ def build_demo_plant(*, as_of: dt.date, seed: int = 42) -> MasterData:
         "boms": boms,
         "bom_components": components,
         "bom_outputs": outputs,
-        "suppliers": [{"code": c, "name": n, "currency": cur} for c, n, cur in SUPPLIERS],
+        "suppliers": [
+            {
+                "code": c,
+                "name": n,
+                "currency": cur,
+                "over_receipt_tolerance": num(OVER_RECEIPT.get(c, 0.02)),
+                "price_tolerance": num(0.02),
+            }
+            for c, n, cur in SUPPLIERS
+        ],
+        "purchase_approval_limits": [
+            {"role": role, "max_amount": num(amount)} for role, amount in PURCHASE_APPROVAL_LIMITS
+        ],
         "supplier_items": supplier_items,
         "price_breaks": price_breaks,
         "customers": customer_rows(),

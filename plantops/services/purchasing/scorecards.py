@@ -1,8 +1,10 @@
 """A supplier's scorecard per month, computed from what happened: its order lines, their receipts,
 returns and invoices (the engine :mod:`plantops.engines.supplier_performance` does the sums).
 
-Lines count once sent (draft, approved and cancelled orders do not), due on the supplier's
-confirmed date or else the requested one. Goods sent back count as rejected in the quality
+Lines count once sent (draft, approved and cancelled orders do not) and due before today, on the
+supplier's confirmed date or else the requested one; a line whose received quantity came with an
+import rather than with receipts (no dates to judge it by) does not count. Goods sent back count
+as rejected in the quality
 figure; the price is the invoiced price where the line was invoiced, else the order's. A month
 without a line due and without a receipt has no score, not a zero (ERPNext scored such periods,
 frappe/erpnext#31597).
@@ -135,12 +137,17 @@ def _scorecard(session: Session, supplier: str, *, today: dt.date, months: int) 
         .where(PurchaseOrder.supplier_id == vendor.id, PurchaseOrder.status.not_in(_NOT_SENT))
         .order_by(PurchaseOrderLine.id)
     ).all()
-    index = {row[0]: position for position, row in enumerate(lines)}
     receipts = session.execute(
         select(PurchaseReceipt.order_line_id, PurchaseReceipt.received_at, PurchaseReceipt.quantity)
-        .where(PurchaseReceipt.order_line_id.in_(list(index)), PurchaseReceipt.quantity > 0)
+        .where(PurchaseReceipt.order_line_id.in_([row[0] for row in lines]), PurchaseReceipt.quantity > 0)
         .order_by(PurchaseReceipt.id)
     ).all()
+    recorded: dict[int, Decimal] = defaultdict(Decimal)
+    for line_id, _, quantity in receipts:
+        recorded[line_id] += quantity
+    lines = [row for row in lines if row[8] < today and row[5] + row[6] == recorded[row[0]]]
+    index = {row[0]: position for position, row in enumerate(lines)}
+    receipts = [receipt for receipt in receipts if receipt[0] in index]
     prices = _invoiced_prices(session, list(index))
     rejected = _rejected_per_receipt(lines, receipts)
     purchase_lines = PurchaseLines(
@@ -163,7 +170,7 @@ def _scorecard(session: Session, supplier: str, *, today: dt.date, months: int) 
     missed = [
         LateLine(row[1], row[2], row[3], row[8], row[4], row[5])
         for position, row in enumerate(lines)
-        if first_day <= row[8] <= today and not in_full[position]
+        if first_day <= row[8] and not in_full[position]
     ]
     return SupplierScorecard(
         supplier=vendor.code,
