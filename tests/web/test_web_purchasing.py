@@ -13,7 +13,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Browser, Page, ViewportSize, expect
 
 from plantops.bootstrap import PlantOps, build
 from plantops.config import Settings
@@ -29,7 +29,7 @@ from tests.web.conftest import PASSWORD, Login, screenshot, serving
 from tests.web.test_web_accessibility import AXE, RUN_AXE
 
 TODAY = dt.date.today()
-WIDE, PHONE = {"width": 1440, "height": 900}, {"width": 390, "height": 844}
+WIDE, PHONE = ViewportSize(width=1440, height=900), ViewportSize(width=390, height=844)
 #: The smallest height of a field or button a thumb hits on the receiving page (WCAG 2.5.5).
 THUMB = 44
 
@@ -94,11 +94,12 @@ def test_a_buyer_orders_receives_on_a_phone_in_two_parts_and_approves_the_invoic
     expect(page.locator("#order-status")).to_contain_text("approved")
     page.locator("#step-send").click()
     expect(page.locator("#order-status")).to_contain_text("sent")
-    page.fill("#c-confirmed_date-1", (TODAY + dt.timedelta(days=6)).isoformat())
+    # the supplier confirms yesterday: the line is due, so that the receipts score this month
+    page.fill("#c-confirmed_date-1", (TODAY - dt.timedelta(days=1)).isoformat())
     page.get_by_role("button", name="Confirm", exact=True).click()
     expect(page.locator("#order-status")).to_contain_text("confirmed")
     expect(page.locator("#purchase-lines tr[data-line='1'] td").nth(10)).to_have_text(
-        (TODAY + dt.timedelta(days=6)).isoformat()
+        (TODAY - dt.timedelta(days=1)).isoformat()
     )
     pdf = page.request.get(f"/buy/orders/{number}.pdf")
     csv_text = page.request.get(f"/buy/orders/{number}.csv").text()
@@ -160,8 +161,11 @@ def test_every_purchasing_page_fits_a_phone_and_is_saved_as_a_screenshot(
 ) -> None:
     number = _sent(plant, "100")
     lifecycle.confirm(plant.uow(), number, {1: TODAY + dt.timedelta(days=5)})
+    over = invoices.InvoiceLine(number, 1, Decimal("100"), Decimal("2.6"))
+    invoices.enter_invoice(plant.uow(), supplier="S1", number="INV-EARLY", invoice_date=TODAY, lines=[over])
     login("buyer", "/buy/orders")
     pages = {
+        "purchasing-invoice": "/buy/invoices/S1/INV-EARLY",
         "purchasing-orders": "/buy/orders",
         "purchasing-order": f"/buy/orders/{number}",
         "purchasing-receive": "/buy/receive",
@@ -238,3 +242,18 @@ def test_the_receiving_page_has_no_critical_accessibility_violation(
     violations = tab.evaluate(RUN_AXE)
     context.close()
     assert not [v for v in violations if v["impact"] == "critical"], violations
+
+
+def test_an_invoice_for_goods_not_received_says_why_and_its_payment_is_refused(
+    page: Page, login: Login, plant: PlantOps
+) -> None:
+    number = _sent(plant, "50")
+    early = invoices.InvoiceLine(number, 1, Decimal("50"), Decimal("2.6"))
+    invoices.enter_invoice(plant.uow(), supplier="S1", number="INV-NONE", invoice_date=TODAY, lines=[early])
+    login("buyer", "/buy/invoices/S1/INV-NONE")
+    expect(page.locator("#invoice-status")).to_contain_text("blocked")
+    expect(page.locator("#invoice-lines tr[data-line='1'] .problem")).to_contain_text("received")
+    page.get_by_role("button", name="Approve for payment").click()
+
+    expect(page.locator("#invoice-refused")).to_contain_text("line 1")
+    assert invoices.invoice(plant.uow(), supplier="S1", number="INV-NONE").status is InvoiceStatus.BLOCKED

@@ -273,8 +273,6 @@ async def confirm(request: Request, number: str, user: Buyer) -> Response:
             found = forms.date(orders.RECORD, "confirmed_date", typed[f"confirmed_date-{line.line}"])
             if found is not None:
                 dates[line.line] = found
-        if not dates:
-            raise ValidationError(orders.RECORD, "confirmed_date", "give the supplier's date of a line at least")
         lifecycle.confirm(work_as(request, user), number, dates)
     except PlantOpsError as error:
         return _order_page(request, order, "confirm", typed, forms.place(error, typed, ORDER_LABELS), status=400)
@@ -397,7 +395,7 @@ def _order_page(
         order_invoices=invoices.invoices(uow(), order=order.number),
         steps=_steps(order.status) if user.may(Permission.PURCHASE.value) else (),
         may_revise=order.status in (PurchaseStatus.DRAFT, PurchaseStatus.APPROVED, *lifecycle.REVISABLE),
-        may_confirm=order.status in (PurchaseStatus.SENT, PurchaseStatus.CONFIRMED),
+        may_confirm=order.status in lifecycle.REVISABLE,
         may_receive=order.status in RECEIVABLE,
         may_return=order.status in RETURNABLE and any(line.received_quantity > 0 for line in order.lines),
         failed=failed,
@@ -641,7 +639,11 @@ def _invoices_page(
 @router.get("/suppliers/{code}")
 def supplier_page(request: Request, code: str) -> Response:
     card = scorecards.scorecard(plant(request).uow(), code, today=dt.date.today(), months=SCORECARD_MONTHS)
-    return render(request, "purchasing/supplier.html", card=card, chart=score_chart(card), lead_chart=lead_chart(card))
+    return render(request, "purchasing/supplier.html", card=card, scores=score_chart(card), lead_times=lead_chart(card))
+
+
+#: A line of the scorecard chart: a month without a value is a gap, and a month alone between gaps a dot.
+LINE = {"type": "line", "connectNulls": False, "showAllSymbol": True, "symbolSize": 8}
 
 
 def score_chart(card: SupplierScorecard) -> dict[str, Any]:
@@ -654,13 +656,8 @@ def score_chart(card: SupplierScorecard) -> dict[str, Any]:
         "xAxis": {"type": "category", "data": [f"{m.month:%Y-%m}" for m in card.months]},
         "yAxis": {"type": "value", "min": 0, "max": 100},
         "series": [
-            {"name": "Score", "type": "line", "connectNulls": False, "data": [_rounded(m.score) for m in card.months]},
-            {
-                "name": "On time in full %",
-                "type": "line",
-                "connectNulls": False,
-                "data": [_rounded(m.on_time_in_full) for m in card.months],
-            },
+            {**LINE, "name": "Score", "data": [_rounded(m.score) for m in card.months]},
+            {**LINE, "name": "On time in full %", "data": [_rounded(m.on_time_in_full) for m in card.months]},
         ],
     }
 
