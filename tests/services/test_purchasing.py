@@ -170,7 +170,9 @@ def test_receipts_in_two_parts_post_stock_at_the_order_price_and_move_the_order_
 
     assert second.order.status is PurchaseStatus.RECEIVED and second.order.lines[0].open_quantity == 0
     assert _tube(plant, "L-9") - before == 500
-    assert [r.quantity for r in second.order.receipts] == [Decimal(200), Decimal(300)]
+    assert second.order.receipts == []  # the answer to a receipt leaves the history out
+    history = orders.purchase_order(plant.uow(), number).receipts
+    assert [r.quantity for r in history] == [Decimal(200), Decimal(300)]
     with plant.uow() as uow:
         costs = uow.session.execute(
             select(StockMove.unit_cost, StockPosting.source_document)
@@ -247,7 +249,8 @@ def test_a_return_to_the_supplier_takes_stock_out_with_a_debit_note_and_reopens_
     line = back.order.lines[0]
     assert (line.received_quantity, line.returned_quantity) == (Decimal(480), Decimal(20))
     assert back.order.status is PurchaseStatus.PARTLY_RECEIVED
-    assert back.order.receipts[-1].quantity == -20 and back.order.receipts[-1].debit_note == f"DN-{number}-1"
+    last = orders.purchase_order(plant.uow(), number).receipts[-1]
+    assert last.quantity == -20 and last.debit_note == f"DN-{number}-1"
     assert _tube(plant, "L-9") == 480
 
 

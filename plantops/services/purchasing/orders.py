@@ -281,7 +281,9 @@ def purchase_order(uow: UnitOfWork, number: str) -> PurchaseOrderView:
         return order_view(uow.session, number)
 
 
-def order_view(session: Session, number: str) -> PurchaseOrderView:
+def order_view(session: Session, number: str, *, history: bool = True) -> PurchaseOrderView:
+    """The order with its lines; with ``history``, also every receipt, return and revision (a receipt's
+    answer leaves them out: an order received in many parts would make each answer longer)."""
     row = session.execute(
         select(PurchaseOrder, Supplier.code, Supplier.name, Site.code)
         .join(Supplier, Supplier.id == PurchaseOrder.supplier_id)
@@ -312,6 +314,10 @@ def order_view(session: Session, number: str) -> PurchaseOrderView:
         .order_by(PurchaseOrderLine.line)
         .execution_options(populate_existing=True)
     )
+    if not history:
+        return PurchaseOrderView(
+            **_header(order, supplier, supplier_name, site), lines=[PurchaseLineView(*line) for line in lines]
+        )
     receipts = session.execute(
         select(
             PurchaseOrderLine.line,
@@ -339,23 +345,29 @@ def order_view(session: Session, number: str) -> PurchaseOrderView:
         .order_by(PurchaseOrderRevision.revision)
     )
     return PurchaseOrderView(
-        number=order.number,
-        supplier=supplier,
-        supplier_name=supplier_name,
-        site=site,
-        status=order.status,
-        order_date=order.order_date,
-        revision=order.revision,
-        currency=order.currency,
-        created_by=order.created_by,
-        approved_by=order.approved_by,
-        sent_at=order.sent_at,
-        planned_order=order.planned_order,
-        rfq=order.rfq,
+        **_header(order, supplier, supplier_name, site),
         lines=[PurchaseLineView(*line) for line in lines],
         receipts=[ReceiptView(*receipt) for receipt in receipts],
         revisions=[RevisionView(*revision) for revision in revisions],
     )
+
+
+def _header(order: PurchaseOrder, supplier: str, supplier_name: str, site: str) -> dict[str, Any]:
+    return {
+        "number": order.number,
+        "supplier": supplier,
+        "supplier_name": supplier_name,
+        "site": site,
+        "status": order.status,
+        "order_date": order.order_date,
+        "revision": order.revision,
+        "currency": order.currency,
+        "created_by": order.created_by,
+        "approved_by": order.approved_by,
+        "sent_at": order.sent_at,
+        "planned_order": order.planned_order,
+        "rfq": order.rfq,
+    }
 
 
 _TOTALS = (

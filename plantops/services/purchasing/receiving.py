@@ -54,7 +54,8 @@ class PurchaseArrival:
 
 @dataclass(frozen=True)
 class PurchasePosting:
-    """A receipt or return: the order as it now stands and the stock posting that moved the goods."""
+    """A receipt or return: the order's lines as they now stand (without its history of receipts)
+    and the stock posting that moved the goods."""
 
     order: PurchaseOrderView
     posting: PostingSummary
@@ -104,7 +105,7 @@ def receive(uow: UnitOfWork, number: str, arrivals: Sequence[PurchaseArrival], w
         posting = _posted(uow, session, order, who, moves, received, reason="")
         _advance(session, order)
         rematch_order(session, order)
-        return PurchasePosting(order_view(session, number), posting)
+        return PurchasePosting(order_view(session, number, history=False), posting)
 
     return uow.run(work)
 
@@ -155,7 +156,7 @@ def return_to_supplier(
             )
         _advance(session, order)
         rematch_order(session, order)
-        return PurchasePosting(order_view(session, number), posting)
+        return PurchasePosting(order_view(session, number, history=False), posting)
 
     return uow.run(work)
 
