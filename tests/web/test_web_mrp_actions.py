@@ -61,7 +61,7 @@ def test_a_planner_finds_what_limits_a_late_order_and_expedites_from_its_excepti
     expect(page.locator("#pegging-1 .limit")).to_contain_text("Limited by lead time: TUBE at P1")
     expect(page.locator("#pegging-1 table.pegging tbody tr").first).to_contain_text("BIKE")
     expect(page.locator("#pegging-1 table.pegging").get_by_role("link", name="PO-1/1")).to_have_attribute(
-        "href", "/records/purchase_orders/PO-1"
+        "href", "/buy/orders/PO-1"
     )
     row = page.locator(f"#pegging-exceptions tr[data-key='{expedite.number}']")
     expect(row).to_contain_text("expedite PO-1/1")

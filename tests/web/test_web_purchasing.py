@@ -78,7 +78,10 @@ def test_a_buyer_orders_receives_on_a_phone_in_two_parts_and_approves_the_invoic
     page: Page, login: Login, plant: PlantOps
 ) -> None:
     page.on("dialog", lambda dialog: dialog.accept())
-    login("buyer", "/buy/orders")
+    login("buyer")
+    page.get_by_text("Buy", exact=True).hover()
+    page.get_by_role("link", name="Purchase orders").click()
+    expect(page).to_have_url(re.compile(r"/buy/orders$"))
     page.fill("#po-supplier", "S1")
     page.fill("#po-site", "P1")
     page.fill("#po-item", "TUBE")
