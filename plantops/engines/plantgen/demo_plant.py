@@ -61,6 +61,7 @@ from plantops.vocabulary import (
     ItemType,
     LocationKind,
     PurchaseStatus,
+    Role,
     ShiftKind,
     Tracking,
     WorkOrderStatus,
@@ -71,7 +72,7 @@ __all__ = ["build_demo_plant"]
 #: How much more than ordered each supplier may deliver (bulk milk and cut tube vary most), else 2 %.
 OVER_RECEIPT = {"SUP-MILK-COOP": 0.10, "SUP-ROHR": 0.05}
 #: Up to which order value each role may approve a purchase order.
-PURCHASE_APPROVAL_LIMITS = (("buyer", 25_000), ("planner", 5_000), ("admin", 10_000_000))
+PURCHASE_APPROVAL_LIMITS = ((Role.BUYER, 25_000), (Role.PLANNER, 5_000), (Role.ADMIN, 10_000_000))
 
 
 def build_demo_plant(*, as_of: dt.date, seed: int = 42) -> MasterData:

@@ -58,11 +58,12 @@ def purchase_lead_times(session: Session | Connection) -> ObservedLeadTimes:
 def learned_supplier_lead_times(session: Session | Connection) -> dict[tuple[int, int], float]:
     """The mean lead time per (supplier, item) over all sites, for supplier items that plan with the
     learned lead time and have at least :data:`MIN_RECEIPTS` receipts (MRP reads it on a connection)."""
-    flagged = set(
-        session.execute(
+    flagged = {
+        (supplier, item)
+        for supplier, item in session.execute(
             select(SupplierItem.supplier_id, SupplierItem.item_id).where(SupplierItem.learned_lead_time.is_(True))
-        ).tuples()
-    )
+        )
+    }
     if not flagged:
         return {}
     pooled: dict[tuple[int, int], list[float]] = defaultdict(list)
