@@ -260,3 +260,36 @@ def test_an_invoice_for_goods_not_received_says_why_and_its_payment_is_refused(
 
     expect(page.locator("#invoice-refused")).to_contain_text("line 1")
     assert invoices.invoice(plant.uow(), supplier="S1", number="INV-NONE").status is InvoiceStatus.BLOCKED
+
+
+def test_a_sent_order_is_revised_with_its_reason_and_received_goods_go_back_with_a_debit_note(
+    page: Page, login: Login, plant: PlantOps
+) -> None:
+    number = _sent(plant, "100")
+    page.on("dialog", lambda dialog: dialog.accept())
+    login("buyer", f"/buy/orders/{number}")
+    page.fill("#r-quantity-1", "120")
+    page.get_by_role("button", name="Revise").click()
+    expect(page.locator("#e-r-reason")).to_be_visible()  # once sent, a revision needs its reason
+    page.fill("#r-quantity-1", "120")
+    page.fill("#r-reason", "more for the spring run")
+    page.get_by_role("button", name="Revise").click()
+    expect(page.locator("#order-status")).to_contain_text("revision 2")
+    expect(page.locator("#purchase-revisions")).to_contain_text("more for the spring run")
+
+    page.goto(f"/buy/receive?scan={number}/1")
+    page.fill("#rc-location", "P1/RM")
+    page.fill("#rc-lot", "L-RET")
+    page.get_by_role("button", name="Receive").click()
+    page.goto(f"/buy/orders/{number}")
+    page.fill("#ret-line", "1")
+    page.fill("#ret-quantity", "20")
+    page.fill("#ret-location", "P1/RM")
+    page.fill("#ret-lot", "L-RET")
+    page.fill("#ret-reason", "rusty")
+    page.get_by_role("button", name="Return").click()
+
+    expect(page.locator("#done")).to_contain_text("Returned to the supplier")
+    expect(page.locator("#purchase-receipts tr.return")).to_contain_text(f"DN-{number}-1")
+    line = orders.purchase_order(plant.uow(), number).lines[0]
+    assert (line.quantity, line.received_quantity, line.returned_quantity) == (120, 100, 20)
