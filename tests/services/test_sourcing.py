@@ -13,7 +13,8 @@ from plantops.bootstrap import PlantOps
 from plantops.errors import ImportRejectedError, NotFoundError, ValidationError
 from plantops.services import master_data
 from plantops.services.planning import queries, runs
-from plantops.services.planning.problem import PlanRequest
+from plantops.services.planning.names import receipt_names
+from plantops.services.planning.problem import PlanRequest, load_problem
 from plantops.services.planning.queries import NoPlanError
 from plantops.services.purchasing import orders, requisitions, rfqs
 from plantops.services.purchasing.rfqs import QuotationIn, QuotedPrice, RfqLineIn
@@ -448,3 +449,15 @@ def test_rfqs_are_listed_by_status_and_supplier(plant: PlantOps) -> None:
     assert [r.number for r in rfqs.rfqs(plant.uow(), status=RfqStatus.OPEN).rfqs] == [second]
     assert [r.number for r in rfqs.rfqs(plant.uow(), supplier="S1").rfqs] == [first]
     assert rfqs.rfqs(plant.uow(), item="TUBE").total == 2
+
+
+def test_a_requisition_counted_by_mrp_is_named_by_its_number(plant: PlantOps) -> None:
+    runs.run_plan(plant.uow(), PlanRequest(start=START, weeks=8), run_by="tester")
+    _, buys = queries.planned_orders(plant.uow(), item="TUBE", kind=Procurement.BUY)
+    made = requisitions.requisitions_from_plan(plant.uow(), due_by=max(order.due_date for order in buys))
+
+    with plant.uow() as uow:
+        loaded = load_problem(uow.session, PlanRequest(start=START, weeks=8), firm_from_run=None)
+        named = receipt_names(uow.session, loaded)
+
+    assert {r.number for r in made} <= set(named.values())

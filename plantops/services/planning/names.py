@@ -12,7 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from plantops.db.planning import PlannedOrder
-from plantops.db.procurement import PurchaseOrder, PurchaseOrderLine
+from plantops.db.procurement import PurchaseOrder, PurchaseOrderLine, Requisition
 from plantops.db.production import WorkOrder
 from plantops.db.sales import DemandForecast, SalesOrder, SalesOrderLine
 from plantops.db.transfers import TransferOrder, TransferOrderLine
@@ -81,6 +81,11 @@ def receipt_names(session: Session, loaded: LoadedProblem, receipts: Iterable[in
             names[("work", order_id)] = order
     for line_id, name in _transfer_lines(session, ids[kinds == "transfer"]).items():
         names[("transfer", line_id)] = name
+    for chunk in _chunks(ids[kinds == "requisition"]):
+        for requisition_id, number in session.execute(
+            select(Requisition.id, Requisition.number).where(Requisition.id.in_(chunk))
+        ):
+            names[("requisition", requisition_id)] = number
     for chunk in _chunks(ids[kinds == "firm"]):
         for position, order in session.execute(
             select(PlannedOrder.position, PlannedOrder.number).where(
