@@ -23,6 +23,7 @@ from plantops.services.purchasing import invoices, lifecycle, orders
 from plantops.services.purchasing.orders import PurchaseLine
 from plantops.vocabulary import InvoiceStatus, PurchaseStatus, Role
 from plantops.web.app import create_web_app
+from plantops.web.pages.purchasing import ORDERS
 from tests.services.minimal_plant import write_plant
 from tests.services.test_purchasing import PURCHASING
 from tests.web.conftest import PASSWORD, Login, screenshot, serving
@@ -293,3 +294,8 @@ def test_a_sent_order_is_revised_with_its_reason_and_received_goods_go_back_with
     expect(page.locator("#purchase-receipts tr.return")).to_contain_text(f"DN-{number}-1")
     line = orders.purchase_order(plant.uow(), number).lines[0]
     assert (line.quantity, line.received_quantity, line.returned_quantity) == (Decimal(120), Decimal(100), Decimal(20))
+
+
+def test_every_column_the_order_list_offers_to_sort_by_is_one_the_service_sorts_by() -> None:
+    sortable = [column.name for column in ORDERS.columns if column.sortable]
+    assert set(sortable) <= set(orders.PURCHASE_SORTS), set(sortable) - set(orders.PURCHASE_SORTS)

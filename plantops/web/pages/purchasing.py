@@ -134,7 +134,7 @@ ORDERS = lists.ListView(
         lists.Column("site", "Site", CODE, link="sites"),
         lists.Column("status", "Status", shown="words"),
         lists.Column("order_date", "Ordered", DATE),
-        lists.Column("revision", "Revision", INTEGER),
+        lists.Column("revision", "Revision", INTEGER, sortable=False),
         lists.Column("lines", "Lines", INTEGER, sortable=False),
         lists.Column("total", "Total", NUMBER, shown="money", sortable=False),
         lists.Column("currency", "Currency", sortable=False),
