@@ -31,7 +31,7 @@ from plantops.cli.postings import At, Key, Lot, print_posting, quantity_of, who
 from plantops.errors import NotFoundError, ValidationError
 from plantops.services import access
 from plantops.services.inventory.ledger import quantity_text
-from plantops.services.purchasing import documents, invoices, lifecycle, orders, receiving, scorecards
+from plantops.services.purchasing import documents, invoices, lifecycle, orders, receiving, scorecards, sourcing_advice
 from plantops.services.purchasing.invoices import InvoiceView
 from plantops.services.purchasing.orders import PurchaseOrderView
 from plantops.services.purchasing.receiving import PurchasePosting
@@ -384,6 +384,63 @@ def scorecard(
     print_listing(listing, output)
     if card.warning and output is Format.TABLE:
         console.print(f"[yellow]Poor score:[/] {card.warning}")
+
+
+@reports_errors
+def sourcing(
+    item: Annotated[str, typer.Argument(help="The item to source.")],
+    stockout_cost: Annotated[float, typer.Option(min=0.000001, help="Cost per unit short per year.")],
+    demand: Annotated[
+        float | None, typer.Option(min=0.000001, help="Units per year (default: consumed over the last 365 days).")
+    ] = None,
+    disruption: Annotated[
+        list[str] | None,
+        typer.Option(help="SUPPLIER:RATE:RECOVERY per year, instead of the rates learned from deliveries."),
+    ] = None,
+    output: FormatOption = Format.TABLE,
+) -> None:
+    """How to split an item's demand over its suppliers under disruption (EOQ with disruptions)."""
+    given: dict[str, sourcing_advice.Disruption] = {}
+    for text in disruption or []:
+        parts = text.split(":")
+        if len(parts) != 3:
+            raise ValidationError("command", "disruption", f"{text!r} is not SUPPLIER:RATE:RECOVERY (SUP-X:2:18)")
+        given[parts[0]] = sourcing_advice.Disruption(
+            float(quantity_of(parts[1], "disruption")), float(quantity_of(parts[2], "disruption"))
+        )
+    with plantops() as ops:
+        advice = sourcing_advice.advise(
+            ops.uow(), item, stockout_cost=stockout_cost, today=dt.date.today(), demand_rate=demand, disruptions=given
+        )
+    columns = [
+        "Supplier",
+        "Rank",
+        "Price",
+        "Disruptions/yr",
+        "Recoveries/yr",
+        "Learned from",
+        "Share",
+        "Order qty",
+        "Cost/yr",
+        "Alone/yr",
+    ]
+    listing = Listing(f"Sourcing {advice.item}: {advice.demand_rate:,.0f} a year ({advice.demand_basis})", columns)
+    for s in advice.suppliers:
+        listing.add(
+            s.supplier,
+            s.rank,
+            f"{s.unit_price:.2f}",
+            f"{s.disruption_rate:.2f}",
+            f"{s.recovery_rate:.1f}",
+            s.disruption_basis,
+            f"{s.share:.0%}",
+            f"{s.order_quantity:,.0f}",
+            f"{s.expected_cost:,.0f}",
+            f"{s.single_sourcing_cost:,.0f}",
+        )
+    print_listing(listing, output)
+    if output is Format.TABLE:
+        console.print(f"Expected cost of the recommended split: {advice.total_cost:,.0f} a year.")
 
 
 def _one(value: float | None, places: int = 1) -> str:

@@ -1,8 +1,8 @@
 """``plantops purchase``: buying. ``requisition`` (by hand or from the plan's buys, list, cancel),
 ``proposals`` (open requisitions by supplier and week, confirmed into a draft purchase order),
 ``rfq`` (ask several suppliers, enter their quotations by hand or from CSV, compare, award), and
-from :mod:`plantops.cli.purchase_orders`: ``order``, ``receive``, ``return``, ``invoice`` and
-``scorecard``."""
+from :mod:`plantops.cli.purchase_orders`: ``order``, ``receive``, ``return``, ``invoice``,
+``scorecard`` and ``sourcing``."""
 
 from __future__ import annotations
 
@@ -47,6 +47,7 @@ app.add_typer(purchase_orders.invoice_app, name="invoice")
 app.command("receive", context_settings=NUMBER_ARGUMENTS)(purchase_orders.receive)
 app.command("return", context_settings=NUMBER_ARGUMENTS)(purchase_orders.return_goods)
 app.command("scorecard")(purchase_orders.scorecard)
+app.command("sourcing")(purchase_orders.sourcing)
 
 Day = Annotated[dt.datetime, typer.Option(formats=["%Y-%m-%d"])]
 RfqNumber = Annotated[str, typer.Argument(help="RFQ number (RFQ-...).")]

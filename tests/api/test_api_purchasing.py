@@ -152,3 +152,14 @@ def test_sixteen_clients_receiving_against_one_order_never_take_more_than_allowe
     assert sum(float(r["quantity"]) for r in order["receipts"]) == 105
     on_hand = postgres_api.get("/api/v1/stock/balances?item=TUBE&location=P1/RM").json()["items"]
     assert sum(float(b["on_hand"]) for b in on_hand if b["lot"] == "L-9") == 105
+
+
+def test_sourcing_advice_prices_each_supplier_and_refuses_a_bad_override(buying: Api) -> None:
+    advice = buying.get(f"{URL}/sourcing/TUBE?stockout_cost=40&demand_rate=5000&disruption=S1:1:12", role=Role.VIEWER)
+    bad = problem(buying.get(f"{URL}/sourcing/TUBE?stockout_cost=40&demand_rate=5000&disruption=S1-1"))
+    no_cost = problem(buying.get(f"{URL}/sourcing/TUBE?demand_rate=5000"))
+
+    assert advice.status_code == 200, advice.text
+    (s1,) = advice.json()["suppliers"]
+    assert (s1["supplier"], s1["share"], s1["disruption_rate"], s1["disruption_basis"]) == ("S1", 1.0, 1.0, "given")
+    assert bad["errors"][0]["field"] == "disruption" and no_cost["errors"][0]["field"] == "stockout_cost"

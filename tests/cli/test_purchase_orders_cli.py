@@ -70,3 +70,12 @@ def test_bad_input_exits_2_naming_the_field(buying: Invoke) -> None:
     assert buying("purchase", "order", "approve", dear).exit_code == 0  # the shell user acts as an administrator
     assert no_reason.exit_code == 2 and "reason" in no_reason.output
     assert unknown.exit_code == 2 and "PO-NOPE" in unknown.output
+
+
+def test_sourcing_advice_prints_each_supplier_with_its_share(buying: Invoke) -> None:
+    advice = buying("purchase", "sourcing", "TUBE", "--stockout-cost", "40", "--demand", "5000", "--format", "csv")
+    bad = buying("purchase", "sourcing", "TUBE", "--stockout-cost", "40", "--demand", "5000", "--disruption", "S1")
+
+    assert advice.exit_code == 0, advice.output
+    assert advice.output.splitlines()[1].startswith("S1,1,2.60,0.00,1.0,never more than 7 days late in 0 lines,100%")
+    assert bad.exit_code == 2 and "SUPPLIER:RATE:RECOVERY" in bad.output

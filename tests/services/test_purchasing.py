@@ -13,12 +13,13 @@ from sqlalchemy import func, select
 from plantops.bootstrap import PlantOps
 from plantops.db.catalog import Item
 from plantops.db.inventory import StockMove, StockPosting
+from plantops.engines.sourcing import SupplierTerms, sourcing_split
 from plantops.errors import NotFoundError, ValidationError
 from plantops.services import master_data
 from plantops.services.inventory import balances
 from plantops.services.inventory.stock import Who
 from plantops.services.planning.problem import PlanRequest, load_problem
-from plantops.services.purchasing import invoices, lifecycle, orders, receiving, scorecards
+from plantops.services.purchasing import invoices, lifecycle, orders, receiving, scorecards, sourcing_advice
 from plantops.services.purchasing.invoices import InvoiceLine
 from plantops.services.purchasing.lifecycle import LineChange
 from plantops.services.purchasing.orders import PurchaseLine
@@ -409,3 +410,51 @@ def test_mrp_plans_a_supplier_item_flagged_to_learn_with_the_lead_time_its_recei
         tube = uow.session.scalar(select(Item.id).where(Item.code == "TUBE"))
     suppliers = loaded.problem.suppliers
     assert suppliers.lead_time[suppliers.item == tube].tolist() == [15]  # whole days, rounded up
+
+
+def test_sourcing_advice_learns_a_late_suppliers_disruptions_and_prices_each_supplier_alone(
+    ops: PlantOps, tmp_path: Path
+) -> None:
+    two_sources = {
+        **PURCHASING,
+        "supplier_items": PURCHASING["supplier_items"] + "S2,TUBE,,10,,,2\n",
+        "price_breaks": PURCHASING["price_breaks"] + "S2,TUBE,0,2.0\n",
+    }
+    master_data.import_path(ops.uow(), write_plant(tmp_path, two_sources), posted_by="tester")
+    for _ in range(2):  # S2 delivers 20 days late, twice
+        number = _sent(ops, "100", supplier="S2", due=dt.date(2026, 10, 11), today=dt.date(2026, 10, 1))
+        _received_on(ops, number, 100, dt.date(2026, 10, 31))
+    today = dt.date(2026, 12, 7)
+
+    advice = sourcing_advice.advise(ops.uow(), "TUBE", stockout_cost=40, today=today, demand_rate=5000)
+
+    s1, s2 = advice.suppliers
+    assert (s1.supplier, s1.disruption_rate, s1.disruption_basis) == (
+        "S1",
+        0.0,
+        "never more than 7 days late in 0 lines",
+    )
+    assert (s2.supplier, s2.disruption_rate) == ("S2", 2.0) and s2.recovery_rate == pytest.approx(365 / 20)
+    assert s2.disruption_basis == "2 of 2 lines over 7 days late"
+    expected = sourcing_split(
+        [SupplierTerms(2.6, 50.0, 0.0, 1.0), SupplierTerms(2.0, 50.0, 2.0, 365 / 20)], 5000, 40, holding_cost_rate=0.25
+    )
+    assert [s.share for s in advice.suppliers] == pytest.approx(expected.shares.tolist())
+    assert advice.total_cost == pytest.approx(min(s.single_sourcing_cost for s in advice.suppliers))
+    assert sum(s.share for s in advice.suppliers) == pytest.approx(1.0)
+
+    calm = sourcing_advice.advise(
+        ops.uow(),
+        "TUBE",
+        stockout_cost=40,
+        today=today,
+        demand_rate=5000,
+        disruptions={"S2": sourcing_advice.Disruption(0.0, 1.0)},
+    )
+    assert calm.recommended[0].supplier == "S2" and calm.suppliers[1].disruption_basis == "given"
+    with pytest.raises(ValidationError, match="disruptions: S9 does not supply TUBE"):
+        sourcing_advice.advise(
+            ops.uow(), "TUBE", stockout_cost=40, today=today, disruptions={"S9": sourcing_advice.Disruption(1, 1)}
+        )
+    with pytest.raises(ValidationError, match="demand_rate: nothing of TUBE was consumed"):
+        sourcing_advice.advise(ops.uow(), "TUBE", stockout_cost=40, today=today)

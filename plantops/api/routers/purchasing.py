@@ -17,8 +17,9 @@ from plantops.api.postings import IdempotencyKey, PostingOut, posting_out
 from plantops.api.problems import problem_responses
 from plantops.api.schemas import Amount, Code, Exact, ListQuery, Page, Quantity, Schema, Text
 from plantops.api.security import Buyer, Caller, Reader, StockPoster
+from plantops.errors import ValidationError
 from plantops.services.inventory.stock import Who
-from plantops.services.purchasing import documents, invoices, lifecycle, orders, receiving, scorecards
+from plantops.services.purchasing import documents, invoices, lifecycle, orders, receiving, scorecards, sourcing_advice
 from plantops.services.purchasing.invoices import InvoiceView
 from plantops.services.purchasing.orders import PurchaseOrderView
 from plantops.vocabulary import InvoiceStatus, PurchaseStatus
@@ -260,6 +261,54 @@ class ScorecardOut(BaseModel):
     missed: list[LateLineOut]
 
 
+class SupplierAdviceOut(BaseModel):
+    supplier: str
+    rank: int
+    unit_price: float
+    disruption_rate: float = Field(description="Disruptions per year.")
+    recovery_rate: float = Field(description="Recoveries per year: 1 / the mean years a disruption lasts.")
+    disruption_basis: str
+    share: float = Field(description="The recommended share of the demand, 0 to 1.")
+    order_quantity: float
+    expected_cost: float
+    single_sourcing_cost: float = Field(description="The expected cost per year if it were the only source.")
+
+
+class SourcingAdviceOut(BaseModel):
+    item: str
+    demand_rate: float
+    demand_basis: str
+    stockout_cost: float
+    ordering_cost: float
+    holding_cost_rate: float
+    total_cost: float
+    suppliers: list[SupplierAdviceOut]
+
+
+class SourcingQuery(Schema):
+    stockout_cost: float = Field(gt=0, le=1e9, description="Cost per unit short per year.")
+    demand_rate: float | None = Field(
+        default=None, gt=0, le=1e12, description="Units per year (default: consumed over the last 365 days)."
+    )
+    disruption: list[str] = Field(
+        default_factory=list,
+        max_length=50,
+        description="SUPPLIER:RATE:RECOVERY (per year) to use instead of the rates learned from deliveries.",
+    )
+
+
+def _disruptions(given: list[str]) -> dict[str, sourcing_advice.Disruption]:
+    found = {}
+    for text in given:
+        parts = text.split(":")
+        try:
+            supplier, rate, recovery = parts[0], float(parts[1]), float(parts[2])
+        except (IndexError, ValueError):
+            raise ValidationError("sourcing advice", "disruption", f"{text!r} is not SUPPLIER:RATE:RECOVERY") from None
+        found[supplier] = sourcing_advice.Disruption(rate, recovery)
+    return found
+
+
 def _order(view: PurchaseOrderView) -> PurchaseOrderOut:
     lines = [PurchaseLineOut(**vars(line), open_quantity=line.open_quantity, amount=line.amount) for line in view.lines]
     return PurchaseOrderOut(
@@ -471,3 +520,18 @@ def scorecard(
         overall=MonthScoreOut(**vars(card.overall)),
         missed=[LateLineOut(**vars(late)) for late in card.missed],
     )
+
+
+@router.get("/sourcing/{item}", response_model=SourcingAdviceOut, summary="How to source an item under disruption")
+def sourcing(item: str, query: Annotated[SourcingQuery, Query()], caller: Reader) -> SourcingAdviceOut:
+    """The least-cost split of the item's demand over its suppliers and each one's order quantity, by the
+    EOQ with disruptions (Snyder & Shen ch. 9), with the rates learned from each supplier's deliveries."""
+    advice = sourcing_advice.advise(
+        caller.uow(),
+        item,
+        stockout_cost=query.stockout_cost,
+        today=dt.date.today(),
+        demand_rate=query.demand_rate,
+        disruptions=_disruptions(query.disruption),
+    )
+    return SourcingAdviceOut(**{**vars(advice), "suppliers": [SupplierAdviceOut(**vars(s)) for s in advice.suppliers]})
