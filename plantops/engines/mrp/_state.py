@@ -10,6 +10,7 @@ from plantops.engines.mrp._checks import F64, I64
 from plantops.engines.mrp._rows import RowStore
 from plantops.engines.mrp.demand import ReceiptBook
 from plantops.engines.mrp.netting import JointRuns
+from plantops.engines.mrp.quota import sourced_release_bucket
 from plantops.engines.mrp.structure import Structure
 
 
@@ -62,6 +63,7 @@ class PlanState:
     releases: RowStore  # planned and firm planned orders that explode, by release bucket (exploding nodes)
     need: I64  # need bucket per receipt of the book (T: not needed)
     joints: dict[int, JointRuns]  # by BOM
+    sourcing: dict[int, I64]  # by node buying by quota: its candidate supplier per due bucket (-1: no order)
     alternates: tuple[tuple[AltEntries, ...], ...]  # by level, by group
     flat_alternates: tuple[AltEntries, ...]  # by level, the groups' entries one after the other
 
@@ -83,6 +85,11 @@ class PlanState:
         """Quantities by due bucket moved to their release buckets (rows follow ``nodes``)."""
         rows, horizon = by_due.shape
         bucket = self.structure.release_bucket(nodes)
+        quotas = self.structure.quotas
+        for row in np.flatnonzero(quotas.has_quota[nodes]).tolist():
+            choice = self.sourcing.get(int(nodes[row]))
+            if choice is not None:
+                bucket[row] = sourced_release_bucket(quotas, choice, bucket[row])
         flat = (np.arange(rows)[:, None] * horizon + bucket).ravel()
         moved = np.bincount(flat, weights=by_due.ravel(), minlength=rows * horizon)
         result: F64 = moved.astype(np.float64, copy=False).reshape(rows, horizon)

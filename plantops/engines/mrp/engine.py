@@ -81,6 +81,7 @@ def plan(problem: MrpProblem) -> MrpPlan:
         releases=RowStore(np.zeros((count, horizon))),
         need=np.full(book.node.size, horizon, np.int64),
         joints={},
+        sourcing={},
         alternates=tuple(tuple(AltEntries.none() for _ in level.groups) for level in structure.explosion),
         flat_alternates=tuple(AltEntries.none() for _ in structure.explosion),
     )
@@ -125,6 +126,7 @@ def replan(plan: MrpPlan, problem: MrpProblem, changes: MrpChanges) -> MrpPlan:
         independent=independent,
         need=need.copy(),
         joints=dict(state.joints),
+        sourcing=dict(state.sourcing),
     )
     run = _Run(start, state, problem)
     result = run.execute(touched.copy())
@@ -186,7 +188,10 @@ class _Run:
             others = local[~group.driver]
             flow[others] += runs.outputs[~group.driver]
         regular = np.flatnonzero(~structure.joint_driver[rows])
-        planned, quantity = net(problem, structure, rows[regular], available[regular], flow[regular], gross[regular])
+        planned, quantity, sourcing = net(
+            problem, structure, rows[regular], available[regular], flow[regular], gross[regular]
+        )
+        self.current.sourcing.update(sourcing)
         receipts[regular] += planned
         orders[regular] = quantity
         if self.old is None:

@@ -38,6 +38,7 @@ from numpy.typing import ArrayLike
 
 from plantops.engines.mrp._checks import F64, I64
 from plantops.engines.mrp.kinds import EOQ, FOQ, POQ, WW
+from plantops.engines.mrp.quota import choose
 from plantops.engines.mrp.structure import TOL
 
 
@@ -182,8 +183,36 @@ def _stepwise_arrays(available: F64, flow: F64, rules: Rules, segment_end: I64 |
     return receipts, orders
 
 
-def _stepwise_scalar(available: F64, flow: F64, rules: Rules, segment_end: I64 | None) -> tuple[F64, F64]:
-    """:func:`_stepwise_arrays` one row at a time, with Python floats."""
+@dataclass(frozen=True)
+class Sources:
+    """Quota candidates of one row: shares, minimums and multiples by rank, and the first candidate's number."""
+
+    share: list[float]
+    minimum: list[float]
+    multiple: list[float]
+    first: int
+
+
+def stepwise_by_quota(
+    available: F64, flow: F64, rules: Rules, segment_end: I64 | None, sources: list[Sources]
+) -> tuple[F64, F64, I64]:
+    """:func:`stepwise` for rows that buy by quota: each order goes to the supplier that
+    :func:`~plantops.engines.mrp.quota.choose` picks for its quantity, then takes that supplier's
+    minimum and multiple. Also returns each order's candidate number (-1 where no order)."""
+    choice = np.full(flow.shape, -1, np.int64)
+    receipts, orders = _stepwise_scalar(available, flow, rules, segment_end, sources, choice)
+    return receipts, orders, choice
+
+
+def _stepwise_scalar(
+    available: F64,
+    flow: F64,
+    rules: Rules,
+    segment_end: I64 | None,
+    sources: list[Sources] | None = None,
+    choice: I64 | None = None,
+) -> tuple[F64, F64]:
+    """:func:`_stepwise_arrays` one row at a time, with Python floats (with ``sources``, by quota into ``choice``)."""
     rows, horizon = flow.shape
     receipts = np.zeros((rows, horizon))
     orders = np.zeros((rows, horizon))
@@ -213,6 +242,8 @@ def _stepwise_scalar(available: F64, flow: F64, rules: Rules, segment_end: I64 |
         limited = not is_fixed and (low > 0 or step > 0 or math.isfinite(top))
         bounded = math.isfinite(top)
         windows = rule == POQ or (rule == WW and ends is not None)
+        source = sources[row] if sources is not None else None
+        allocated = [0.0] * len(source.share) if source is not None else []
         for t in range(fence, horizon):
             level = base[t] + added
             if not level < threshold:
@@ -227,6 +258,10 @@ def _stepwise_scalar(available: F64, flow: F64, rules: Rules, segment_end: I64 |
             quantity = cover / rate
             if quantity < floor:
                 quantity = floor
+            if source is not None:
+                picked = choose(source.share, allocated, quantity)
+                low, step = source.minimum[picked], source.multiple[picked]
+                limited = not is_fixed and (low > 0 or step > 0 or bounded)
             if is_fixed:
                 quantity = float(ceil(quantity / fixed - tolerance)) * fixed
             elif limited:
@@ -246,6 +281,9 @@ def _stepwise_scalar(available: F64, flow: F64, rules: Rules, segment_end: I64 |
             added += receipt
             receipts[row, t] = receipt
             orders[row, t] = quantity
+            if source is not None and choice is not None:
+                allocated[picked] += quantity
+                choice[row, t] = source.first + picked
     return receipts, orders
 
 

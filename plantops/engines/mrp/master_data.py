@@ -362,7 +362,11 @@ class Boms:
 
 @dataclass(frozen=True, eq=False)
 class SupplierItems:
-    """Who supplies an item: ``rank`` 1 is preferred; its lead time, minimum and multiple override the node's."""
+    """Who supplies an item: ``rank`` 1 is preferred; its lead time, minimum and multiple override the node's.
+
+    ``quota_share`` (NaN: none) splits an item's purchases between its suppliers by quota
+    (:mod:`~plantops.engines.mrp.quota`); the shares of one item's supplier items must sum to 1.
+    """
 
     item: I64
     supplier: I64
@@ -370,6 +374,7 @@ class SupplierItems:
     lead_time: I64
     min_order_quantity: F64
     order_multiple: F64
+    quota_share: F64
 
     @classmethod
     def of(
@@ -381,6 +386,7 @@ class SupplierItems:
         rank: ArrayLike | None = None,
         min_order_quantity: ArrayLike | None = None,
         order_multiple: ArrayLike | None = None,
+        quota_share: ArrayLike | None = None,
     ) -> SupplierItems:
         items = check.ints(item, _SUPPLIERS, "item", None)
         size = items.size
@@ -390,6 +396,8 @@ class SupplierItems:
         ranks = check.ints(rank, _SUPPLIERS, "rank", size, 1)
         if (ranks < 1).any():
             raise ValidationError(_SUPPLIERS, "rank", f"row {check.first_bad(ranks < 1)}: must be at least 1")
+        shares = check.floats(quota_share, _SUPPLIERS, "quota_share", size, float("nan"), allow_nan=True, maximum=1.0)
+        _check_quota_shares(items, shares)
         return cls(
             item=items,
             supplier=check.ints(supplier, _SUPPLIERS, "supplier", size),
@@ -397,6 +405,7 @@ class SupplierItems:
             lead_time=np.ceil(lead - 1e-9).astype(np.int64),
             min_order_quantity=np.nan_to_num(minimum, nan=0.0),
             order_multiple=np.nan_to_num(multiple, nan=0.0),
+            quota_share=shares,
         )
 
     @classmethod
@@ -405,3 +414,27 @@ class SupplierItems:
 
     def __len__(self) -> int:
         return int(self.item.size)
+
+
+#: How far the quota shares of one item may be from summing to 1.
+QUOTA_TOLERANCE = 1e-6
+
+
+def _check_quota_shares(items: I64, shares: F64) -> None:
+    """Each share is in [0, 1] and the shares of one item (those it has) sum to 1 within :data:`QUOTA_TOLERANCE`."""
+    present = ~np.isnan(shares)
+    outside = present & ((shares < 0) | (shares > 1))
+    if outside.any():
+        raise ValidationError(_SUPPLIERS, "quota_share", f"row {check.first_bad(outside)}: must be between 0 and 1")
+    if not present.any():
+        return
+    known, inverse = np.unique(items[present], return_inverse=True)
+    total = np.bincount(inverse, weights=shares[present], minlength=known.size)
+    wrong = np.abs(total - 1.0) > QUOTA_TOLERANCE
+    if wrong.any():
+        item = int(known[np.argmax(wrong)])
+        raise ValidationError(
+            _SUPPLIERS,
+            "quota_share",
+            f"item {item}: the quota shares sum to {float(total[np.argmax(wrong)]):g}, they must sum to 1",
+        )

@@ -18,12 +18,21 @@ outputs net it as a planned receipt before their own orders.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Literal, overload
 
 import numpy as np
 
 from plantops.engines.mrp._checks import F64, I64
 from plantops.engines.mrp.kinds import WW
-from plantops.engines.mrp.lotsizing import Rules, apply_limits, lot_for_lot, stepwise, wagner_whitin_segments
+from plantops.engines.mrp.lotsizing import (
+    Rules,
+    Sources,
+    apply_limits,
+    lot_for_lot,
+    stepwise,
+    stepwise_by_quota,
+    wagner_whitin_segments,
+)
 from plantops.engines.mrp.policies import follow_policies
 from plantops.engines.mrp.problem import MrpProblem
 from plantops.engines.mrp.structure import TOL, JointGroup, Structure
@@ -31,8 +40,10 @@ from plantops.engines.mrp.structure import TOL, JointGroup, Structure
 
 def net(
     problem: MrpProblem, structure: Structure, nodes: I64, available: F64, flow: F64, gross: F64
-) -> tuple[F64, F64]:
-    """Planned receipts and planned order quantities (both by due bucket) of ``nodes`` (not joint drivers).
+) -> tuple[F64, F64, dict[int, I64]]:
+    """Planned receipts and planned order quantities (both by due bucket) of ``nodes`` (not joint drivers),
+    and for the nodes that buy by quota, the candidate supplier of each due bucket
+    (:mod:`~plantops.engines.mrp.quota`; -1 where there is no order).
 
     ``available`` per row; ``flow = SR - GR`` (netting buckets, co-product receipts included);
     ``gross`` the rows' gross requirements (for the EOQ's annual demand and the policies'
@@ -54,17 +65,51 @@ def net(
         receipts[chosen], orders[chosen] = follow_policies(
             problem.nodes, structure, nodes[chosen], available[chosen], flow[chosen], gross[chosen]
         )
-    other = np.flatnonzero(~structure.lot_for_lot[nodes] & ~policy & supplied)
+    quota = structure.quotas.has_quota[nodes] & ~policy & supplied
+    other = np.flatnonzero(~structure.lot_for_lot[nodes] & ~policy & supplied & ~quota)
     if other.size:
         receipts[other], orders[other] = _net_rules(
             problem, structure, nodes[other], available[other], flow[other], gross[other]
         )
-    return receipts, orders
+    sourcing: dict[int, I64] = {}
+    if quota.any():
+        chosen = np.flatnonzero(quota)
+        receipts[chosen], orders[chosen], choice = _net_rules(
+            problem, structure, nodes[chosen], available[chosen], flow[chosen], gross[chosen], by_quota=True
+        )
+        sourcing = dict(zip(nodes[chosen].tolist(), choice, strict=True))
+    return receipts, orders, sourcing
+
+
+@overload
+def _net_rules(
+    problem: MrpProblem, structure: Structure, rows: I64, available: F64, flow: F64, gross: F64
+) -> tuple[F64, F64]: ...
+
+
+@overload
+def _net_rules(
+    problem: MrpProblem,
+    structure: Structure,
+    rows: I64,
+    available: F64,
+    flow: F64,
+    gross: F64,
+    *,
+    by_quota: Literal[True],
+) -> tuple[F64, F64, I64]: ...
 
 
 def _net_rules(
-    problem: MrpProblem, structure: Structure, rows: I64, available: F64, flow: F64, gross: F64
-) -> tuple[F64, F64]:
+    problem: MrpProblem,
+    structure: Structure,
+    rows: I64,
+    available: F64,
+    flow: F64,
+    gross: F64,
+    *,
+    by_quota: bool = False,
+) -> tuple[F64, F64] | tuple[F64, F64, I64]:
     nodes = problem.nodes
     annual = gross.sum(axis=1) * 365.0 / problem.settings.horizon_days
     holding = structure.holding_cost[rows]
@@ -89,6 +134,13 @@ def _net_rules(
         requirements = lot_for_lot(available[ww], flow[ww], rules.safety[ww], rules.fence[ww])
         per_period = holding[ww, None] * structure.period_years[None, :]
         segment_end[ww] = wagner_whitin_segments(requirements, nodes.ordering_cost[rows[ww]], per_period)
+    if by_quota:
+        quotas = structure.quotas
+        sources = [
+            Sources(quotas.share[a:b].tolist(), quotas.min_quantity[a:b].tolist(), quotas.multiple[a:b].tolist(), a)
+            for a, b in zip(quotas.start[rows].tolist(), quotas.start[rows + 1].tolist(), strict=True)
+        ]
+        return stepwise_by_quota(available, flow, rules, segment_end, sources)
     return stepwise(available, flow, rules, segment_end)
 
 

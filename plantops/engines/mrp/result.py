@@ -20,6 +20,7 @@ from plantops.engines.mrp.kinds import BUY, FOQ, MAKE, ORDER_KINDS, TRANSFER, Or
 from plantops.engines.mrp.lotsizing import split_orders
 from plantops.engines.mrp.messages import NOISE, Exceptions, find_exceptions
 from plantops.engines.mrp.problem import MrpProblem
+from plantops.engines.mrp.quota import chosen_rows
 
 
 @dataclass(frozen=True, eq=False)
@@ -28,8 +29,9 @@ class PlannedOrders:
 
     ``quantity`` is what to order or start; ``receipt_quantity`` is what it yields
     (``quantity x yield``; for a run of a BOM with co-products, the main product's output).
-    ``bom`` is set for made orders, ``supplier`` for bought ones (the preferred supplier,
-    -1 if none), ``source`` for transfers. ``driver`` is the node whose requirement caused
+    ``bom`` is set for made orders, ``supplier`` for bought ones (the preferred supplier, or
+    the one the quota arrangement chose, :mod:`~plantops.engines.mrp.quota`; -1 if none),
+    ``source`` for transfers. ``driver`` is the node whose requirement caused
     the order: the node itself, or for a joint run, the output that needed it most.
     """
 
@@ -174,6 +176,16 @@ def _orders(problem: MrpProblem, state: PlanState, nodes: I64) -> PlannedOrders:
     node, due = np.repeat(node, count), np.repeat(due, count)
     pair = structure.times.pair[node]
     release_bucket = structure.times.release_bucket[pair, due]
+    release_date = structure.times.release_date[pair, due]
+    supplier = structure.supplier[node]
+    quotas = structure.quotas
+    candidate = chosen_rows(quotas, node, state.sourcing, due)
+    sourced = np.flatnonzero(candidate >= 0)
+    if sourced.size:
+        row = quotas.times.pair[candidate[sourced]]
+        release_bucket[sourced] = quotas.times.release_bucket[row, due[sourced]]
+        release_date[sourced] = quotas.times.release_date[row, due[sourced]]
+        supplier[sourced] = quotas.supplier[candidate[sourced]]
     procurement = problem.nodes.procurement[node]
     driver = node.copy()
     joint = np.flatnonzero(structure.joint_driver[node])
@@ -185,13 +197,13 @@ def _orders(problem: MrpProblem, state: PlanState, nodes: I64) -> PlannedOrders:
         node=node,
         kind=procurement.astype(np.int8),
         release_bucket=release_bucket,
-        release_date=structure.times.release_date[pair, due],
+        release_date=release_date,
         due_bucket=due.astype(np.int64),
         due_date=settings.buckets[due],
         quantity=quantity,
         receipt_quantity=quantity * yield_rate,
         bom=np.where(procurement == MAKE, problem.nodes.bom[node], -1),
-        supplier=np.where(procurement == BUY, structure.supplier[node], -1),
+        supplier=np.where(procurement == BUY, supplier, -1),
         source=np.where(procurement == TRANSFER, problem.nodes.source[node], -1),
         driver=driver,
     )

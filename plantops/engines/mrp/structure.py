@@ -31,6 +31,7 @@ from scipy import sparse
 from plantops.engines.mrp._checks import F64, I64, Bool, Dates
 from plantops.engines.mrp.kinds import BUY, LFL, MAKE, NO_POLICY, TRANSFER
 from plantops.engines.mrp.problem import MrpProblem
+from plantops.engines.mrp.quota import Quotas, build_quotas
 from plantops.engines.mrp.timeline import LeadTimeTable
 from plantops.errors import BomCycleError
 
@@ -126,6 +127,7 @@ class Structure:
     relation_factor: F64
     relation_line: I64  # BOM line, or -1 for a transfer
     used_bom: Bool
+    quotas: Quotas  # the bought nodes whose purchases are split by quota, and their candidate suppliers
 
     def release_bucket(self, nodes: I64) -> I64:
         """Release bucket of an order of each node due in each bucket (rows x T)."""
@@ -168,6 +170,7 @@ def build(problem: MrpProblem) -> Structure:
 
     plain = ((nodes.lot_size_rule == LFL) & (minimum == 0) & (multiple == 0) & np.isinf(maximum)) | phantom
     policy = (nodes.policy != NO_POLICY) & ~driver
+    quotas = build_quotas(problem)
     explosion, relations = _explosion(problem, used, exploding, level, depth, times)
     joints = tuple(tuple(g for g in joint_groups if level[g.main] == k) for k in range(depth))
     component_of_level = np.zeros((depth, count), np.bool_)
@@ -191,7 +194,7 @@ def build(problem: MrpProblem) -> Structure:
         safety_stock=np.where(phantom | policy, 0.0, nodes.safety_stock),
         yield_rate=np.where(phantom | driver, 1.0, nodes.yield_rate),
         fence=np.where(phantom, 0, settings.frozen_buckets).astype(np.int64),
-        lot_for_lot=plain & ~driver & ~policy,
+        lot_for_lot=plain & ~driver & ~policy & ~quotas.has_quota,
         policy=policy,
         no_supply=no_supply,
         joint_driver=driver,
@@ -211,6 +214,7 @@ def build(problem: MrpProblem) -> Structure:
         relation_factor=relations[2],
         relation_line=relations[3],
         used_bom=used,
+        quotas=quotas,
     )
 
 
