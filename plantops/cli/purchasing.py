@@ -407,6 +407,9 @@ def _print_comparison(found: Comparison) -> None:
         totals.append(f"{mark}{_money(supplier.landed_cost)} {supplier.currency}{partial}")
     table.add_row(*totals)
     print_table(table)
+    for supplier in found.suppliers:
+        if supplier.warning:
+            console.print(f"[yellow]Poor score:[/] {supplier.warning}")
 
 
 def _money(value: Decimal | None) -> str:

@@ -12,13 +12,14 @@ import pytest
 from plantops.bootstrap import PlantOps
 from plantops.errors import ImportRejectedError, NotFoundError, ValidationError
 from plantops.services import master_data
+from plantops.services.inventory.stock import Who
 from plantops.services.planning import queries, runs
 from plantops.services.planning.names import receipt_names
 from plantops.services.planning.problem import PlanRequest, load_problem
 from plantops.services.planning.queries import NoPlanError
-from plantops.services.purchasing import orders, requisitions, rfqs
+from plantops.services.purchasing import lifecycle, orders, receiving, requisitions, rfqs
 from plantops.services.purchasing.rfqs import QuotationIn, QuotedPrice, RfqLineIn
-from plantops.vocabulary import PlannedOrderStatus, Procurement, PurchaseStatus, RequisitionStatus, RfqStatus
+from plantops.vocabulary import PlannedOrderStatus, Procurement, PurchaseStatus, RequisitionStatus, RfqStatus, Role
 from tests.services.minimal_plant import MINIMAL_PLANT, write_plant
 
 START = dt.date(2026, 11, 23)  # a Monday
@@ -32,6 +33,7 @@ SUPPLIERS = {
     # tube sold as a spare part, beyond stock and the open purchase order: MRP plans two buys
     "sales_order_lines": MINIMAL_PLANT["sales_order_lines"]
     + "SO-1,2,TUBE,800,2026-12-21,1\nSO-1,3,TUBE,600,2027-01-04,1\n",
+    "purchase_approval_limits": "role,max_amount\nadmin,1000000\n",
 }
 
 
@@ -461,3 +463,24 @@ def test_a_requisition_counted_by_mrp_is_named_by_its_number(plant: PlantOps) ->
         named = receipt_names(uow.session, loaded)
 
     assert {r.number for r in made} <= set(named.values())
+
+
+def test_the_comparison_warns_of_a_supplier_whose_latest_score_is_poor(plant: PlantOps) -> None:
+    late = orders.create_purchase_order(
+        plant.uow(),
+        supplier="S2",
+        site="P1",
+        lines=[orders.PurchaseLine("MILK", Decimal(10), dt.date(2026, 11, 10), Decimal("0.5"))],
+        today=dt.date(2026, 11, 1),
+    ).number
+    lifecycle.approve(plant.uow(), late, frozenset({Role.ADMIN}))
+    lifecycle.send(plant.uow(), late, now=dt.datetime(2026, 11, 1, 9, tzinfo=dt.UTC))
+    arrived = Who("receiver", effective_at=dt.datetime(2026, 11, 25, 10, tzinfo=dt.UTC))
+    receiving.receive(plant.uow(), late, [receiving.PurchaseArrival(1, Decimal(10), "P1/RM")], arrived)
+    number = _rfq(plant, _requisition(plant))
+
+    compared = rfqs.comparison(plant.uow(), number, today=dt.date(2026, 12, 1))
+
+    warnings = {column.code: column.warning for column in compared.suppliers}
+    assert warnings["S1"] is None and warnings["S3"] is None
+    assert warnings["S2"] == "S2 scored 50 in November 2026, on time in full 0 %"

@@ -126,8 +126,8 @@ def test_the_xlsx_export_of_a_suppliers_purchase_orders_matches_the_order_book(
 def test_a_buyer_finds_a_suppliers_open_orders_sorted_by_the_next_due_date(
     planner: TestClient, plant: PlantOps
 ) -> None:
-    page = planner.get("/orders/purchase?supplier=SUP-ROHR&status=open&sort=due_date").text
-    book = order_book.orders(plant.uow(), Book.PURCHASE, partner="SUP-ROHR", status=OrderStatus.OPEN, sort=["due_date"])
+    page = planner.get("/orders/purchase?supplier=SUP-ROHR&status=confirmed&sort=due_date").text
+    book = order_book.orders(plant.uow(), Book.PURCHASE, partner="SUP-ROHR", status="confirmed", sort=["due_date"])
     assert _cells(page, "purchase_orders", 1) == [o.number for o in book.orders]
     assert f'href="/buy/orders/{book.orders[0].number}"' in page  # the order's purchasing page
     assert 'href="/records/suppliers/SUP-ROHR"' in page

@@ -12,20 +12,18 @@ import datetime as dt
 from decimal import Decimal
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, File, Query, UploadFile, status
+from fastapi import APIRouter, File, Query, UploadFile, status
 from pydantic import BaseModel, Field
 
 from plantops.api.problems import problem_responses
 from plantops.api.schemas import Amount, Code, Exact, ListQuery, Page, Quantity, QuantityOrZero, Schema, Text
-from plantops.api.security import Caller, Reader, Requires
-from plantops.services.access import Permission
+from plantops.api.security import Buyer, Reader
 from plantops.services.purchasing import requisitions as reqs
 from plantops.services.purchasing import rfqs
 from plantops.services.purchasing.requisitions import Proposal, RequisitionView
 from plantops.services.purchasing.rfqs import Comparison, QuotationIn, QuotedPrice, RfqLineIn, RfqView
 from plantops.vocabulary import RequisitionStatus, RfqStatus
 
-Buyer = Annotated[Caller, Depends(Requires(Permission.PURCHASE))]
 RESPONSES = problem_responses(401, 403, 404, 422)
 requisitions_router = APIRouter(prefix="/requisitions", tags=["sourcing"], responses=RESPONSES)
 proposals_router = APIRouter(prefix="/purchase-proposals", tags=["sourcing"], responses=RESPONSES)
@@ -230,6 +228,7 @@ class ComparedSupplierOut(BaseModel):
     landed_cost: Exact | None = Field(description="The quoted lines' amounts plus freight.")
     complete: bool = Field(description="Whether it quoted every line.")
     cheapest: bool
+    warning: str | None = Field(description="The supplier's poor score of the last three months, if any.")
 
 
 class ComparisonOut(BaseModel):

@@ -22,7 +22,7 @@ import io
 import math
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -48,6 +48,7 @@ from plantops.errors import ImportRejectedError, NotFoundError, RowProblem, Vali
 from plantops.services.inventory.references import check_quantity, item_ref, site_id
 from plantops.services.purchasing.orders import insert_order, supplier_of
 from plantops.services.purchasing.requisitions import mark_ordered, requisition_row
+from plantops.services.purchasing.scorecards import warning_for
 from plantops.vocabulary import RequisitionStatus, RfqStatus
 
 RECORD = "rfq"
@@ -191,6 +192,7 @@ class ComparedSupplier:
     landed_cost: Decimal | None = None
     complete: bool = False
     cheapest: bool = False
+    warning: str | None = None
 
 
 @dataclass(frozen=True)
@@ -503,10 +505,13 @@ def _date(value: str) -> dt.date:
 
 
 def comparison(uow: UnitOfWork, number: str, *, today: dt.date) -> Comparison:
-    """RFQ ``number``'s quotations side by side, as of ``today`` (which decides what has expired)."""
+    """RFQ ``number``'s quotations side by side, as of ``today`` (which decides what has expired), each
+    supplier with its poor-score warning, if any (:mod:`.scorecards`)."""
     with uow:
         session = uow.session
-        return compare(rfq_view(session, number), _names(session, number), today=today)
+        found = compare(rfq_view(session, number), _names(session, number), today=today)
+        warned = [replace(column, warning=warning_for(session, column.code, today=today)) for column in found.suppliers]
+        return replace(found, suppliers=warned)
 
 
 def compare(rfq: RfqView, names: Mapping[str, str], *, today: dt.date) -> Comparison:

@@ -29,7 +29,6 @@ from plantops.db.procurement import (
     PurchaseOrder,
     PurchaseOrderLine,
     PurchaseReceipt,
-    Supplier,
     SupplierInvoiceLine,
 )
 from plantops.db.session import UnitOfWork
@@ -225,9 +224,6 @@ def _month(period: SupplierPeriod) -> MonthScore:
     )
 
 
-def warning_for(session: Session, supplier_id: int, *, today: dt.date) -> str | None:
-    """The poor-score warning for a supplier (over the last three months), for RFQs and orders."""
-    code = session.scalar(select(Supplier.code).where(Supplier.id == supplier_id))
-    if code is None:
-        return None
-    return _scorecard(session, code, today=today, months=3).warning
+def warning_for(session: Session, supplier: str, *, today: dt.date) -> str | None:
+    """The poor-score warning for supplier code ``supplier`` over the last three months, for RFQs and orders."""
+    return _scorecard(session, supplier, today=today, months=3).warning
