@@ -95,6 +95,9 @@ class PurchaseOrderOut(BaseModel):
     lines: list[PurchaseLineOut]
     receipts: list[ReceiptOut]
     revisions: list[RevisionOut]
+    supplier_warning: str | None = Field(
+        default=None, description="The supplier's poor score of the last three months, if any (on reading an order)."
+    )
 
 
 class PurchaseOrderSummaryOut(BaseModel):
@@ -367,8 +370,10 @@ def create(body: PurchaseOrderCreate, caller: Buyer) -> PurchaseOrderOut:
 
 @router.get("/orders/{number}", response_model=PurchaseOrderOut, summary="A purchase order with its history")
 def get(number: str, caller: Reader) -> PurchaseOrderOut:
-    """Its lines, receipts and returns, and the revisions it went through."""
-    return _order(orders.purchase_order(caller.uow(), number))
+    """Its lines, receipts and returns, the revisions it went through, and the supplier's poor score if any."""
+    order = _order(orders.purchase_order(caller.uow(), number))
+    card = scorecards.scorecard(caller.uow(), order.supplier, today=dt.date.today(), months=3)
+    return order.model_copy(update={"supplier_warning": card.warning})
 
 
 @router.get("/orders/{number}/pdf", summary="The order as a PDF for the supplier", response_class=Response)
