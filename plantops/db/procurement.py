@@ -35,7 +35,8 @@ class Supplier(Base):
 class SupplierItem(Base):
     """An item a supplier delivers: its part code, lead time and order rules.
 
-    ``rank`` 1 is the preferred source; higher ranks are fall-backs.
+    ``rank`` 1 is the preferred source; higher ranks are fall-backs. Where the item's supplier
+    items have a ``quota_share``, MRP splits its purchases between them by share instead.
     """
 
     __tablename__ = "supplier_item"
@@ -57,6 +58,8 @@ class SupplierItem(Base):
     over_receipt_tolerance: Mapped[Decimal | None] = mapped_column(Fraction)
     #: Whether MRP plans with the lead time learned from this supplier's receipts of the item.
     learned_lead_time: Mapped[bool] = mapped_column(default=False)
+    #: The item's share of purchases from this supplier under a quota arrangement (the item's shares sum to 1).
+    quota_share: Mapped[Decimal | None] = mapped_column(Fraction)
 
 
 class PriceBreak(Base):

@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session
 from plantops.db.base import table_of
 from plantops.db.bulk import bulk_insert
 from plantops.db.catalog import Bom, BomComponent, BomOutput, Item, RoutingOperation, Unit
+from plantops.db.procurement import Supplier, SupplierItem
 from plantops.engines.bom.structure import BomStructure, find_cycle
 from plantops.errors import ImportRejectedError, RowProblem
 from plantops.services.inventory.counted import CountedStock, post_counted_stock
@@ -126,6 +127,7 @@ def import_master_data(
     index = KeyIndex(session)
     _check_references(parsed, parsed_stock, index, problems)
     _check_rules(parsed, problems)
+    _check_quota_shares(session, parsed, problems)
     _check_boms(session, parsed, index, problems)
     _check_tracking(session, parsed, parsed_stock, index, problems)
     if "items" in parsed:
@@ -425,6 +427,45 @@ def _check_rules(parsed: dict[str, _Parsed], problems: _Problems) -> None:
         for values, number in zip(data.values, data.row_numbers, strict=True):
             for field_name, reason in rule(values):
                 problems.add(data.source, number, field_name, reason)
+
+
+#: How far the quota shares of one item's supplier items may be from summing to 1 (as MRP checks them).
+QUOTA_TOLERANCE = Decimal("0.000001")
+
+
+def _check_quota_shares(session: Session, parsed: dict[str, _Parsed], problems: _Problems) -> None:
+    """The quota shares of an item's supplier items (the sheet's rows, and the stored ones it does not
+    replace) sum to 1 when any of them has one; the problem names the item's last row in the sheet."""
+    data = parsed.get("supplier_items")
+    if data is None:
+        return
+    given: dict[str, dict[str, Decimal | None]] = defaultdict(dict)
+    last_row: dict[str, int] = {}
+    for values, number in zip(data.values, data.row_numbers, strict=True):
+        given[values["item"]][values["supplier"]] = values["quota_share"]
+        last_row[values["item"]] = number
+    with_shares = [item for item, shares in given.items() if any(share is not None for share in shares.values())]
+    if not with_shares:
+        return
+    stored = session.execute(
+        select(Item.code, Supplier.code, SupplierItem.quota_share)
+        .join(SupplierItem, SupplierItem.item_id == Item.id)
+        .join(Supplier, Supplier.id == SupplierItem.supplier_id)
+        .where(Item.code.in_(with_shares), SupplierItem.quota_share.is_not(None))
+    )
+    shares = {item: {k: v for k, v in given[item].items() if v is not None} for item in with_shares}
+    for item, supplier, share in stored:
+        if supplier not in given[item] and share is not None:
+            shares[item][supplier] = share
+    for item in with_shares:
+        total = sum(shares[item].values(), Decimal(0))
+        if abs(total - 1) > QUOTA_TOLERANCE:
+            problems.add(
+                data.source,
+                last_row[item],
+                "quota_share",
+                f"the quota shares of item {item} sum to {total.normalize()}, they must sum to 1",
+            )
 
 
 def _check_boms(session: Session, parsed: dict[str, _Parsed], index: KeyIndex, problems: _Problems) -> None:

@@ -409,6 +409,7 @@ SHEETS: tuple[Sheet, ...] = (
             Column("rank", INTEGER, default=1, ge=ONE),
             Column("over_receipt_tolerance", NUMBER, ge=ZERO, le=ONE),
             Column("learned_lead_time", BOOLEAN, default=False),
+            Column("quota_share", NUMBER, ge=ZERO, le=ONE),
         ),
     ),
     Sheet(

@@ -650,6 +650,7 @@ class _Catalog:
                 as_float(SupplierItem.lead_time_days, flat).label("lead_time"),
                 as_float(SupplierItem.min_order_quantity, flat).label("min_order_quantity"),
                 as_float(SupplierItem.order_multiple, flat).label("order_multiple"),
+                as_float(SupplierItem.quota_share, flat).label("quota_share"),
             ),
         )
         if not rows["item"].size:
@@ -664,6 +665,7 @@ class _Catalog:
             lead_time=lead_time,
             min_order_quantity=rows["min_order_quantity"],
             order_multiple=rows["order_multiple"],
+            quota_share=rows["quota_share"],
         )
 
 

@@ -312,12 +312,14 @@ def upgrade() -> None:
     with op.batch_alter_table("supplier_item") as table:
         table.add_column(sa.Column("over_receipt_tolerance", FRACTION, nullable=True))
         table.add_column(sa.Column("learned_lead_time", sa.Boolean(), nullable=False, server_default=sa.false()))
+        table.add_column(sa.Column("quota_share", FRACTION, nullable=True))
     with op.batch_alter_table("supplier_item") as table:
         table.alter_column("learned_lead_time", server_default=None)
 
 
 def downgrade() -> None:
     with op.batch_alter_table("supplier_item") as table:
+        table.drop_column("quota_share")
         table.drop_column("learned_lead_time")
         table.drop_column("over_receipt_tolerance")
     with op.batch_alter_table("supplier") as table:
