@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from plantops.engines.mrp import SupplierItems, plan
+from plantops.engines.mrp import Demands, MrpChanges, SupplierItems, plan, replan
 from plantops.errors import ValidationError
 from tests.engines.mrp.mrp_builder import Builder
 
@@ -75,3 +75,23 @@ def test_a_share_above_one_is_refused() -> None:
     with pytest.raises(ValidationError) as error:
         SupplierItems.of(item=[0], supplier=[1], lead_time=[5], quota_share=[1.5])
     assert error.value.field == "quota_share"
+
+
+def test_a_net_change_replan_assigns_suppliers_as_a_regenerative_run() -> None:
+    builder = _plant()
+    problem = builder.build()
+    base = plan(problem)
+    demands = problem.demands
+    quantity = demands.quantity.copy()
+    quantity[demands.node == builder["Q"]] = np.where(np.arange(10) == 0, 40.0, 10.0)
+    changed = problem.replace(
+        demands=Demands(demands.id, demands.node, demands.date, quantity, demands.priority, demands.forecast)
+    )
+    result = replan(base, changed, MrpChanges.of([builder["Q"]]))
+    regenerative = plan(changed)
+    for name in ("node", "supplier", "release_bucket", "release_date", "due_bucket", "quantity"):
+        assert np.array_equal(getattr(result.orders, name), getattr(regenerative.orders, name)), name
+    assert result.orders.supplier[result.orders.node == builder["Q"]].tolist()[:2] == [1, 2]
+    assert np.array_equal(result.planned_order_releases, regenerative.planned_order_releases)
+    first = np.flatnonzero(base.orders.node == builder["Q"])[0]
+    assert base.orders.quantity[first] == 10.0  # the previous plan is unchanged
