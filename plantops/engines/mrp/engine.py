@@ -27,9 +27,8 @@ Rules (Vollmann et al., MRP chapter, unless noted):
   purchase orders on the rank-1 supplier item, whose lead time (and minimum and multiple,
   when given) replace the node's, or, for items with quota shares, on the supplier the quota
   arrangement picks for each order (:mod:`~plantops.engines.mrp.quota`); transfer nodes get
-  transfers from their source node,
-  whose gross requirements they become in the release bucket (distribution requirements
-  planning). A made node without BOM or a transfer node without source gets no orders.
+  transfers from their source node, whose gross requirements they become in the release
+  bucket (distribution requirements planning). A made node without BOM or a transfer node without source gets no orders.
 - **Phantoms** are netted lot-for-lot with no lead time, safety stock or fences: their own
   stock is used first (as SAP does), the rest is blown through to their components in the
   same bucket; they get no planned orders.
