@@ -8,7 +8,9 @@ Here ``q_i`` is the supplier item's ``quota_share`` (an item's shares sum to 1),
 starts at 0 for every run and counts the planned buys of the same node (item at one site)
 already assigned, in due-date order, and ``x`` is the order's quantity from its lot-size
 rule before the supplier's minimum and multiple (which then apply, with the supplier's
-lead time). Items without shares buy from their rank-1 supplier.
+lead time). Items without shares buy from their rank-1 supplier, and so do nodes planned by
+an inventory policy (:mod:`~plantops.engines.mrp.policies`) and a fixed order quantity's lots
+keep their size.
 """
 
 from __future__ import annotations
