@@ -97,11 +97,16 @@ def sourced_release_bucket(quotas: Quotas, choice: I64, default: I64) -> I64:
     return result
 
 
-def chosen_rows(quotas: Quotas, node: I64, sourcing: dict[int, I64], due: I64) -> I64:
-    """Candidate of each order (``node``, ``due``), -1 for orders of nodes without quota."""
-    result = np.full(node.size, -1, np.int64)
-    for position in np.flatnonzero(quotas.has_quota[node]).tolist():
+def sourced_orders(quotas: Quotas, node: I64, sourcing: dict[int, I64], due: I64) -> tuple[I64, I64]:
+    """The orders (``node``, ``due``) of nodes buying by quota, as positions, and the candidate chosen for each."""
+    empty = np.zeros(0, np.int64)
+    if not sourcing:
+        return empty, empty
+    positions = np.flatnonzero(quotas.has_quota[node])
+    candidate = np.full(positions.size, -1, np.int64)
+    for index, position in enumerate(positions.tolist()):
         choice = sourcing.get(int(node[position]))
         if choice is not None:
-            result[position] = choice[due[position]]
-    return result
+            candidate[index] = choice[due[position]]
+    chosen = candidate >= 0
+    return positions[chosen], candidate[chosen]

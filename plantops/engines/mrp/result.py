@@ -20,7 +20,7 @@ from plantops.engines.mrp.kinds import BUY, FOQ, MAKE, ORDER_KINDS, TRANSFER, Or
 from plantops.engines.mrp.lotsizing import split_orders
 from plantops.engines.mrp.messages import NOISE, Exceptions, find_exceptions
 from plantops.engines.mrp.problem import MrpProblem
-from plantops.engines.mrp.quota import chosen_rows
+from plantops.engines.mrp.quota import sourced_orders
 
 
 @dataclass(frozen=True, eq=False)
@@ -179,13 +179,12 @@ def _orders(problem: MrpProblem, state: PlanState, nodes: I64) -> PlannedOrders:
     release_date = structure.times.release_date[pair, due]
     supplier = structure.supplier[node]
     quotas = structure.quotas
-    candidate = chosen_rows(quotas, node, state.sourcing, due)
-    sourced = np.flatnonzero(candidate >= 0)
+    sourced, candidate = sourced_orders(quotas, node, state.sourcing, due)
     if sourced.size:
-        row = quotas.times.pair[candidate[sourced]]
+        row = quotas.times.pair[candidate]
         release_bucket[sourced] = quotas.times.release_bucket[row, due[sourced]]
         release_date[sourced] = quotas.times.release_date[row, due[sourced]]
-        supplier[sourced] = quotas.supplier[candidate[sourced]]
+        supplier[sourced] = quotas.supplier[candidate]
     procurement = problem.nodes.procurement[node]
     driver = node.copy()
     joint = np.flatnonzero(structure.joint_driver[node])
