@@ -177,7 +177,8 @@ def _orders(problem: MrpProblem, state: PlanState, nodes: I64) -> PlannedOrders:
     pair = structure.times.pair[node]
     release_bucket = structure.times.release_bucket[pair, due]
     release_date = structure.times.release_date[pair, due]
-    supplier = structure.supplier[node]
+    procurement = problem.nodes.procurement[node]
+    supplier = np.where(procurement == BUY, structure.supplier[node], -1)
     quotas = structure.quotas
     sourced, candidate = sourced_orders(quotas, node, state.sourcing, due)
     if sourced.size:
@@ -185,7 +186,6 @@ def _orders(problem: MrpProblem, state: PlanState, nodes: I64) -> PlannedOrders:
         release_bucket[sourced] = quotas.times.release_bucket[row, due[sourced]]
         release_date[sourced] = quotas.times.release_date[row, due[sourced]]
         supplier[sourced] = quotas.supplier[candidate]
-    procurement = problem.nodes.procurement[node]
     driver = node.copy()
     joint = np.flatnonzero(structure.joint_driver[node])
     for position in joint.tolist():
@@ -202,7 +202,7 @@ def _orders(problem: MrpProblem, state: PlanState, nodes: I64) -> PlannedOrders:
         quantity=quantity,
         receipt_quantity=quantity * yield_rate,
         bom=np.where(procurement == MAKE, problem.nodes.bom[node], -1),
-        supplier=np.where(procurement == BUY, supplier, -1),
+        supplier=supplier,
         source=np.where(procurement == TRANSFER, problem.nodes.source[node], -1),
         driver=driver,
     )
