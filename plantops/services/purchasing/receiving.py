@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
-from sqlalchemy import select, update
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from plantops import bounds
@@ -102,8 +102,8 @@ def receive(uow: UnitOfWork, number: str, arrivals: Sequence[PurchaseArrival], w
                 arrival.expiry,
             )
             moves.append(incoming_move(session, MoveType.RECEIPT, stock, "receipt", who))
-        posting = _posted(uow, session, order, who, moves, received, reason="")
-        _advance(session, order)
+        posting = _posted(uow, session, order, lines, who, moves, received, reason="")
+        _advance(session, order, lines)
         rematch_order(session, order)
         return PurchasePosting(order_view(session, number, history=False), posting)
 
@@ -131,7 +131,8 @@ def return_to_supplier(
     def work(session: Session) -> PurchasePosting:
         order = order_row(session, number, lock=True)
         check_status(order, (*REVISABLE, PurchaseStatus.RECEIVED, PurchaseStatus.CLOSED), "return goods")
-        found = _line_of(_lines(session, order), line, number)
+        lines = _lines(session, order)
+        found = _line_of(lines, line, number)
         bounds.check_quantity("return", "quantity", quantity)
         if quantity > found.received_quantity:
             raise ValidationError(
@@ -146,15 +147,12 @@ def return_to_supplier(
         )
         note = f"DN-{order.number}-{_returns_so_far(session, order) + 1}"
         posting = _posted(
-            uow, session, order, who, [move], {found.line: -quantity}, reason=reason.strip(), debit_note=note
+            uow, session, order, lines, who, [move], {found.line: -quantity}, reason=reason.strip(), debit_note=note
         )
         if not posting.replayed:
-            session.execute(
-                update(PurchaseOrderLine)
-                .where(PurchaseOrderLine.id == found.id)
-                .values(returned_quantity=PurchaseOrderLine.returned_quantity + quantity)
-            )
-        _advance(session, order)
+            found.returned_quantity += quantity
+            session.flush()
+        _advance(session, order, lines)
         rematch_order(session, order)
         return PurchasePosting(order_view(session, number, history=False), posting)
 
@@ -165,6 +163,7 @@ def _posted(
     uow: UnitOfWork,
     session: Session,
     order: PurchaseOrder,
+    lines: dict[int, PurchaseOrderLine],
     who: Who,
     moves: list[MoveLine],
     quantities: dict[int, Decimal],
@@ -173,25 +172,20 @@ def _posted(
     debit_note: str | None = None,
 ) -> PostingSummary:
     """Post ``moves`` under the order's number, add ``quantities`` to the lines' received quantity and
-    record each as a receipt (not again when the idempotency key had posted them before)."""
+    record each as a receipt (not again when the idempotency key had posted them before).
+
+    The lines were read after the order row was locked, so adding to them here is safe from
+    concurrent receipts of the same order."""
     as_order = Who(who.user, order.number, reason or who.reason, who.effective_at, who.idempotency_key)
     now = dt.datetime.now(dt.UTC)
     result = post_moves(session, as_order.posting(uow.posting_window), moves, now=now)
     if not result.replayed:
-        ids = dict(
-            session.execute(
-                select(PurchaseOrderLine.line, PurchaseOrderLine.id).where(PurchaseOrderLine.order_id == order.id)
-            ).all()
-        )
-        for line, quantity in quantities.items():
-            session.execute(
-                update(PurchaseOrderLine)
-                .where(PurchaseOrderLine.id == ids[line])
-                .values(received_quantity=PurchaseOrderLine.received_quantity + quantity)
-            )
+        for number, quantity in quantities.items():
+            line = lines[number]
+            line.received_quantity += quantity
             session.add(
                 PurchaseReceipt(
-                    order_line_id=ids[line],
+                    order_line_id=line.id,
                     posting_id=result.posting_id,
                     quantity=quantity,
                     received_at=who.effective_at or now,
@@ -204,14 +198,13 @@ def _posted(
     return summarize(session, result)
 
 
-def _advance(session: Session, order: PurchaseOrder) -> None:
+def _advance(session: Session, order: PurchaseOrder, lines: dict[int, PurchaseOrderLine]) -> None:
     """Move the order to partly received or received by what its lines have received."""
     if order.status not in REVISABLE and order.status is not PurchaseStatus.RECEIVED:
         return
-    lines = list(_lines(session, order).values())
-    if all(line.received_quantity >= line.quantity for line in lines):
+    if all(line.received_quantity >= line.quantity for line in lines.values()):
         order.status = PurchaseStatus.RECEIVED
-    elif any(line.received_quantity > 0 for line in lines):
+    elif any(line.received_quantity > 0 for line in lines.values()):
         order.status = PurchaseStatus.PARTLY_RECEIVED
     elif order.status is not PurchaseStatus.SENT:
         order.status = PurchaseStatus.CONFIRMED
