@@ -23,6 +23,7 @@ from plantops.db.sites import Site
 from plantops.errors import NotFoundError, PlantOpsError, ValidationError
 from plantops.services.inventory.references import item_ref, site_id
 from plantops.services.planning.runs import PLANNED_DOCUMENT, RECORD_ROWS, unpack_record
+from plantops.services.sorting import order_by
 from plantops.services.transfers import release_planned_transfer
 from plantops.vocabulary import PlanExceptionKind, PlannedOrderStatus, Procurement, PurchaseStatus, WorkOrderStatus
 
@@ -231,12 +232,7 @@ EXCEPTION_SORTS: dict[str, Any] = {
 
 def _sorted(query: Any, sort: tuple[str, ...], columns: dict[str, Any], record: str, last: Any) -> Any:
     """``query`` ordered by ``sort`` (names of ``columns``, ``-`` first for descending), then by ``last``."""
-    order = []
-    for word in sort:
-        column = columns.get(word.removeprefix("-"))
-        if column is None:
-            raise ValidationError(record, "sort", f"no column {word!r} to sort by (known: {', '.join(columns)})")
-        order.append(column.desc() if word.startswith("-") else column.asc())
+    order = order_by(sort, columns, record)
     return query.order_by(None).order_by(*order, last) if order else query
 
 

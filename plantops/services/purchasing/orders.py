@@ -29,6 +29,7 @@ from plantops.db.session import UnitOfWork
 from plantops.db.sites import Site
 from plantops.errors import NotFoundError, ValidationError
 from plantops.services.inventory.references import ItemRef, check_quantity, item_ref, site_id
+from plantops.services.sorting import order_by
 from plantops.vocabulary import PurchaseStatus
 
 RECORD = "purchase order"
@@ -449,13 +450,7 @@ def purchase_orders(
                 )
             )
         total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
-        ordering = []
-        for word in sort:
-            column = PURCHASE_SORTS.get(word.removeprefix("-"))
-            if column is None:
-                known = ", ".join(PURCHASE_SORTS)
-                raise ValidationError("purchase orders", "sort", f"no column {word!r} to sort by (known: {known})")
-            ordering.append(column.desc() if word.startswith("-") else column.asc())
+        ordering = order_by(sort, PURCHASE_SORTS, "purchase orders")
         rows = session.execute(query.order_by(*ordering, PurchaseOrder.id.desc()).offset(offset).limit(limit)).all()
         amounts = _amounts(session, [row[0] for row in rows])
         return PurchaseOrderPage(

@@ -32,6 +32,7 @@ from plantops.errors import NotFoundError, ValidationError
 from plantops.services.inventory.references import ItemRef, check_quantity, item_ref, site_id
 from plantops.services.planning.queries import run_in_force
 from plantops.services.purchasing.orders import break_price, insert_order, supplier_of
+from plantops.services.sorting import order_by
 from plantops.vocabulary import PlannedOrderStatus, Procurement, RequisitionStatus
 
 RECORD = "requisition"
@@ -347,13 +348,7 @@ def requisitions(
                 )
             )
         total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
-        ordering = []
-        for word in sort:
-            column = REQUISITION_SORTS.get(word.removeprefix("-"))
-            if column is None:
-                known = ", ".join(REQUISITION_SORTS)
-                raise ValidationError("requisitions", "sort", f"no column {word!r} to sort by (known: {known})")
-            ordering.append(column.desc() if word.startswith("-") else column.asc())
+        ordering = order_by(sort, REQUISITION_SORTS, "requisitions")
         rows = session.execute(query.order_by(*ordering, Requisition.id.desc()).offset(offset).limit(limit))
         return RequisitionPage(total, [RequisitionView(*row) for row in rows])
 

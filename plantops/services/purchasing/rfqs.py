@@ -49,6 +49,7 @@ from plantops.services.inventory.references import check_quantity, item_ref, sit
 from plantops.services.purchasing.orders import insert_order, supplier_of
 from plantops.services.purchasing.requisitions import mark_ordered, requisition_row
 from plantops.services.purchasing.scorecards import warning_for
+from plantops.services.sorting import order_by
 from plantops.vocabulary import RequisitionStatus, RfqStatus
 
 RECORD = "rfq"
@@ -826,13 +827,7 @@ def rfqs(
         if search:
             query = query.where(Rfq.number.ilike(f"%{search.strip()}%"))
         total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
-        ordering = []
-        for word in sort:
-            column = RFQ_SORTS.get(word.removeprefix("-"))
-            if column is None:
-                known = ", ".join(RFQ_SORTS)
-                raise ValidationError("rfqs", "sort", f"no column {word!r} to sort by (known: {known})")
-            ordering.append(column.desc() if word.startswith("-") else column.asc())
+        ordering = order_by(sort, RFQ_SORTS, "rfqs")
         rows = session.execute(query.order_by(*ordering, Rfq.id.desc()).offset(offset).limit(limit))
         return RfqPage(total, [RfqSummary(*row) for row in rows])
 

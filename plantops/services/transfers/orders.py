@@ -27,6 +27,7 @@ from plantops.services.inventory.references import (
     item_ref,
     site_id,
 )
+from plantops.services.sorting import order_by
 from plantops.vocabulary import OrderStatus, Tracking
 
 RECORD = "transfer order"
@@ -392,13 +393,7 @@ def transfer_orders(
             pattern = f"%{search.strip()}%"
             query = query.where(or_(TransferOrder.number.ilike(pattern), TransferOrder.planned_order.ilike(pattern)))
         total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
-        order = []
-        for word in sort:
-            column = TRANSFER_SORTS.get(word.removeprefix("-"))
-            if column is None:
-                known = ", ".join(TRANSFER_SORTS)
-                raise ValidationError("transfer orders", "sort", f"no column {word!r} to sort by (known: {known})")
-            order.append(column.desc() if word.startswith("-") else column.asc())
+        order = order_by(sort, TRANSFER_SORTS, "transfer orders")
         rows = session.execute(query.order_by(*order, TransferOrder.id.desc()).offset(offset).limit(limit))
         return TransferOrderPage(total, [TransferOrderSummary(*row) for row in rows])
 
