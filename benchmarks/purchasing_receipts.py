@@ -245,6 +245,8 @@ def main(argv: list[str] | None = None) -> int:
     )
     body = "\n".join(
         [
+            f"## {SECTION}",
+            "",
             "`.venv/bin/python -m benchmarks.purchasing_receipts`. "
             f"{N_ORDERS} orders of {N_ITEMS} lines of {LINE_QUANTITY} each, receipts of {RECEIPT_QUANTITY} against "
             f"random lines by {args.clients} clients for {args.seconds:g} s, {args.repeats} runs on fresh orders; "
@@ -258,6 +260,14 @@ def main(argv: list[str] | None = None) -> int:
             table,
             "",
             "All runs (receipts/s): " + ", ".join(f"{rate:,.0f}" for rate in rates) + ".",
+            "",
+            "A receipt is heavier than a stock posting (section above: one autocommitted statement): it reads "
+            "and locks the order, checks each line against its tolerance and the location against the order's "
+            "site, posts the moves, adds to the lines, records the receipt, moves the order's status on, "
+            "matches its open invoices again and answers with the order's lines, about 18 statements in one "
+            "transaction while the order row is locked. With 16 clients on 8 orders, receipts against the same "
+            "order wait for each other; the two cores are shared by the two server processes, PostgreSQL and "
+            "the clients.",
             *([f"Errors (first 5): {errors[:5]}"] if errors else []),
             *([f"Violations (first 5): {violations[:5]}"] if violations else []),
         ]
