@@ -89,7 +89,8 @@ def _open_gantt(page: Page, login: Login) -> dict[str, Any]:
     page.goto(f"/schedule?work_center={CENTER}")
     expect(page.locator(".chart.gantt canvas").first).to_be_visible()
     page.wait_for_function("() => document.querySelector('.chart.gantt script') === null")
-    page.locator(".chart.gantt").scroll_into_view_if_needed()
+    # in the middle of the window: scrolled only just into view, its top lane could lie under the sticky top bar
+    page.locator(".chart.gantt").evaluate("el => el.scrollIntoView({block: 'center'})")
     return _gantt(page)
 
 
@@ -138,11 +139,16 @@ def test_dragging_a_bar_moves_its_operation_and_undo_brings_the_schedule_back(
     data = _open_gantt(page, login)
     before = queries.run_in_force(plant.uow()).number
     bar = next(b for b in data["bars"] if b["kind"] == "run" and b["movable"] and b["lane"] == 0)
+    # a pixel is several minutes wide: held a minute into the bar, the pointer can round onto its very edge and
+    # miss it, so hold it 8 pixels in (or by its middle, if it is narrower than 16 pixels)
+    left, _ = _pixel(page, bar["start"], 0)
+    right, _ = _pixel(page, bar["end"], 0)
+    hold = int((bar["end"] - bar["start"]) * min(8 / max(right - left, 1e-9), 0.5))
     # a pixel can be several minutes wide, so the drop may snap to the quarter beside the one aimed at:
     # aim 30 minutes into a working stretch with room for the operation and a quarter on each side
     target = _working_quarter(data, 1, bar["end"] + 3 * 3_600_000, 30 + 60) + 30 * 60_000
-    x0, y0 = _pixel(page, bar["start"] + 60_000, 0)
-    x1, y1 = _pixel(page, target + 60_000, 1)
+    x0, y0 = _pixel(page, bar["start"] + hold, 0)
+    x1, y1 = _pixel(page, target + hold, 1)
 
     page.mouse.move(x0, y0)
     expect(page.locator(".chart.gantt")).to_contain_text("drag: move")  # the bar under the pointer says so
