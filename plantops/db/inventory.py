@@ -65,6 +65,20 @@ class StockMove(Base):
     effective_at: Mapped[dt.datetime]
 
 
+class StockMoveCost(Base):
+    """The cost a receipt turned out to have (the supplier's invoiced price), which valuation reads
+    instead of the move's own ``unit_cost``; the move itself is never changed."""
+
+    __tablename__ = "stock_move_cost"
+    __table_args__ = (CheckConstraint("unit_cost >= 0", name="cost_nonnegative"),)
+
+    move_id: Mapped[int] = mapped_column(LedgerId, ForeignKey("stock_move.id"), primary_key=True)
+    unit_cost: Mapped[Decimal] = mapped_column(Money)
+    document: Mapped[str] = mapped_column(String(64))
+    set_at: Mapped[dt.datetime]
+    set_by: Mapped[str] = mapped_column(String(64))
+
+
 class StockBalance(Base):
     """On-hand and reserved per (item, location, lot), kept in step with the moves."""
 

@@ -16,7 +16,7 @@ from plantops.db.inventory import StockMove, StockPosting
 from plantops.engines.sourcing import SupplierTerms, sourcing_split
 from plantops.errors import NotFoundError, ValidationError
 from plantops.services import master_data
-from plantops.services.inventory import balances
+from plantops.services.inventory import balances, valuation
 from plantops.services.inventory.stock import Who
 from plantops.services.planning.problem import PlanRequest, load_problem
 from plantops.services.purchasing import invoices, lifecycle, orders, receiving, scorecards, sourcing_advice
@@ -458,3 +458,21 @@ def test_sourcing_advice_learns_a_late_suppliers_disruptions_and_prices_each_sup
         )
     with pytest.raises(ValidationError, match="demand_rate: nothing of TUBE was consumed"):
         sourcing_advice.advise(ops.uow(), "TUBE", stockout_cost=40, today=today)
+
+
+def test_an_approved_invoice_values_the_lines_receipts_at_its_price(plant: PlantOps) -> None:
+    number = _sent(plant, "100")
+    receiving.receive(plant.uow(), number, [PurchaseArrival(1, Decimal(100), "P1/RM", "L-9")], WHO)
+
+    def tube_value() -> Decimal:
+        later = dt.datetime.now(dt.UTC) + dt.timedelta(seconds=1)
+        return valuation.value_inventory(plant.uow(), as_of=later, item="TUBE").items["TUBE"].value
+
+    before = tube_value()
+    line = [InvoiceLine(number, 1, Decimal(100), Decimal("2.65"))]  # within S1's 2 % price tolerance
+    invoices.enter_invoice(plant.uow(), supplier="S1", number="INV-9", invoice_date=TODAY, lines=line)
+    assert tube_value() == before  # entered, not yet approved
+
+    invoices.approve_for_payment(plant.uow(), supplier="S1", number="INV-9")
+
+    assert tube_value() - before == Decimal("5.00")  # 100 kg at 0.05 more, FIFO: the newest layer is on hand

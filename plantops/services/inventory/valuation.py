@@ -18,12 +18,14 @@ from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
-from sqlalchemy import select
+from sqlalchemy import func, select
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
 
 from plantops import bounds
-from plantops.db.base import as_epoch_microseconds, as_millionths
+from plantops.db.base import as_epoch_microseconds, as_millionths, table_of
 from plantops.db.catalog import Item
-from plantops.db.inventory import StockMove
+from plantops.db.inventory import StockMove, StockMoveCost
 from plantops.db.session import UnitOfWork
 from plantops.engines.valuation import (
     MILLIONTHS,
@@ -73,7 +75,11 @@ def value_inventory(uow: UnitOfWork, *, as_of: dt.datetime, item: str | None = N
     with uow:
         session = uow.session
         items_query = select(Item.id, Item.code, Item.valuation_method, Item.standard_cost).order_by(Item.code)
-        moves_query = select(*_move_columns(session.get_bind().dialect.name)).where(StockMove.effective_at <= as_of)
+        moves_query = (
+            select(*_move_columns(session.get_bind().dialect.name))
+            .outerjoin(StockMoveCost, StockMoveCost.move_id == StockMove.id)
+            .where(StockMove.effective_at <= as_of)
+        )
         if item is not None:
             items = session.execute(items_query.where(Item.code == item)).all()
             if not items:
@@ -118,15 +124,44 @@ def value_inventory(uow: UnitOfWork, *, as_of: dt.datetime, item: str | None = N
 
 def _move_columns(dialect: str) -> tuple[Any, ...]:
     """The moves as plain numbers: id, item id, is-transfer flag (the engine's
-    :data:`TRANSFER_TYPES`), quantity and unit cost in whole millionths, effective time."""
+    :data:`TRANSFER_TYPES`), quantity and unit cost in whole millionths (the invoiced cost of a
+    receipt where :func:`set_receipt_costs` recorded one), effective time."""
     flag = StockMove.move_type.in_(sorted(TRANSFER_TYPES))
     return (
         StockMove.id,
         StockMove.item_id,
         flag,
         as_millionths(StockMove.quantity, dialect),
-        as_millionths(StockMove.unit_cost, dialect),
+        as_millionths(func.coalesce(StockMoveCost.unit_cost, StockMove.unit_cost), dialect),
         as_epoch_microseconds(StockMove.effective_at, dialect),
+    )
+
+
+def set_receipt_costs(session: Session, moves: list[int], unit_cost: Decimal, *, document: str, user: str) -> None:
+    """Value receipt ``moves`` at ``unit_cost`` from now on (a supplier's invoiced price, IAS 2 §10-11:
+    the cost of purchase is the purchase price), in the caller's unit of work. Valuation is computed on
+    read, so every valuation after those receipts changes with it; the moves themselves stay as posted.
+    A later cost for the same move replaces the earlier one."""
+    bounds.check_amount("valuation", "unit_cost", unit_cost)
+    if not moves:
+        return
+    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
+    now = dt.datetime.now(dt.UTC)
+    rows = [
+        {"move_id": move, "unit_cost": unit_cost, "document": document, "set_at": now, "set_by": user} for move in moves
+    ]
+    statement = dialect.insert(table_of(StockMoveCost))
+    session.execute(
+        statement.on_conflict_do_update(
+            index_elements=["move_id"],
+            set_={
+                "unit_cost": statement.excluded.unit_cost,
+                "document": statement.excluded.document,
+                "set_at": statement.excluded.set_at,
+                "set_by": statement.excluded.set_by,
+            },
+        ),
+        rows,
     )
 
 

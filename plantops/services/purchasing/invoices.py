@@ -8,8 +8,9 @@ total only: odoo/odoo#250925). An invoice with a line that does not match is blo
 payment, each line saying why; it is matched again when goods arrive or on demand.
 
 The price variance of a line, (invoiced - ordered price) x quantity, goes where the item's
-valuation method says: for a standard-cost item to the purchase price variance, otherwise to
-the value of the received stock.
+valuation method says once the invoice is approved: for a standard-cost item to the purchase
+price variance, otherwise to the value of the received stock (its receipts are valued at the
+invoiced price from then on, :func:`~plantops.services.inventory.valuation.set_receipt_costs`).
 """
 
 from __future__ import annotations
@@ -26,10 +27,19 @@ from sqlalchemy.orm import Session
 from plantops import bounds
 from plantops.db.audit import acting_user
 from plantops.db.catalog import Item
-from plantops.db.procurement import PurchaseOrder, PurchaseOrderLine, Supplier, SupplierInvoice, SupplierInvoiceLine
+from plantops.db.inventory import StockMove
+from plantops.db.procurement import (
+    PurchaseOrder,
+    PurchaseOrderLine,
+    PurchaseReceipt,
+    Supplier,
+    SupplierInvoice,
+    SupplierInvoiceLine,
+)
 from plantops.db.session import UnitOfWork
 from plantops.errors import NotFoundError, ValidationError
 from plantops.services.inventory.ledger import quantity_text
+from plantops.services.inventory.valuation import set_receipt_costs
 from plantops.services.purchasing.orders import MAX_LINES, receipt_tolerance, supplier_of
 from plantops.vocabulary import InvoiceStatus, ValuationMethod
 
@@ -198,6 +208,7 @@ def approve_for_payment(uow: UnitOfWork, *, supplier: str, number: str) -> Invoi
         invoice.status = InvoiceStatus.APPROVED
         invoice.approved_by = acting_user(session)
         session.flush()
+        _value_receipts_at_invoiced_prices(session, invoice)
         return _view(session, invoice)
 
     return uow.run(work)
@@ -243,6 +254,34 @@ def invoices(
             )
             query = query.where(SupplierInvoice.id.in_(with_order))
         return [InvoiceSummary(*row) for row in session.execute(query)]
+
+
+def _value_receipts_at_invoiced_prices(session: Session, invoice: SupplierInvoice) -> None:
+    """Where an approved line's price differs from its order's and the item is not valued at standard
+    cost, value the line's receipts at the invoiced price (at standard cost, the difference is a
+    purchase price variance and the stock keeps its standard)."""
+    rows = session.execute(
+        select(SupplierInvoiceLine.order_line_id, SupplierInvoiceLine.unit_price, PurchaseOrderLine.item_id)
+        .join(PurchaseOrderLine, PurchaseOrderLine.id == SupplierInvoiceLine.order_line_id)
+        .join(Item, Item.id == PurchaseOrderLine.item_id)
+        .where(
+            SupplierInvoiceLine.invoice_id == invoice.id,
+            SupplierInvoiceLine.unit_price != PurchaseOrderLine.unit_price,
+            Item.valuation_method != ValuationMethod.STANDARD,
+        )
+    ).all()
+    for order_line, price, item in rows:
+        moves = session.scalars(
+            select(StockMove.id)
+            .join(PurchaseReceipt, PurchaseReceipt.posting_id == StockMove.posting_id)
+            .where(
+                PurchaseReceipt.order_line_id == order_line,
+                PurchaseReceipt.quantity > 0,
+                StockMove.item_id == item,
+                StockMove.quantity > 0,
+            )
+        ).all()
+        set_receipt_costs(session, list(moves), price, document=invoice.number, user=acting_user(session))
 
 
 def rematch_order(session: Session, order: PurchaseOrder) -> None:

@@ -1,6 +1,6 @@
 """purchasing: requisitions, RFQs and quotations, the purchase order's life cycle with revisions
-and approval limits, receipts against order lines, supplier invoices matched three ways, and
-receiving tolerances per supplier and item
+and approval limits, receipts against order lines, supplier invoices matched three ways, the
+invoiced cost of a receipt for valuation, and receiving tolerances per supplier and item
 
 Revision ID: 0015
 Revises: 0014
@@ -28,6 +28,17 @@ def _in(column: str, values: tuple[str, ...]) -> str:
 
 
 def upgrade() -> None:
+    op.create_table(
+        "stock_move_cost",
+        sa.Column("move_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
+        sa.Column("unit_cost", NUMBER, nullable=False),
+        sa.Column("document", sa.String(length=64), nullable=False),
+        sa.Column("set_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("set_by", sa.String(length=64), nullable=False),
+        sa.CheckConstraint("unit_cost >= 0", name=op.f("ck_stock_move_cost_cost_nonnegative")),
+        sa.ForeignKeyConstraint(["move_id"], ["stock_move.id"], name=op.f("fk_stock_move_cost_move_id_stock_move")),
+        sa.PrimaryKeyConstraint("move_id", name=op.f("pk_stock_move_cost")),
+    )
     op.create_table(
         "purchase_approval_limit",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -318,6 +329,7 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    op.drop_table("stock_move_cost")
     with op.batch_alter_table("supplier_item") as table:
         table.drop_column("quota_share")
         table.drop_column("learned_lead_time")
