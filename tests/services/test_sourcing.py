@@ -484,3 +484,25 @@ def test_the_comparison_warns_of_a_supplier_whose_latest_score_is_poor(plant: Pl
     warnings = {column.code: column.warning for column in compared.suppliers}
     assert warnings["S1"] is None and warnings["S3"] is None
     assert warnings["S2"] == "S2 scored 50 in November 2026, on time in full 0 %"
+
+
+@pytest.mark.parametrize(
+    ("text", "field"),
+    [
+        ("\r0", "supplier"),  # a lone carriage return: read as a line break, then the columns are missing
+        (  # a field beyond the CSV reader's limit
+            "supplier,line,min_quantity,unit_price,lead_time_days,valid_until,freight\n" + '"' + "x" * 200_000 + '"\n',
+            "file",
+        ),
+    ],
+)
+def test_a_quotations_file_the_csv_reader_cannot_take_is_refused_not_a_crash(
+    plant: PlantOps, text: str, field: str
+) -> None:
+    rfq = _rfq(plant, _requisition(plant, 400))
+
+    with pytest.raises(ImportRejectedError) as refused:
+        rfqs.import_quotations(plant.uow(), rfq, text, today=START)
+
+    assert field in {p.field for p in refused.value.problems}
+    assert rfqs.rfq(plant.uow(), rfq).quotations == []

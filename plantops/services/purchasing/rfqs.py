@@ -431,8 +431,16 @@ def _reason(error: ValidationError | NotFoundError) -> str:
 
 
 def _parse_quotations(text: str, source: str) -> list[tuple[QuotationIn, int]]:
-    """The file's quotations, each with the row it starts on; every row's problems at once."""
-    reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
+    """The file's quotations, each with the row it starts on; every row's problems at once. A file the
+    CSV reader cannot read (a stray carriage return inside a field, say) is refused with the row."""
+    reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff"), newline=""))
+    try:
+        return _read_quotations(reader, source)
+    except csv.Error as error:
+        raise ImportRejectedError([RowProblem(source, reader.line_num, "file", f"is not CSV: {error}")]) from None
+
+
+def _read_quotations(reader: csv.DictReader[str], source: str) -> list[tuple[QuotationIn, int]]:
     header = [name.strip() for name in reader.fieldnames or []]
     missing = [name for name in CSV_COLUMNS if name not in header]
     if missing:
