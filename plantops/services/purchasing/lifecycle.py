@@ -112,7 +112,7 @@ def confirm(uow: UnitOfWork, number: str, dates: Mapping[int, dt.date]) -> Purch
     def work(session: Session) -> PurchaseOrderView:
         order = order_row(session, number, lock=True)
         check_status(order, REVISABLE, "confirm")
-        lines = _lines(session, order)
+        lines = order_lines(session, order)
         for line, date in dates.items():
             bounds.check_date(RECORD, "confirmed_date", date)
             _line(lines, line).confirmed_date = date
@@ -137,7 +137,7 @@ def revise(uow: UnitOfWork, number: str, changes: Sequence[LineChange], reason: 
     def work(session: Session) -> PurchaseOrderView:
         order = order_row(session, number, lock=True)
         check_status(order, (PurchaseStatus.DRAFT, PurchaseStatus.APPROVED, *REVISABLE), "change")
-        lines = _lines(session, order)
+        lines = order_lines(session, order)
         if order.status in REVISABLE:
             if not reason.strip():
                 raise ValidationError(RECORD, "reason", f"{number} was sent: say why it changes")
@@ -210,7 +210,7 @@ def cancel(uow: UnitOfWork, number: str) -> PurchaseOrderView:
     def work(session: Session) -> PurchaseOrderView:
         order = order_row(session, number, lock=True)
         check_status(order, (PurchaseStatus.DRAFT, PurchaseStatus.APPROVED, *REVISABLE), "cancel")
-        received = [line for line in _lines(session, order).values() if line.received_quantity > 0]
+        received = [line for line in order_lines(session, order).values() if line.received_quantity > 0]
         if received:
             raise ValidationError(
                 RECORD, "status", f"{number} has received goods on line {received[0].line}: close it instead"
@@ -249,7 +249,8 @@ def status_text(status: PurchaseStatus) -> str:
     return status.value.replace("_", " ")
 
 
-def _lines(session: Session, order: PurchaseOrder) -> dict[int, PurchaseOrderLine]:
+def order_lines(session: Session, order: PurchaseOrder) -> dict[int, PurchaseOrderLine]:
+    """The order's lines by number, read afresh (after the order row was locked, safe to change)."""
     rows = session.scalars(
         select(PurchaseOrderLine)
         .where(PurchaseOrderLine.order_id == order.id)

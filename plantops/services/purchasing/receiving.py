@@ -29,7 +29,7 @@ from plantops.services.inventory.ledger import MoveLine, post_moves, quantity_te
 from plantops.services.inventory.references import location_ref
 from plantops.services.inventory.stock import PostingSummary, StockLine, Who, incoming_move, outgoing_move, summarize
 from plantops.services.purchasing.invoices import rematch_order
-from plantops.services.purchasing.lifecycle import REVISABLE, check_status
+from plantops.services.purchasing.lifecycle import REVISABLE, check_status, order_lines
 from plantops.services.purchasing.orders import MAX_LINES, PurchaseOrderView, order_row, order_view, receipt_tolerance
 from plantops.vocabulary import LocationKind, MoveType, PurchaseStatus
 
@@ -76,7 +76,7 @@ def receive(uow: UnitOfWork, number: str, arrivals: Sequence[PurchaseArrival], w
     def work(session: Session) -> PurchasePosting:
         order = order_row(session, number, lock=True)
         check_status(order, REVISABLE, "receive goods")
-        lines = _lines(session, order)
+        lines = order_lines(session, order)
         moves: list[MoveLine] = []
         received: dict[int, Decimal] = defaultdict(Decimal)
         for arrival in arrivals:
@@ -131,7 +131,7 @@ def return_to_supplier(
     def work(session: Session) -> PurchasePosting:
         order = order_row(session, number, lock=True)
         check_status(order, (*REVISABLE, PurchaseStatus.RECEIVED, PurchaseStatus.CLOSED), "return goods")
-        lines = _lines(session, order)
+        lines = order_lines(session, order)
         found = _line_of(lines, line, number)
         bounds.check_quantity("return", "quantity", quantity)
         if quantity > found.received_quantity:
@@ -233,16 +233,6 @@ def _line_number(given: int | str, number: str) -> int:
     if match["order"] != number:
         raise ValidationError("receipt", "line", f"{text} is a line of {match['order']}, not of {number}")
     return int(match["line"])
-
-
-def _lines(session: Session, order: PurchaseOrder) -> dict[int, PurchaseOrderLine]:
-    rows = session.scalars(
-        select(PurchaseOrderLine)
-        .where(PurchaseOrderLine.order_id == order.id)
-        .order_by(PurchaseOrderLine.line)
-        .execution_options(populate_existing=True)
-    )
-    return {line.line: line for line in rows}
 
 
 def _line_of(lines: dict[int, PurchaseOrderLine], number: int, order: str) -> PurchaseOrderLine:
